@@ -1,0 +1,161 @@
+// The Topology is pure data: every realization (AWS, DigitalOcean, edge, local site, offline
+// plan) reads it and never re-derives capacity, roles or replication on its own.
+
+export type DrMode = "backup-restore" | "pilot-light" | "warm-standby" | "active-active";
+export type SiteKey = "primary" | "secondary";
+export type Cloud = "aws" | "digitalocean";
+export type Environment = "dev" | "prod";
+export type DnsProvider = "route53" | "cloudflare";
+export type NatMode = "per-az" | "single";
+
+/** active: serves traffic; standby: kept ready (or empty) for failover. */
+export type SiteRole = "active" | "standby";
+
+/**
+ * What the site's database is:
+ * - writer: the primary instance that takes all writes
+ * - replica: a cross-region read replica of the writer (promotable)
+ * - fenced: the old writer after a failover; left untouched (static stability), no traffic,
+ *   to be re-seeded as a replica of the new writer before failing back
+ * - none: no database in this site (backup-restore standby)
+ */
+export type DatabaseRole = "writer" | "replica" | "fenced" | "none";
+
+export type SubnetTier = "public" | "private-app" | "private-data";
+export const SUBNET_TIERS: readonly SubnetTier[] = ["public", "private-app", "private-data"];
+
+export interface SubnetPlan {
+  /** tier → one CIDR per AZ index (0..azCount-1) */
+  readonly public: readonly string[];
+  readonly "private-app": readonly string[];
+  readonly "private-data": readonly string[];
+  /** blocks of the site CIDR deliberately left free for growth */
+  readonly reserved: readonly string[];
+}
+
+export interface ApiCapacity {
+  /** load balancer + launch template exist (pilot-light standby: yes, at 0 instances) */
+  readonly provisioned: boolean;
+  readonly min: number;
+  readonly max: number;
+  readonly desired: number;
+  readonly instanceType: string;
+  readonly arch: "arm64" | "x86_64";
+}
+
+export interface DatabaseCapacity {
+  readonly role: DatabaseRole;
+  readonly instanceClass: string;
+  readonly multiAz: boolean;
+  /** in-region read replicas of this site's database */
+  readonly readReplicas: number;
+  readonly allocatedStorageGb: number;
+  readonly maxAllocatedStorageGb: number;
+  readonly backupRetentionDays: number;
+  readonly deletionProtection: boolean;
+}
+
+export interface CacheCapacity {
+  readonly enabled: boolean;
+  readonly nodeType: string;
+  /** replicas per shard; 0 means a single node (no automatic failover) */
+  readonly replicas: number;
+  readonly snapshotRetentionDays: number;
+}
+
+export interface SiteTopology {
+  readonly key: SiteKey;
+  readonly cloud: Cloud;
+  readonly region: string;
+  readonly cidr: string;
+  readonly azCount: number;
+  readonly role: SiteRole;
+  /** receives user traffic from the edge */
+  readonly servesTraffic: boolean;
+  /** numeric site id used in time-ordered ids (Snowflake-like): 1 primary, 2 secondary */
+  readonly siteId: number;
+  readonly natGateways: NatMode;
+  readonly subnets: SubnetPlan;
+  readonly api: ApiCapacity;
+  readonly database: DatabaseCapacity;
+  readonly cache: CacheCapacity;
+  /** a backup vault receiving cross-region copies lives here */
+  readonly backupVault: boolean;
+}
+
+export type ReplicationKind =
+  | "rds-cross-region-replica"
+  | "backup-cross-region-copy"
+  | "s3-cross-region-replication";
+
+export interface ReplicationLink {
+  readonly kind: ReplicationKind;
+  readonly from: SiteKey;
+  readonly to: SiteKey;
+  readonly synchronous: false;
+}
+
+export interface RecoveryObjectives {
+  /** human text, as in the DR-mode matrix */
+  readonly rto: string;
+  readonly rpo: string;
+  /** designed upper bounds in seconds, for drills to compare against */
+  readonly rtoSeconds: number;
+  readonly rpoSeconds: number;
+}
+
+export interface GeoRule {
+  /** ISO continent code (AS, EU, NA, ...) or ISO 3166 country code (JP, KR, ...) */
+  readonly continent?: string;
+  readonly country?: string;
+  readonly site: SiteKey;
+}
+
+export interface EdgePlan {
+  readonly dns: DnsProvider;
+  readonly domain: string;
+  readonly ttl: number;
+  /** failover: PRIMARY/SECONDARY records; geo: geolocation with a default; single: one site */
+  readonly routing: "single" | "failover" | "geo";
+  readonly geo: readonly GeoRule[];
+  readonly healthCheckPath: string;
+  readonly healthCheckIntervalSeconds: 10 | 30;
+  readonly healthCheckFailureThreshold: number;
+}
+
+export interface AppSettings {
+  readonly port: number;
+  /** seconds the app drains in-flight requests on SIGTERM; the target group matches it */
+  readonly drainSeconds: number;
+  readonly certificateArn?: string;
+  readonly minHealthyPercentage: number;
+  readonly schedules: readonly ScaleSchedule[];
+}
+
+export interface ScaleSchedule {
+  readonly name: string;
+  /** cron in UTC, as AWS scheduled actions take it */
+  readonly recurrence: string;
+  readonly min: number;
+  readonly max: number;
+  readonly desired: number;
+}
+
+export interface Topology {
+  readonly project: string;
+  readonly environment: Environment;
+  readonly mode: DrMode;
+  readonly activeSite: SiteKey;
+  /** the site whose database takes writes */
+  readonly writerSite: SiteKey;
+  readonly sites: readonly SiteTopology[];
+  readonly replication: readonly ReplicationLink[];
+  readonly objectives: RecoveryObjectives;
+  readonly edge: EdgePlan;
+  readonly app: AppSettings;
+  readonly cdn: { readonly priceClass: "PriceClass_100" | "PriceClass_200" | "PriceClass_All" };
+  readonly alerts: { readonly email?: string };
+  readonly logRetentionDays: number;
+  /** things an operator should know about this state (e.g. no cross-region copy while failed over) */
+  readonly warnings: readonly string[];
+}
