@@ -1,0 +1,24 @@
+// What the offline plan records for every resource the program registers under Pulumi mocks.
+
+export interface PlannedResource {
+  readonly urn: string;
+  /** Pulumi type token, e.g. "aws:ec2/vpc:Vpc" or "resilient-feed:aws:Network" */
+  readonly type: string;
+  /** logical name */
+  readonly name: string;
+  /** the inputs the program passed (secrets unwrapped), as the mocks received them */
+  readonly inputs: Record<string, unknown>;
+  /** false for ComponentResources */
+  readonly custom: boolean;
+  readonly parentUrn?: string;
+  /** the resource's region: the per-resource `region` input, else its provider's region */
+  readonly region?: string;
+}
+
+export interface PlanResult {
+  readonly stack: string;
+  readonly resources: readonly PlannedResource[];
+  /** the stack's flattened project config (keys like "resilient-feed:dr") as JSON values */
+  readonly config: Record<string, unknown>;
+  readonly outputs: Record<string, unknown>;
+}
