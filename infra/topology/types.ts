@@ -115,8 +115,11 @@ export interface EdgePlan {
   readonly dns: DnsProvider;
   readonly domain: string;
   readonly ttl: number;
-  /** failover: PRIMARY/SECONDARY records; geo: geolocation with a default; single: one site */
-  readonly routing: "single" | "failover" | "geo";
+  /**
+   * single: one site answers; failover: PRIMARY/SECONDARY health-checked records;
+   * geo: geolocation rules with a default; latency: latency-based between both sites
+   */
+  readonly routing: "single" | "failover" | "geo" | "latency";
   readonly geo: readonly GeoRule[];
   readonly healthCheckPath: string;
   readonly healthCheckIntervalSeconds: 10 | 30;

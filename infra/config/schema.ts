@@ -1,0 +1,134 @@
+import { z } from "zod";
+import { LOG_RETENTION_DAYS } from "./regions";
+
+// The shape of the project's stack config (every key lives under the `resilient-feed:` namespace).
+// Objects are strict so a typo'd key is an error, not a silently ignored setting. Defaults that
+// depend on the environment are applied later (defaults.ts), so here most tuning keys are optional.
+
+const CIDR_PATTERN = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
+
+/** An IPv4 network in CIDR notation whose host bits are zero, /16 to /20 (room for 3 tiers × AZs). */
+export const cidrSchema = z.string().superRefine((value, ctx) => {
+  const m = CIDR_PATTERN.exec(value);
+  const octetsOk = m !== null && m.slice(1, 5).every((o) => Number(o) <= 255) && Number(m[5]) <= 32;
+  if (!m || !octetsOk) {
+    ctx.addIssue({ code: "custom", message: "is not an IPv4 CIDR (allowed: a.b.c.d/16 to a.b.c.d/20, e.g. 10.10.0.0/16)" });
+    return;
+  }
+  const prefix = Number(m[5]);
+  if (prefix < 16 || prefix > 20) {
+    ctx.addIssue({ code: "custom", message: `has prefix /${prefix} (allowed: /16 to /20, so every tier × AZ subnet fits with room to grow)` });
+    return;
+  }
+  const address = m.slice(1, 5).reduce((acc, o) => acc * 256 + Number(o), 0);
+  if (address % 2 ** (32 - prefix) !== 0) {
+    ctx.addIssue({ code: "custom", message: `has host bits set (allowed: a network address, e.g. ${networkOf(address, prefix)}/${prefix})` });
+  }
+});
+
+function networkOf(address: number, prefix: number): string {
+  const net = address - (address % 2 ** (32 - prefix));
+  return [24, 16, 8, 0].map((shift) => Math.floor(net / 2 ** shift) % 256).join(".");
+}
+
+export const siteSchema = z.strictObject({
+  cloud: z.enum(["aws", "digitalocean"]),
+  region: z.string().min(1),
+  cidr: cidrSchema,
+  azCount: z.int().min(1).max(6).optional(),
+});
+
+export const drSchema = z.strictObject({
+  mode: z.enum(["backup-restore", "pilot-light", "warm-standby", "active-active"]).default("backup-restore"),
+  activeSite: z.enum(["primary", "secondary"]).default("primary"),
+});
+
+const geoRuleSchema = z
+  .strictObject({
+    continent: z.enum(["AF", "AN", "AS", "EU", "NA", "OC", "SA"]).optional(),
+    country: z.string().regex(/^[A-Z]{2}$/, "must be an ISO 3166 alpha-2 country code such as JP").optional(),
+    site: z.enum(["primary", "secondary"]),
+  })
+  .refine((r) => (r.continent === undefined) !== (r.country === undefined), {
+    message: "needs exactly one of continent or country",
+  });
+
+export const edgeSchema = z.strictObject({
+  dns: z.enum(["route53", "cloudflare"]),
+  domain: z.string().regex(/^(?=.{1,253}$)([a-z0-9-]{1,63}\.)+[a-z]{2,63}$/, "must be a lower-case DNS name such as feed.example.com"),
+  zoneId: z.string().min(1).optional(),
+  /** health-checked records should not be cached longer than this */
+  ttl: z.int().min(1).max(60).default(60),
+  geo: z.array(geoRuleSchema).default([]),
+  healthCheckIntervalSeconds: z.union([z.literal(10), z.literal(30)]).optional(),
+  healthCheckFailureThreshold: z.int().min(1).max(10).default(3),
+});
+
+export const networkSchema = z.strictObject({
+  natGateways: z.enum(["per-az", "single"]).optional(),
+  flowLogRetentionDays: z.union(LOG_RETENTION_DAYS.map((d) => z.literal(d))).optional(),
+});
+
+const scheduleSchema = z.strictObject({
+  name: z.string().regex(/^[a-z0-9-]{1,40}$/, "must be lower-case letters, digits and dashes"),
+  recurrence: z.string().regex(/^(\S+\s+){4}\S+$/, "must be a 5-field cron expression in UTC"),
+  min: z.int().min(0),
+  max: z.int().min(0),
+  desired: z.int().min(0),
+});
+
+export const apiSchema = z.strictObject({
+  instanceType: z.string().regex(/^[a-z0-9]+\.[a-z0-9]+$/, "must be an EC2 instance type such as t4g.small").optional(),
+  arch: z.enum(["arm64", "x86_64"]).default("arm64"),
+  minSize: z.int().min(1).optional(),
+  maxSize: z.int().min(1).max(100).optional(),
+  desiredSize: z.int().min(1).optional(),
+  port: z.int().min(1024).max(65535).default(8080),
+  drainSeconds: z.int().min(5).max(300).default(30),
+  certificateArn: z.string().regex(/^arn:aws:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]+$/, "must be an ACM certificate ARN").optional(),
+  minHealthyPercentage: z.int().min(0).max(100).default(90),
+  schedules: z.array(scheduleSchema).default([]),
+});
+
+export const databaseSchema = z.strictObject({
+  instanceClass: z.string().regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/, "must be an RDS instance class such as db.r6g.large").optional(),
+  allocatedStorageGb: z.int().min(20).max(65536).optional(),
+  maxAllocatedStorageGb: z.int().min(20).max(65536).optional(),
+  readReplicas: z.int().min(0).max(5).optional(),
+  backupRetentionDays: z.int().optional(),
+  multiAz: z.boolean().optional(),
+});
+
+export const cacheSchema = z.strictObject({
+  nodeType: z.string().regex(/^cache\.[a-z0-9]+\.[a-z0-9]+$/, "must be an ElastiCache node type such as cache.t4g.small").optional(),
+  replicas: z.int().min(0).max(5).optional(),
+  snapshotRetentionDays: z.int().min(0).max(35).optional(),
+});
+
+export const cdnSchema = z.strictObject({
+  priceClass: z.enum(["PriceClass_100", "PriceClass_200", "PriceClass_All"]).default("PriceClass_200"),
+});
+
+export const alertsSchema = z.strictObject({
+  email: z.email().optional(),
+});
+
+/** The whole project config, keyed by the config key without the `resilient-feed:` prefix. */
+export const projectConfigSchema = z.strictObject({
+  environment: z.enum(["dev", "prod"]),
+  sites: z.strictObject({ primary: siteSchema, secondary: siteSchema.optional() }),
+  dr: drSchema.default({ mode: "backup-restore", activeSite: "primary" }),
+  edge: edgeSchema,
+  network: networkSchema.default({}),
+  api: apiSchema.default({ arch: "arm64", port: 8080, drainSeconds: 30, minHealthyPercentage: 90, schedules: [] }),
+  database: databaseSchema.default({}),
+  cache: cacheSchema.default({}),
+  cdn: cdnSchema.default({ priceClass: "PriceClass_200" }),
+  alerts: alertsSchema.default({}),
+});
+
+export type ProjectConfigInput = z.input<typeof projectConfigSchema>;
+export type ProjectConfig = z.output<typeof projectConfigSchema>;
+
+/** Config keys the program reads (each is `resilient-feed:<key>` in the stack file). */
+export const CONFIG_KEYS = Object.keys(projectConfigSchema.shape) as (keyof ProjectConfig)[];

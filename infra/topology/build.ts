@@ -1,0 +1,114 @@
+import type { ResolvedConfig, ResolvedSite } from "../config/parse";
+import {
+  STANDBY_SHAPE,
+  fullApi,
+  fullCache,
+  objectivesFor,
+  standbyApi,
+  standbyCache,
+  standbyDatabase,
+  writerDatabase,
+} from "./dr-matrix";
+import { planSubnets } from "./subnet-plan";
+import type { EdgePlan, ReplicationLink, SiteKey, SiteTopology, Topology } from "./types";
+
+export const PROJECT = "resilient-feed";
+
+const SITE_IDS: Readonly<Record<SiteKey, number>> = { primary: 1, secondary: 2 };
+
+/**
+ * Turns validated config into the Topology: which site writes, what every site runs under the
+ * DR mode, what replicates where and the designed RTO/RPO. Pure: no Pulumi, no I/O.
+ *
+ * Failover (`dr.activeSite: secondary`) makes the secondary the full-size writer (its replica is
+ * promoted) and leaves the primary's resources exactly as they were ("fenced"): during a real
+ * regional outage the failed region's control plane may be down, so failover touches only the
+ * standby site (static stability). Failing back means re-seeding the primary from the secondary.
+ */
+export function buildTopology(cfg: ResolvedConfig): Topology {
+  const mode = cfg.dr.mode;
+  const writerSite = cfg.dr.activeSite;
+  const failedOver = writerSite === "secondary";
+  const shape = STANDBY_SHAPE[mode];
+  const { primary, secondary } = cfg.sites;
+
+  const site = (key: SiteKey, s: ResolvedSite, part: Pick<SiteTopology, "role" | "servesTraffic" | "api" | "database" | "cache">): SiteTopology => ({
+    key,
+    cloud: s.cloud,
+    region: s.region,
+    cidr: s.cidr,
+    azCount: s.azCount,
+    siteId: SITE_IDS[key],
+    natGateways: s.azCount === 1 ? "single" : cfg.network.natGateways,
+    subnets: planSubnets(s.cidr, s.azCount),
+    backupVault: key === "secondary" && s.cloud === "aws" && primary.cloud === "aws",
+    ...part,
+  });
+
+  const writer = { role: "active" as const, servesTraffic: true, api: fullApi(cfg), database: writerDatabase(cfg, "writer"), cache: fullCache(cfg) };
+  const standby = {
+    role: shape.servesTraffic ? ("active" as const) : ("standby" as const),
+    servesTraffic: shape.servesTraffic,
+    api: standbyApi(cfg, shape),
+    database: standbyDatabase(cfg, shape),
+    cache: standbyCache(cfg, shape),
+  };
+  // The old writer after failover: same resources as before, no traffic, no writes.
+  const fenced = { ...writer, role: "standby" as const, servesTraffic: false, database: writerDatabase(cfg, "fenced") };
+
+  const sites: SiteTopology[] = [site("primary", primary, failedOver ? fenced : writer)];
+  if (secondary) sites.push(site("secondary", secondary, failedOver ? writer : standby));
+
+  const replication: ReplicationLink[] = [];
+  const warnings: string[] = [];
+  if (secondary && !failedOver) {
+    if (shape.database === "replica") replication.push({ kind: "rds-cross-region-replica", from: "primary", to: "secondary", synchronous: false });
+    else if (secondary.cloud === "aws" && primary.cloud === "aws") replication.push({ kind: "backup-cross-region-copy", from: "primary", to: "secondary", synchronous: false });
+    if (secondary.cloud === "aws" && primary.cloud === "aws") replication.push({ kind: "s3-cross-region-replication", from: "primary", to: "secondary", synchronous: false });
+  }
+  if (!secondary) warnings.push("single site: backups stay in the primary region, so a regional outage means restoring elsewhere by hand");
+  if (secondary && secondary.cloud !== primary.cloud) warnings.push(`sites on ${primary.cloud} and ${secondary.cloud}: no managed cross-cloud copy of the data; backup-restore needs an export/import runbook`);
+  if (failedOver) warnings.push("failed over: the primary is fenced and nothing replicates out of the secondary until the primary is re-seeded as its replica (RPO exposure until then)");
+
+  return {
+    project: PROJECT,
+    environment: cfg.environment,
+    mode,
+    activeSite: writerSite,
+    writerSite,
+    sites,
+    replication,
+    objectives: objectivesFor(mode, cfg),
+    edge: edgePlan(cfg),
+    app: {
+      port: cfg.api.port,
+      drainSeconds: cfg.api.drainSeconds,
+      certificateArn: cfg.api.certificateArn,
+      minHealthyPercentage: cfg.api.minHealthyPercentage,
+      schedules: cfg.api.schedules,
+    },
+    cdn: { priceClass: cfg.cdn.priceClass },
+    alerts: { email: cfg.alerts.email },
+    logRetentionDays: cfg.network.flowLogRetentionDays,
+    warnings,
+  };
+}
+
+function edgePlan(cfg: ResolvedConfig): EdgePlan {
+  const mode = cfg.dr.mode;
+  let routing: EdgePlan["routing"] = "single";
+  if (cfg.sites.secondary) {
+    if (mode === "active-active") routing = cfg.edge.geo.length > 0 ? "geo" : "latency";
+    else if (mode !== "backup-restore") routing = "failover";
+  }
+  return {
+    dns: cfg.edge.dns,
+    domain: cfg.edge.domain,
+    ttl: cfg.edge.ttl,
+    routing,
+    geo: cfg.edge.geo,
+    healthCheckPath: "/readyz",
+    healthCheckIntervalSeconds: cfg.edge.healthCheckIntervalSeconds,
+    healthCheckFailureThreshold: cfg.edge.healthCheckFailureThreshold,
+  };
+}

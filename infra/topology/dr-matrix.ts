@@ -1,0 +1,90 @@
+import type { ResolvedConfig } from "../config/parse";
+import type { ApiCapacity, CacheCapacity, DatabaseCapacity, DrMode, RecoveryObjectives } from "./types";
+
+// The DR-mode matrix of ARCHITECTURE.md, in one place: what the standby site runs in each mode,
+// and the recovery objectives the mode is designed for.
+
+export interface StandbyShape {
+  /** ALB + launch template exist in the standby */
+  readonly apiProvisioned: boolean;
+  /** "full": the configured size; "warm": min 1 desired 1; "zero": 0 instances */
+  readonly apiSize: "full" | "warm" | "zero";
+  readonly database: "replica" | "none";
+  readonly cache: "full" | "single-node" | "none";
+  readonly servesTraffic: boolean;
+}
+
+export const STANDBY_SHAPE: Readonly<Record<DrMode, StandbyShape>> = {
+  "backup-restore": { apiProvisioned: false, apiSize: "zero", database: "none", cache: "none", servesTraffic: false },
+  "pilot-light": { apiProvisioned: true, apiSize: "zero", database: "replica", cache: "none", servesTraffic: false },
+  "warm-standby": { apiProvisioned: true, apiSize: "warm", database: "replica", cache: "single-node", servesTraffic: false },
+  "active-active": { apiProvisioned: true, apiSize: "full", database: "replica", cache: "full", servesTraffic: true },
+};
+
+/** Hourly backups: the backup-restore RPO bound. */
+export const BACKUP_INTERVAL_SECONDS = 3600;
+/** The replica-lag alarm threshold: the RPO bound of the modes with an async replica. */
+export const REPLICA_LAG_BOUND_SECONDS = 60;
+
+export function objectivesFor(mode: DrMode, cfg: ResolvedConfig): RecoveryObjectives {
+  const detection = cfg.edge.healthCheckIntervalSeconds * cfg.edge.healthCheckFailureThreshold;
+  switch (mode) {
+    case "backup-restore":
+      return { rto: "hours", rpo: "≤ backup interval (1 h)", rtoSeconds: 4 * 3600, rpoSeconds: BACKUP_INTERVAL_SECONDS };
+    case "pilot-light":
+      return { rto: "tens of minutes", rpo: "seconds (async replica)", rtoSeconds: 30 * 60, rpoSeconds: REPLICA_LAG_BOUND_SECONDS };
+    case "warm-standby":
+      return { rto: "minutes", rpo: "seconds (async replica)", rtoSeconds: 10 * 60, rpoSeconds: REPLICA_LAG_BOUND_SECONDS };
+    case "active-active":
+      return {
+        rto: `~DNS TTL + health check (${cfg.edge.ttl} s + ${detection} s)`,
+        rpo: "seconds (async replica)",
+        rtoSeconds: cfg.edge.ttl + detection,
+        rpoSeconds: REPLICA_LAG_BOUND_SECONDS,
+      };
+  }
+}
+
+/** The full-size tiers the configuration asks for (the active writer site). */
+export function fullApi(cfg: ResolvedConfig): ApiCapacity {
+  return { provisioned: true, min: cfg.api.minSize, max: cfg.api.maxSize, desired: cfg.api.desiredSize, instanceType: cfg.api.instanceType, arch: cfg.api.arch };
+}
+
+export function standbyApi(cfg: ResolvedConfig, shape: StandbyShape): ApiCapacity {
+  const full = fullApi(cfg);
+  if (!shape.apiProvisioned) return { ...full, provisioned: false, min: 0, max: 0, desired: 0 };
+  if (shape.apiSize === "full") return full;
+  // max stays at full size so scaling out on failover needs no new launch configuration
+  return shape.apiSize === "warm" ? { ...full, min: 1, desired: 1 } : { ...full, min: 0, desired: 0 };
+}
+
+export function writerDatabase(cfg: ResolvedConfig, role: "writer" | "fenced"): DatabaseCapacity {
+  const db = cfg.database;
+  return {
+    role,
+    instanceClass: db.instanceClass,
+    multiAz: db.multiAz,
+    readReplicas: db.readReplicas,
+    allocatedStorageGb: db.allocatedStorageGb,
+    maxAllocatedStorageGb: db.maxAllocatedStorageGb,
+    backupRetentionDays: db.backupRetentionDays,
+    deletionProtection: cfg.environment === "prod",
+  };
+}
+
+export function standbyDatabase(cfg: ResolvedConfig, shape: StandbyShape): DatabaseCapacity {
+  const writer = writerDatabase(cfg, "writer");
+  if (shape.database === "none") return { ...writer, role: "none", readReplicas: 0, multiAz: false };
+  // Multi-AZ as the writer is: this replica may be promoted to the writer.
+  return { ...writer, role: "replica", readReplicas: 0 };
+}
+
+export function fullCache(cfg: ResolvedConfig): CacheCapacity {
+  return { enabled: true, nodeType: cfg.cache.nodeType, replicas: cfg.cache.replicas, snapshotRetentionDays: cfg.cache.snapshotRetentionDays };
+}
+
+export function standbyCache(cfg: ResolvedConfig, shape: StandbyShape): CacheCapacity {
+  const full = fullCache(cfg);
+  if (shape.cache === "none") return { ...full, enabled: false, replicas: 0 };
+  return shape.cache === "single-node" ? { ...full, replicas: 0 } : full;
+}

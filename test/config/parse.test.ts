@@ -1,0 +1,127 @@
+import { strict as assert } from "node:assert";
+import { ConfigError } from "../../infra/config/errors";
+import { parseProjectConfig } from "../../infra/config/parse";
+import { devOnAws, prodWith, stackRaw } from "../support/config-fixtures";
+
+/** Parses and returns the single problem line, failing if parsing succeeds. */
+function rejection(raw: Record<string, unknown>): string {
+  try {
+    parseProjectConfig(raw);
+  } catch (e) {
+    assert.ok(e instanceof ConfigError, `expected ConfigError, got ${String(e)}`);
+    return e.message;
+  }
+  assert.fail("config was accepted");
+}
+
+describe("stack config validation", () => {
+  it("accepts the shipped prod and dev stacks and the dev-on-AWS variant", () => {
+    const prod = parseProjectConfig(stackRaw("prod"));
+    assert.equal(prod.dr.mode, "warm-standby");
+    assert.equal(prod.sites.secondary?.region, "ap-northeast-1");
+    assert.equal(prod.network.natGateways, "per-az");
+    const dev = parseProjectConfig(stackRaw("dev"));
+    assert.equal(dev.sites.primary.cloud, "digitalocean");
+    assert.equal(dev.sites.primary.azCount, 1);
+    const devAws = parseProjectConfig(devOnAws());
+    assert.equal(devAws.sites.primary.azCount, 2);
+    assert.equal(devAws.network.natGateways, "single");
+    assert.equal(devAws.database.backupRetentionDays, 1);
+  });
+
+  it("rejects an unknown DR mode, naming key, value and allowed modes", () => {
+    const msg = rejection(prodWith((c) => (c.dr.mode = "hot-standby")));
+    assert.match(msg, /resilient-feed:dr\.mode = "hot-standby": not allowed \(allowed: backup-restore \| pilot-light \| warm-standby \| active-active\)/);
+  });
+
+  it("rejects an unknown cloud", () => {
+    const msg = rejection(prodWith((c) => (c.sites.secondary.cloud = "gcp")));
+    assert.match(msg, /resilient-feed:sites\.secondary\.cloud = "gcp": not allowed \(allowed: aws \| digitalocean\)/);
+  });
+
+  it("rejects a malformed CIDR", () => {
+    assert.match(rejection(prodWith((c) => (c.sites.primary.cidr = "10.10.0.0/33"))), /resilient-feed:sites\.primary\.cidr = "10\.10\.0\.0\/33": is not an IPv4 CIDR/);
+    assert.match(rejection(prodWith((c) => (c.sites.primary.cidr = "10.300.0.0/16"))), /sites\.primary\.cidr = "10\.300\.0\.0\/16": is not an IPv4 CIDR/);
+    assert.match(rejection(prodWith((c) => (c.sites.primary.cidr = "10.10.1.0/16"))), /has host bits set \(allowed: a network address, e\.g\. 10\.10\.0\.0\/16\)/);
+    assert.match(rejection(prodWith((c) => (c.sites.primary.cidr = "10.10.0.0/24"))), /has prefix \/24 \(allowed: \/16 to \/20/);
+  });
+
+  it("rejects overlapping site CIDRs", () => {
+    const msg = rejection(prodWith((c) => (c.sites.secondary.cidr = "10.10.128.0/17")));
+    assert.match(msg, /resilient-feed:sites\.secondary\.cidr = "10\.10\.128\.0\/17": overlaps the primary site's 10\.10\.0\.0\/16/);
+  });
+
+  it("rejects a secondary region equal to the primary's on the same cloud", () => {
+    const msg = rejection(prodWith((c) => (c.sites.secondary.region = "ap-northeast-2")));
+    assert.match(msg, /resilient-feed:sites\.secondary\.region = "ap-northeast-2": equals the primary site's region on the same cloud/);
+  });
+
+  it("rejects azCount < 2 in prod and > the region's AZs", () => {
+    assert.match(rejection(prodWith((c) => (c.sites.primary.azCount = 1))), /resilient-feed:sites\.primary\.azCount = 1: prod needs at least 2 availability zones per site \(allowed: 2\.\.4\)/);
+    assert.match(rejection(prodWith((c) => (c.sites.secondary.azCount = 4))), /resilient-feed:sites\.secondary\.azCount = 4: ap-northeast-1 has only 3 availability zones \(allowed: 1\.\.3\)/);
+  });
+
+  it("rejects an unknown region", () => {
+    assert.match(rejection(prodWith((c) => (c.sites.primary.region = "ap-northeast-9"))), /sites\.primary\.region = "ap-northeast-9": not a known aws region \(allowed: us-east-1, /);
+  });
+
+  for (const mode of ["pilot-light", "warm-standby", "active-active"]) {
+    it(`rejects ${mode} without a secondary site`, () => {
+      const msg = rejection(prodWith((c) => {
+        delete c.sites.secondary;
+        c.dr.mode = mode;
+      }));
+      assert.match(msg, new RegExp(`resilient-feed:dr\\.mode = "${mode}": needs a standby site, but sites\\.secondary is not set \\(allowed without a secondary: backup-restore\\)`));
+    });
+  }
+
+  it("rejects activeSite: secondary without a secondary site", () => {
+    const raw = stackRaw("dev");
+    raw.dr.activeSite = "secondary";
+    assert.match(rejection(raw), /resilient-feed:dr\.activeSite = "secondary": points at sites\.secondary, which is not set \(allowed: primary\)/);
+  });
+
+  it("rejects a replicating mode across two clouds, saying there is no replication path", () => {
+    const msg = rejection(prodWith((c) => (c.sites.secondary = { cloud: "digitalocean", region: "sgp1", cidr: "10.40.0.0/16", azCount: 1 })));
+    assert.match(msg, /resilient-feed:dr\.mode = "warm-standby": replicates the database to the standby, but the sites are on aws and digitalocean: there is no managed replication path between clouds/);
+  });
+
+  it("allows backup-restore across clouds", () => {
+    const raw = stackRaw("dev");
+    raw.sites.secondary = { cloud: "aws", region: "ap-southeast-1", cidr: "10.40.0.0/16", azCount: 2 };
+    assert.equal(parseProjectConfig(raw).sites.secondary?.cloud, "aws");
+  });
+
+  it("rejects api min > max", () => {
+    const msg = rejection(prodWith((c) => ((c.api.minSize = 8), (c.api.maxSize = 4))));
+    assert.match(msg, /resilient-feed:api\.minSize = 8: is greater than api\.maxSize 4 \(allowed: 1\.\.4\)/);
+  });
+
+  it("rejects backup retention outside 1..35", () => {
+    assert.match(rejection(prodWith((c) => (c.database.backupRetentionDays = 0))), /resilient-feed:database\.backupRetentionDays = 0: outside what RDS keeps \(allowed: 1\.\.35 days/);
+    assert.match(rejection(prodWith((c) => (c.database.backupRetentionDays = 36))), /resilient-feed:database\.backupRetentionDays = 36: outside what RDS keeps/);
+    assert.match(rejection(prodWith((c) => (c.database.backupRetentionDays = 3))), /backupRetentionDays = 3: too short for prod \(allowed: 7\.\.35\)/);
+  });
+
+  it("rejects an unknown key in a structured object, listing the allowed keys", () => {
+    const msg = rejection(prodWith((c) => (c.sites.primary.azcount = 3)));
+    assert.match(msg, /resilient-feed:sites\.primary = "azcount": unknown key "azcount" \(allowed keys: cloud, region, cidr, azCount\)/);
+    const top = rejection(prodWith((c) => (c.databse = { readReplicas: 1 })));
+    assert.match(top, /unknown key "databse" \(allowed keys: environment, sites, dr, edge, network, api, database, cache, cdn, alerts\)/);
+  });
+
+  it("rejects a wrong type and reports every problem at once", () => {
+    const msg = rejection(prodWith((c) => {
+      c.api.port = "8080";
+      c.dr.mode = "cold";
+    }));
+    assert.match(msg, /2 problems/);
+    assert.match(msg, /resilient-feed:api\.port = "8080": wrong type \(expected number\)/);
+    assert.match(msg, /resilient-feed:dr\.mode = "cold"/);
+  });
+
+  it("rejects geo rules outside active-active and a missing required key", () => {
+    assert.match(rejection(prodWith((c) => (c.edge.geo = [{ country: "JP", site: "secondary" }]))), /resilient-feed:edge\.geo = 1: geo routing sends users to both sites, which only active-active serves/);
+    assert.match(rejection(prodWith((c) => delete c.environment)), /resilient-feed:environment = \(missing\): /);
+  });
+});

@@ -1,0 +1,22 @@
+import { projectConfigFrom } from "../../infra/config/load";
+import { readStackConfig } from "../../infra/config/stack-file";
+
+/** The shipped stack file's project config, decoded (a fresh copy each call). */
+export function stackRaw(stack: "dev" | "prod"): Record<string, any> {
+  return projectConfigFrom(readStackConfig(stack)) as Record<string, any>;
+}
+
+/** prod as shipped with `edit` applied to a deep copy. */
+export function prodWith(edit: (raw: Record<string, any>) => void): Record<string, any> {
+  const raw = stackRaw("prod");
+  edit(raw);
+  return raw;
+}
+
+/** dev moved onto AWS: the variant a user gets with sites.primary.cloud: aws. */
+export function devOnAws(): Record<string, any> {
+  const raw = stackRaw("dev");
+  raw.sites.primary = { cloud: "aws", region: "ap-southeast-1", cidr: "10.30.0.0/16" };
+  raw.edge = { dns: "route53", domain: "dev.feed.example.com" };
+  return raw;
+}
