@@ -1,0 +1,79 @@
+import * as digitalocean from "@pulumi/digitalocean";
+import * as pulumi from "@pulumi/pulumi";
+import { AwsSite } from "./aws/site";
+import { DoSite } from "./digitalocean/site";
+import type { SiteTopology, Topology } from "./topology/types";
+
+/**
+ * Stack-level marker carrying the DR state, so reviews (policy pack, plan diffs) can read the
+ * mode without the stack config. Every site is its child.
+ */
+export class Deployment extends pulumi.ComponentResource {
+  constructor(name: string, topology: Topology, opts?: pulumi.ComponentResourceOptions) {
+    super("resilient-feed:index:Deployment", name, {
+      environment: topology.environment,
+      mode: topology.mode,
+      activeSite: topology.activeSite,
+      writerSite: topology.writerSite,
+      rtoSeconds: topology.objectives.rtoSeconds,
+      rpoSeconds: topology.objectives.rpoSeconds,
+    }, opts);
+    this.registerOutputs({});
+  }
+}
+
+export interface SiteOutputs {
+  cloud: string;
+  region: string;
+  role: string;
+  vpcId: pulumi.Output<string>;
+  [key: string]: unknown;
+}
+
+/** Realizes the Topology: the writer site first (replicas need its ARN), then the others. */
+export function deploy(topology: Topology): Record<string, unknown> {
+  const root = new Deployment(`${topology.project}-${topology.environment}`, topology);
+  const ordered = [...topology.sites].sort((a, b) => Number(b.key === topology.writerSite) - Number(a.key === topology.writerSite));
+
+  let writer: AwsSite | undefined;
+  let doProvider: digitalocean.Provider | undefined;
+  const sites: Record<string, SiteOutputs> = {};
+  for (const site of ordered) {
+    if (site.cloud === "aws") {
+      const aws = new AwsSite(site.key, { topology, site, writer }, { parent: root });
+      if (site.key === topology.writerSite) writer = aws;
+      sites[site.key] = awsOutputs(site, aws);
+    } else {
+      doProvider ??= new digitalocean.Provider("digitalocean", { token: new pulumi.Config("digitalocean").getSecret("token") }, { parent: root });
+      const dsite = new DoSite(site.key, { topology, site, provider: doProvider }, { parent: root });
+      sites[site.key] = { cloud: site.cloud, region: site.region, role: site.role, vpcId: dsite.network.vpcId, loadBalancerIp: dsite.network.loadBalancerIp, firewallId: dsite.network.firewallId };
+    }
+  }
+
+  return {
+    environment: topology.environment,
+    drMode: topology.mode,
+    activeSite: topology.activeSite,
+    recoveryObjectives: topology.objectives,
+    warnings: topology.warnings,
+    sites,
+  };
+}
+
+function awsOutputs(site: SiteTopology, s: AwsSite): SiteOutputs {
+  return {
+    cloud: site.cloud,
+    region: site.region,
+    role: site.role,
+    vpcId: s.network.vpcId,
+    publicSubnetIds: s.network.publicSubnetIds,
+    appSubnetIds: s.network.appSubnetIds,
+    dataSubnetIds: s.network.dataSubnetIds,
+    securityGroups: {
+      loadBalancer: s.security.loadBalancerSecurityGroupId,
+      app: s.security.appSecurityGroupId,
+      database: s.security.databaseSecurityGroupId,
+      cache: s.security.cacheSecurityGroupId,
+    },
+  };
+}
