@@ -1,0 +1,74 @@
+import * as pulumi from "@pulumi/pulumi";
+import { projectConfigFrom } from "../../infra/config/load";
+import { readStackConfig } from "../../infra/config/stack-file";
+import { RecordingMocks } from "./mocks";
+import type { PlanResult } from "./types";
+
+export interface EvaluateOptions {
+  readonly stack: string;
+  /** shortcut for configOverrides.dr.mode */
+  readonly mode?: string;
+  /** shortcut for configOverrides.dr.activeSite */
+  readonly activeSite?: string;
+  /** deep-merged into the stack's project config, keys without the namespace: { dr: { mode } } */
+  readonly configOverrides?: Record<string, unknown>;
+}
+
+const PROJECT = "resilient-feed";
+
+/**
+ * Evaluates the real program (infra/program.ts, as infra/index.ts runs it) for a stack under
+ * Pulumi mocks: no CLI, no credentials, no network. Config errors are thrown as ConfigError.
+ */
+export async function evaluateStack(opts: EvaluateOptions): Promise<PlanResult> {
+  const flat = readStackConfig(opts.stack);
+  const overrides: Record<string, unknown> = { ...(opts.configOverrides ?? {}) };
+  if (opts.mode !== undefined || opts.activeSite !== undefined) {
+    overrides.dr = { ...((overrides.dr as object) ?? {}), ...(opts.mode !== undefined ? { mode: opts.mode } : {}), ...(opts.activeSite !== undefined ? { activeSite: opts.activeSite } : {}) };
+  }
+  const merged = deepMerge(projectConfigFrom(flat), overrides);
+  for (const [key, value] of Object.entries(merged)) flat[`${PROJECT}:${key}`] = typeof value === "string" ? value : JSON.stringify(value);
+
+  const mocks = new RecordingMocks(PROJECT, opts.stack);
+  await pulumi.runtime.setMocks(mocks, PROJECT, opts.stack, false);
+  pulumi.runtime.setAllConfig(flat);
+
+  // Imported lazily so @pulumi/* load after the mocks are in place.
+  const { loadProjectConfig } = await import("../../infra/config/load");
+  const { buildTopology } = await import("../../infra/topology/build");
+  const { deploy } = await import("../../infra/program");
+  const outputs = deploy(buildTopology(loadProjectConfig()));
+  const resolved = await resolve(outputs);
+  await settle(() => mocks.resources.length);
+  return { stack: opts.stack, resources: mocks.resources, config: merged, outputs: resolved as Record<string, unknown> };
+}
+
+function deepMerge(base: Record<string, unknown>, patch: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(patch)) {
+    const cur = out[k];
+    out[k] = isPlainObject(v) && isPlainObject(cur) ? deepMerge(cur, v) : v;
+  }
+  return out;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** Resolves a tree of Outputs into plain values. */
+function resolve(value: unknown): Promise<unknown> {
+  return new Promise((done) => pulumi.output(value).apply((v) => done(v)));
+}
+
+/** Waits until no more resources register (component children register asynchronously). */
+async function settle(count: () => number): Promise<void> {
+  let last = -1;
+  let stable = 0;
+  while (stable < 5) {
+    await new Promise((r) => setTimeout(r, 5));
+    const now = count();
+    stable = now === last ? stable + 1 : 0;
+    last = now;
+  }
+}

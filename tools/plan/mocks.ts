@@ -1,0 +1,112 @@
+import type * as pulumi from "@pulumi/pulumi";
+import type { PlannedResource } from "./types";
+
+// Pulumi mocks for offline evaluation (tests and the offline plan alike): they record every
+// registered resource and answer every invoke the program makes, with outputs shaped like the
+// real providers' (ARNs carry the resource's region, so cross-region checks see real regions).
+
+export const MOCK_ACCOUNT = "123456789012";
+const DEFAULT_REGION = "ap-northeast-2";
+
+/** AZ letters per region where they are not simply a, b, c... (Tokyo has no 1b). */
+const AZ_LETTERS: Record<string, string[]> = { "ap-northeast-1": ["a", "c", "d"], "us-east-1": ["a", "b", "c", "d", "e", "f"], "ap-northeast-2": ["a", "b", "c", "d"] };
+
+type Invoke = (inputs: Record<string, any>) => Record<string, unknown>;
+
+/** Every invoke the program makes, by token. Unknown invokes fail loudly rather than return {}. */
+export const INVOKES: Record<string, Invoke> = {
+  "aws:index/getAvailabilityZones:getAvailabilityZones": (i) => {
+    const region = String(i.region ?? DEFAULT_REGION);
+    const letters = AZ_LETTERS[region] ?? ["a", "b", "c"];
+    return { names: letters.map((l) => `${region}${l}`), zoneIds: letters.map((_, n) => `${region.slice(0, 2)}-az${n + 1}`) };
+  },
+  "aws:index/getCallerIdentity:getCallerIdentity": () => ({ accountId: MOCK_ACCOUNT, arn: `arn:aws:iam::${MOCK_ACCOUNT}:user/mock`, userId: "MOCK" }),
+  "aws:index/getPartition:getPartition": () => ({ partition: "aws", dnsSuffix: "amazonaws.com" }),
+  "aws:index/getRegion:getRegion": (i) => ({ name: i.region ?? DEFAULT_REGION, region: i.region ?? DEFAULT_REGION }),
+  "aws:ssm/getParameter:getParameter": (i) => ({ name: i.name, value: `ami-${hash(String(i.name) + String(i.region ?? "")).slice(0, 17)}`, type: "String" }),
+  "aws:elb/getServiceAccount:getServiceAccount": (i) => ({ arn: `arn:aws:iam::600734575887:root`, id: `elb-${i.region ?? DEFAULT_REGION}` }),
+  "aws:iam/getPolicyDocument:getPolicyDocument": (i) => ({ json: JSON.stringify({ Version: "2012-10-17", Statement: i.statements ?? [] }) }),
+  "aws:secretsmanager/getRandomPassword:getRandomPassword": () => ({ randomPassword: "mock-random-password-0123456789abcdef" }),
+};
+
+export class RecordingMocks implements pulumi.runtime.Mocks {
+  readonly resources: PlannedResource[] = [];
+  private readonly providerRegions = new Map<string, string>();
+
+  constructor(private readonly project: string, private readonly stack: string) {}
+
+  newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, unknown> } {
+    const inputs = (args.inputs ?? {}) as Record<string, unknown>;
+    const custom = args.custom !== false;
+    const id = custom ? `${args.name}-id` : "";
+    const urn = `urn:pulumi:${this.stack}::${this.project}::${args.type}::${args.name}`;
+    if (args.type.startsWith("pulumi:providers:") && typeof inputs.region === "string") this.providerRegions.set(args.name, inputs.region);
+    const region = typeof inputs.region === "string" ? inputs.region : this.regionOfProvider(args.provider);
+    this.resources.push({ urn, type: args.type, name: args.name, inputs, custom, region });
+    return { id, state: { ...inputs, ...computedOutputs(args.type, args.name, id, region ?? DEFAULT_REGION, inputs) } };
+  }
+
+  call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
+    const invoke = INVOKES[args.token];
+    if (!invoke) throw new Error(`offline plan: no mock for invoke ${args.token}; add it to tools/plan/mocks.ts`);
+    return invoke(args.inputs ?? {});
+  }
+
+  private regionOfProvider(ref: string | undefined): string | undefined {
+    if (!ref) return undefined;
+    const name = ref.split("::").pop()?.split("::")[0];
+    return name ? this.providerRegions.get(name) : undefined;
+  }
+}
+
+/** Outputs the providers compute that the program reads (ARNs, endpoints, DNS names). */
+function computedOutputs(type: string, name: string, id: string, region: string, inputs: Record<string, unknown>): Record<string, unknown> {
+  const [pkg, mod] = type.split(":");
+  if (pkg !== "aws") return pkg === "digitalocean" ? { urn: `do:${name}`, ip: "203.0.113.10", uri: `mysql://${name}`, host: `${name}.db.ondigitalocean.com`, privateHost: `private-${name}.db.ondigitalocean.com`, port: 25060 } : {};
+  const service = mod.split("/")[0];
+  const out: Record<string, unknown> = { arn: arnFor(service, type, region, name), id };
+  switch (type) {
+    case "aws:ec2/eip:Eip": return { ...out, allocationId: `eipalloc-${hash(name).slice(0, 8)}`, publicIp: "203.0.113.20" };
+    case "aws:lb/loadBalancer:LoadBalancer": return { ...out, dnsName: `${name}.${region}.elb.amazonaws.com`, zoneId: "ZMOCKALBZONE", arnSuffix: `app/${name}/${hash(name).slice(0, 16)}` };
+    case "aws:lb/targetGroup:TargetGroup": return { ...out, arnSuffix: `targetgroup/${name}/${hash(name).slice(0, 16)}` };
+    case "aws:rds/instance:Instance": return { ...out, address: `${name}.mock.${region}.rds.amazonaws.com`, endpoint: `${name}.mock.${region}.rds.amazonaws.com:3306`, port: 3306, identifier: inputs.identifier ?? name, masterUserSecrets: [{ secretArn: `arn:aws:secretsmanager:${region}:${MOCK_ACCOUNT}:secret:rds!${name}`, kmsKeyId: "", secretStatus: "active" }] };
+    case "aws:elasticache/replicationGroup:ReplicationGroup": return { ...out, primaryEndpointAddress: `master.${name}.mock.${region}.cache.amazonaws.com`, readerEndpointAddress: `replica.${name}.mock.${region}.cache.amazonaws.com`, port: 6379 };
+    case "aws:cloudfront/distribution:Distribution": return { ...out, domainName: `${hash(name).slice(0, 13)}.cloudfront.net`, hostedZoneId: "Z2FDTNDATAQYW2" };
+    case "aws:s3/bucket:Bucket":
+    case "aws:s3/bucketV2:BucketV2": return { ...out, bucket: inputs.bucket ?? name, bucketRegionalDomainName: `${inputs.bucket ?? name}.s3.${region}.amazonaws.com` };
+    case "aws:kms/key:Key": return { ...out, keyId: hash(name) };
+    case "aws:autoscaling/group:Group": return { ...out, name: inputs.name ?? name };
+    case "aws:launchTemplate/launchTemplate:LaunchTemplate":
+    case "aws:ec2/launchTemplate:LaunchTemplate": return { ...out, latestVersion: 1 };
+    case "aws:sns/topic:Topic": return { ...out, name: inputs.name ?? name };
+    case "aws:cloudwatch/logGroup:LogGroup": return { ...out, name: inputs.name ?? name };
+    case "aws:route53/zone:Zone": return { ...out, zoneId: `Z${hash(name).slice(0, 12).toUpperCase()}`, nameServers: ["ns-1.awsdns-00.org"] };
+    case "aws:backup/vault:Vault": return { ...out, name: inputs.name ?? name };
+    default: return out;
+  }
+}
+
+function arnFor(service: string, type: string, region: string, name: string): string {
+  const resource = type.split(":").pop()!.toLowerCase();
+  switch (service) {
+    case "rds": return `arn:aws:rds:${region}:${MOCK_ACCOUNT}:${resource === "instance" ? "db" : resource}:${name}`;
+    case "kms": return `arn:aws:kms:${region}:${MOCK_ACCOUNT}:key/${hash(name)}`;
+    case "iam": return `arn:aws:iam::${MOCK_ACCOUNT}:${resource}/${name}`;
+    case "s3": return `arn:aws:s3:::${name}`;
+    case "cloudfront": return `arn:aws:cloudfront::${MOCK_ACCOUNT}:distribution/${hash(name).slice(0, 14).toUpperCase()}`;
+    case "route53": return `arn:aws:route53:::${resource}/${name}`;
+    case "cloudwatch": return resource === "loggroup" ? `arn:aws:logs:${region}:${MOCK_ACCOUNT}:log-group:${name}` : `arn:aws:cloudwatch:${region}:${MOCK_ACCOUNT}:${resource}:${name}`;
+    default: return `arn:aws:${service}:${region}:${MOCK_ACCOUNT}:${resource}/${name}`;
+  }
+}
+
+/** A stable hex digest, so mock ids do not change between runs. */
+function hash(text: string): string {
+  let h1 = 0x811c9dc5;
+  let h2 = 0x01000193;
+  for (let i = 0; i < text.length; i++) {
+    h1 = Math.imul(h1 ^ text.charCodeAt(i), 16777619) >>> 0;
+    h2 = Math.imul(h2 ^ text.charCodeAt(i), 2246822519) >>> 0;
+  }
+  return (h1.toString(16).padStart(8, "0") + h2.toString(16).padStart(8, "0")).repeat(2);
+}
