@@ -1,5 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import { projectConfigFrom } from "../../infra/config/load";
+import { loadProjectConfig, projectConfigFrom } from "../../infra/config/load";
+import { deploy } from "../../infra/program";
+import { buildTopology } from "../../infra/topology/build";
 import { readStackConfig } from "../../infra/config/stack-file";
 import { RecordingMocks } from "./mocks";
 import type { PlanResult } from "./types";
@@ -33,10 +35,8 @@ export async function evaluateStack(opts: EvaluateOptions): Promise<PlanResult> 
   await pulumi.runtime.setMocks(mocks, PROJECT, opts.stack, false);
   pulumi.runtime.setAllConfig(flat);
 
-  // Imported lazily so @pulumi/* load after the mocks are in place.
-  const { loadProjectConfig } = await import("../../infra/config/load");
-  const { buildTopology } = await import("../../infra/topology/build");
-  const { deploy } = await import("../../infra/program");
+  // The program's modules register nothing at import time, so they can be imported up front;
+  // resources are created only by deploy(), after the mocks and config are in place.
   const outputs = deploy(buildTopology(loadProjectConfig()));
   const resolved = await resolve(outputs);
   await settle(() => mocks.resources.length);
@@ -58,7 +58,8 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 
 /** Resolves a tree of Outputs into plain values. */
 function resolve(value: unknown): Promise<unknown> {
-  return new Promise((done) => pulumi.output(value).apply((v) => done(v)));
+  const out: pulumi.Output<unknown> = pulumi.output(value as pulumi.Input<unknown>);
+  return new Promise((done) => out.apply((v) => done(v)));
 }
 
 /** Waits until no more resources register (component children register asynchronously). */
