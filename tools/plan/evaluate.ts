@@ -14,6 +14,8 @@ export interface EvaluateOptions {
   readonly activeSite?: string;
   /** deep-merged into the stack's project config, keys without the namespace: { dr: { mode } } */
   readonly configOverrides?: Record<string, unknown>;
+  /** receives the recording mocks before evaluation (tests inspect them when evaluation throws) */
+  readonly observe?: (mocks: RecordingMocks) => void;
 }
 
 const PROJECT = "resilient-feed";
@@ -32,6 +34,7 @@ export async function evaluateStack(opts: EvaluateOptions): Promise<PlanResult> 
   for (const [key, value] of Object.entries(merged)) flat[`${PROJECT}:${key}`] = typeof value === "string" ? value : JSON.stringify(value);
 
   const mocks = new RecordingMocks(PROJECT, opts.stack);
+  opts.observe?.(mocks);
   await pulumi.runtime.setMocks(mocks, PROJECT, opts.stack, false);
   pulumi.runtime.setAllConfig(flat);
 

@@ -1,0 +1,57 @@
+import { strict as assert } from "node:assert";
+import { execFileSync, spawnSync } from "node:child_process";
+import * as path from "node:path";
+import { ConfigError } from "../../infra/config/errors";
+import { evaluateStack } from "../../tools/plan/evaluate";
+import { formatPlan, summarize } from "../../tools/plan/format";
+import type { RecordingMocks } from "../../tools/plan/mocks";
+
+const ROOT = path.resolve(__dirname, "..", "..");
+const TSX = path.join(ROOT, "node_modules", ".bin", "tsx");
+
+describe("offline plan", function () {
+  this.timeout(120_000);
+
+  it("a bad config fails before any resource is registered", async () => {
+    let mocks: RecordingMocks | undefined;
+    await assert.rejects(
+      evaluateStack({ stack: "prod", configOverrides: { sites: { secondary: { cidr: "10.10.0.0/16" } } }, observe: (m) => (mocks = m) }),
+      (e: unknown) => e instanceof ConfigError && /resilient-feed:sites\.secondary\.cidr = "10\.10\.0\.0\/16": overlaps the primary site's 10\.10\.0\.0\/16/.test(e.message),
+    );
+    assert.ok(mocks);
+    assert.deepEqual(mocks.resources, []);
+    // the same mocks record resources when the config is good
+    await evaluateStack({ stack: "dev", observe: (m) => (mocks = m) });
+    assert.equal(mocks.resources.length, 8);
+  });
+
+  it("prints rows grouped by site and tier with key properties, and per-site totals", async () => {
+    const plan = await evaluateStack({ stack: "prod" });
+    const text = formatPlan(plan);
+    assert.match(text, /^Plan for stack "prod": mode warm-standby, active site primary$/m);
+    assert.match(text, /^== primary \/ private-data$/m);
+    assert.match(text, /aws:ec2\/subnet:Subnet\s+primary-net-private-data-0\s+ap-northeast-2\s+cidrBlock=10\.10\.128\.0\/20 availabilityZone=ap-northeast-2a/);
+    assert.match(text, /aws:ec2\/networkAclRule:NetworkAclRule\s+secondary-net-private-data-in-100\s+ap-northeast-1\s+#100 in tcp 3306-3306 from 10\.20\.64\.0\/20/);
+    const s = summarize(plan);
+    assert.deepEqual(s.perSite, { primary: 90, secondary: 90 });
+    assert.match(text, /all +180 resources \(\+ 9 component resources\)/);
+  });
+
+  it("the failed-over plan keeps every primary resource and warns about the fenced primary", async () => {
+    const before = await evaluateStack({ stack: "prod" });
+    const after = await evaluateStack({ stack: "prod", activeSite: "secondary" });
+    const names = (p: typeof before) => p.resources.filter((r) => r.name.startsWith("primary-")).map((r) => `${r.type} ${r.name} ${JSON.stringify(r.inputs)}`);
+    // static stability: nothing in the failed primary region changes except tags naming the new role
+    const strip = (xs: string[]) => xs.map((x) => x.replace(/"role":"(active|standby)"/g, ""));
+    assert.deepEqual(strip(names(after)), strip(names(before)));
+    assert.match(formatPlan(after), /warning: failed over: the primary is fenced/);
+  });
+
+  it("the CLI exits 2 with the validation message on a bad config, 0 with a plan", () => {
+    const bad = spawnSync(TSX, ["tools/plan/cli.ts", "--stack", "prod", "--mode", "cold-standby"], { cwd: ROOT, encoding: "utf8" });
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /resilient-feed:dr\.mode = "cold-standby": not allowed \(allowed: backup-restore \| pilot-light \| warm-standby \| active-active\)/);
+    const ok = execFileSync(TSX, ["tools/plan/cli.ts", "--stack", "dev"], { cwd: ROOT, encoding: "utf8" });
+    assert.match(ok, /digitalocean:index\/firewall:Firewall\s+primary-net-api\s+-\s+in tcp 8080 from load balancer/);
+  });
+});
