@@ -165,10 +165,10 @@ describe("AWS network and security chain (offline plan under mocks)", function (
   });
 
   it("every resource of the secondary site lands in the secondary region", () => {
-    const secondary = prod.resources.filter((r) => r.custom && r.name.startsWith("secondary-") && !r.type.startsWith("aws:iam/"));
+    const secondary = prod.resources.filter((r) => r.custom && r.type.startsWith("aws:") && r.name.startsWith("secondary-") && !r.type.startsWith("aws:iam/"));
     assert.ok(secondary.length > 80);
     assert.deepEqual([...new Set(secondary.map((r) => r.region))], ["ap-northeast-1"]);
-    const primary = prod.resources.filter((r) => r.custom && r.name.startsWith("primary-") && !r.type.startsWith("aws:iam/"));
+    const primary = prod.resources.filter((r) => r.custom && r.type.startsWith("aws:") && r.name.startsWith("primary-") && !r.type.startsWith("aws:iam/"));
     assert.deepEqual([...new Set(primary.map((r) => r.region))], ["ap-northeast-2"]);
   });
 
