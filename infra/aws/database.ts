@@ -1,0 +1,105 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import type { SiteTopology, Topology } from "../topology/types";
+import { MYSQL_ENGINE_VERSION, commonInstanceArgs, databaseFoundation } from "./database-support";
+
+export interface DatabaseArgs {
+  readonly topology: Topology;
+  readonly site: SiteTopology;
+  readonly dataSubnetIds: pulumi.Input<string>[];
+  readonly databaseSecurityGroupId: pulumi.Input<string>;
+}
+
+/** UTC; 02:00-02:30 KST. The maintenance window follows it, never overlapping. */
+export const BACKUP_WINDOW = "17:00-17:30";
+export const MAINTENANCE_WINDOW = "sun:18:00-sun:19:00";
+export const DB_NAME = "feed";
+export const MASTER_USERNAME = "feedadmin";
+
+/**
+ * The writer of the Topology: RDS MySQL 8.0 (Multi-AZ per config), gp3 with storage autoscaling,
+ * encrypted with the site's customer KMS key, master password managed by RDS in Secrets Manager,
+ * and its in-region read replicas. Role "fenced" (the old writer after a failover) keeps exactly
+ * the same resources: failover never touches the failed site.
+ */
+export class Database extends pulumi.ComponentResource {
+  public readonly arn: pulumi.Output<string>;
+  public readonly identifier: pulumi.Output<string>;
+  public readonly address: pulumi.Output<string>;
+  public readonly port: pulumi.Output<number>;
+  public readonly dbName: string = DB_NAME;
+  public readonly replicaAddresses: pulumi.Output<string>[];
+  public readonly replicaIdentifiers: pulumi.Output<string>[];
+  /** the RDS-managed master secret ({"username","password"}) */
+  public readonly secretArn: pulumi.Output<string>;
+  public readonly kmsKeyArn: pulumi.Output<string>;
+
+  constructor(name: string, args: DatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("resilient-feed:aws:Database", name, {}, opts);
+    const { topology, site } = args;
+    const db = site.database;
+    const fail = (msg: string): never => { throw new Error(`Database ${name}: ${msg}`); };
+    if (site.cloud !== "aws") fail(`site ${site.key} is on ${site.cloud}, not aws`);
+    if (db.role !== "writer" && db.role !== "fenced") fail(`site ${site.key} database role is ${db.role}; Database is for writer (or fenced), use CrossRegionReplica for replica`);
+    if (args.dataSubnetIds.length < 2) fail(`an RDS subnet group needs subnets in at least 2 AZs, got ${args.dataSubnetIds.length}`);
+    if (db.backupRetentionDays < 1 || db.backupRetentionDays > 35) fail(`backupRetentionDays must be 1..35 (replicas need backups on their source), got ${db.backupRetentionDays}`);
+    if (db.maxAllocatedStorageGb < db.allocatedStorageGb) fail(`maxAllocatedStorageGb ${db.maxAllocatedStorageGb} must be >= allocatedStorageGb ${db.allocatedStorageGb}`);
+    const prod = topology.environment === "prod";
+
+    const f = databaseFoundation(name, this, topology, site, args.dataSubnetIds);
+    const writer = new aws.rds.Instance(name, {
+      ...commonInstanceArgs(topology, site, f, args.databaseSecurityGroupId),
+      engine: "mysql",
+      engineVersion: MYSQL_ENGINE_VERSION,
+      storageType: "gp3",
+      allocatedStorage: db.allocatedStorageGb,
+      maxAllocatedStorage: db.maxAllocatedStorageGb,
+      multiAz: db.multiAz,
+      dbName: DB_NAME,
+      username: MASTER_USERNAME,
+      manageMasterUserPassword: true,
+      backupRetentionPeriod: db.backupRetentionDays,
+      backupWindow: BACKUP_WINDOW,
+      maintenanceWindow: MAINTENANCE_WINDOW,
+      deletionProtection: db.deletionProtection,
+      deleteAutomatedBackups: !prod,
+      skipFinalSnapshot: !prod,
+      finalSnapshotIdentifier: prod ? `${topology.project}-${topology.environment}-${site.key}-final` : undefined,
+    }, { parent: this });
+
+    // In-region read replicas reference the writer by identifier (same region, same subnet group).
+    const replicas = Array.from({ length: db.readReplicas }, (_, i) => new aws.rds.Instance(`${name}-read-${i}`, {
+      ...commonInstanceArgs(topology, site, f, args.databaseSecurityGroupId),
+      dbSubnetGroupName: undefined,
+      replicateSourceDb: writer.identifier,
+      storageType: "gp3",
+      maxAllocatedStorage: db.maxAllocatedStorageGb,
+      multiAz: false,
+      backupRetentionPeriod: 0,
+      maintenanceWindow: MAINTENANCE_WINDOW,
+      deletionProtection: db.deletionProtection,
+      skipFinalSnapshot: true,
+    }, { parent: this }));
+
+    this.arn = writer.arn;
+    this.identifier = writer.identifier;
+    this.address = writer.address;
+    this.port = writer.port;
+    this.replicaAddresses = replicas.map((r) => r.address);
+    this.replicaIdentifiers = replicas.map((r) => r.identifier);
+    this.secretArn = writer.masterUserSecrets.apply((s) => {
+      const arn = s?.[0]?.secretArn;
+      if (!arn) throw new Error(`Database ${name}: RDS reported no managed master secret`);
+      return arn;
+    });
+    this.kmsKeyArn = f.key.arn;
+    this.registerOutputs({
+      arn: this.arn,
+      identifier: this.identifier,
+      address: this.address,
+      replicaAddresses: this.replicaAddresses,
+      secretArn: this.secretArn,
+      kmsKeyArn: this.kmsKeyArn,
+    });
+  }
+}

@@ -1,0 +1,242 @@
+// The API instances' boot script, rendered from plain values (resolved Outputs) so it can be
+// asserted as text without Pulumi. It installs Node 20 and the CloudWatch agent, fetches the app
+// bundle from the in-region artifact bucket (verifying its SHA-256), writes the environment from
+// the Topology, and runs the API and the worker as systemd services with restart policies.
+// Secrets (DB user/password, Redis auth token) are never in the user data: a pre-start hook
+// reads them from Secrets Manager on every (re)start, so a rotated password is picked up on
+// restart.
+
+/** Where the app's two entry points live in the artifact bucket. */
+export interface BundleLocation {
+  readonly bucket: string;
+  readonly serverKey: string;
+  readonly workerKey: string;
+  readonly serverSha256: string;
+  readonly workerSha256: string;
+}
+
+export interface UserDataParams {
+  readonly project: string;
+  readonly environment: string;
+  readonly siteKey: string;
+  /** numeric site id for time-ordered ids (1 primary, 2 secondary) */
+  readonly siteId: number;
+  readonly region: string;
+  readonly port: number;
+  readonly drainSeconds: number;
+  readonly bundle: BundleLocation;
+  readonly database: {
+    /** the writer (may be in another region for a standby site) */
+    readonly primaryHost: string;
+    /** read endpoints in this site; empty means reads go to the primary */
+    readonly replicaHosts: readonly string[];
+    readonly port: number;
+    readonly name: string;
+    /** RDS-managed master secret ({"username","password"}); its region is read from the ARN */
+    readonly secretArn: string;
+  };
+  /** absent when the site runs no cache */
+  readonly redis?: { readonly host: string; readonly port: number; readonly authSecretArn: string };
+  readonly logGroupName: string;
+  /** CloudWatch namespace of the host and app metrics the agent publishes */
+  readonly metricsNamespace: string;
+}
+
+export const APP_DIR = "/opt/resilient-feed";
+export const ENV_FILE = "/etc/resilient-feed/app.env";
+export const SECRETS_FILE = "/run/resilient-feed/secrets.env";
+export const LOG_DIR = "/var/log/resilient-feed";
+/** RDS requires TLS (require_secure_transport); its CA bundle is not in Node's default store */
+export const RDS_CA_URL = "https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem";
+export const RDS_CA_FILE = `${APP_DIR}/rds-global-bundle.pem`;
+
+/** The region part of an ARN (arn:partition:service:region:account:...). */
+export function regionOfArn(arn: string): string {
+  const region = arn.split(":")[3];
+  if (!region) throw new Error(`user data: cannot read the region of ARN ${arn}`);
+  return region;
+}
+
+/** Non-secret environment of both services, as KEY=value lines (systemd EnvironmentFile). */
+export function appEnvironment(p: UserDataParams): Record<string, string> {
+  const replicas = p.database.replicaHosts.length > 0 ? p.database.replicaHosts : [p.database.primaryHost];
+  return {
+    NODE_ENV: "production",
+    PORT: String(p.port),
+    SITE_ID: String(p.siteId),
+    SITE_KEY: p.siteKey,
+    AWS_REGION: p.region,
+    DB_PRIMARY_HOST: p.database.primaryHost,
+    DB_REPLICA_HOST: replicas[0],
+    DB_REPLICA_HOSTS: replicas.join(","),
+    DB_PORT: String(p.database.port),
+    DB_NAME: p.database.name,
+    DB_SECRET_ARN: p.database.secretArn,
+    DB_TLS: "true",
+    DB_SSL_CA: RDS_CA_FILE,
+    ...(p.redis
+      ? { CACHE_ENABLED: "true", REDIS_HOST: p.redis.host, REDIS_PORT: String(p.redis.port), REDIS_TLS: "true", REDIS_AUTH_SECRET_ARN: p.redis.authSecretArn }
+      : { CACHE_ENABLED: "false" }),
+    DRAIN_SECONDS: String(p.drainSeconds),
+  };
+}
+
+/** CloudWatch agent config: app logs to the app log group, host metrics, app Prometheus metrics. */
+export function cloudWatchAgentConfig(p: UserDataParams): object {
+  const stream = (file: string) => ({ file_path: `${LOG_DIR}/${file}.log`, log_group_name: p.logGroupName, log_stream_name: `{instance_id}/${file}`, retention_in_days: -1 });
+  return {
+    agent: { metrics_collection_interval: 60, run_as_user: "root" },
+    metrics: {
+      namespace: `${p.metricsNamespace}/Host`,
+      append_dimensions: { AutoScalingGroupName: "${aws:AutoScalingGroupName}", InstanceId: "${aws:InstanceId}" },
+      aggregation_dimensions: [["AutoScalingGroupName"]],
+      metrics_collected: {
+        mem: { measurement: ["mem_used_percent"] },
+        disk: { measurement: ["used_percent"], resources: ["/"] },
+      },
+    },
+    logs: {
+      logs_collected: {
+        files: { collect_list: [stream("api"), stream("worker"), { ...stream("bootstrap"), file_path: `${LOG_DIR}/bootstrap.log` }] },
+        prometheus: {
+          log_group_name: p.logGroupName,
+          prometheus_config_path: "/opt/aws/amazon-cloudwatch-agent/etc/prometheus.yaml",
+          emf_processor: {
+            metric_namespace: p.metricsNamespace,
+            metric_declaration: [{
+              source_labels: ["job"],
+              label_matcher: "^resilient-feed$",
+              dimensions: [["SiteKey"]],
+              metric_selectors: ["^posts_created_total$", "^feed_reads_total$", "^cache_(hits|misses)_total$"],
+            }],
+          },
+        },
+      },
+    },
+  };
+}
+
+function prometheusConfig(p: UserDataParams): string {
+  return [
+    "global:",
+    "  scrape_interval: 60s",
+    "  scrape_timeout: 10s",
+    "scrape_configs:",
+    "  - job_name: resilient-feed",
+    "    metrics_path: /metrics",
+    "    static_configs:",
+    `      - targets: ["127.0.0.1:${p.port}"]`,
+    "        labels:",
+    `          SiteKey: ${p.siteKey}`,
+  ].join("\n");
+}
+
+function unit(p: UserDataParams, name: "api" | "worker", entry: string, description: string): string {
+  return [
+    "[Unit]",
+    `Description=${description}`,
+    "Wants=network-online.target",
+    "After=network-online.target",
+    "StartLimitIntervalSec=300",
+    "StartLimitBurst=10",
+    "",
+    "[Service]",
+    "Type=simple",
+    "User=feed",
+    "Group=feed",
+    `WorkingDirectory=${APP_DIR}/current`,
+    `EnvironmentFile=${ENV_FILE}`,
+    `EnvironmentFile=-${SECRETS_FILE}`,
+    // runs as root ("+") on every start, so rotated secrets are picked up on restart
+    "ExecStartPre=+/usr/local/bin/resilient-feed-secrets",
+    `ExecStart=/usr/bin/node-20 ${APP_DIR}/current/${entry}`,
+    "Restart=always",
+    "RestartSec=2",
+    "KillSignal=SIGTERM",
+    // the app drains for DRAIN_SECONDS after SIGTERM; give it that plus a margin before SIGKILL
+    `TimeoutStopSec=${p.drainSeconds + 10}`,
+    `StandardOutput=append:${LOG_DIR}/${name}.log`,
+    `StandardError=append:${LOG_DIR}/${name}.log`,
+    "NoNewPrivileges=true",
+    "PrivateTmp=true",
+    "ProtectSystem=strict",
+    "ProtectHome=true",
+    `ReadWritePaths=${LOG_DIR}`,
+    "",
+    "[Install]",
+    "WantedBy=multi-user.target",
+  ].join("\n");
+}
+
+function secretsScript(p: UserDataParams): string {
+  const lines = [
+    "#!/bin/bash",
+    "# Writes the services' secret environment from Secrets Manager (run before every start).",
+    "set -euo pipefail",
+    "umask 077",
+    `install -d -m 0700 ${SECRETS_FILE.replace(/\/[^/]+$/, "")}`,
+    "quote() { local v=${1//\\\\/\\\\\\\\}; v=${v//\\\"/\\\\\\\"}; printf '\"%s\"' \"$v\"; }",
+    `db=$(aws secretsmanager get-secret-value --region ${regionOfArn(p.database.secretArn)} --secret-id '${p.database.secretArn}' --query SecretString --output text)`,
+    `tmp=$(mktemp ${SECRETS_FILE}.XXXXXX)`,
+    "{",
+    "  printf 'DB_USER=%s\\n' \"$(quote \"$(jq -r .username <<<\"$db\")\")\"",
+    "  printf 'DB_PASSWORD=%s\\n' \"$(quote \"$(jq -r .password <<<\"$db\")\")\"",
+  ];
+  if (p.redis) {
+    lines.push(
+      `  token=$(aws secretsmanager get-secret-value --region ${regionOfArn(p.redis.authSecretArn)} --secret-id '${p.redis.authSecretArn}' --query SecretString --output text)`,
+      "  printf 'REDIS_PASSWORD=%s\\n' \"$(quote \"$token\")\"",
+      `  printf 'REDIS_URL=%s\\n' "$(quote "rediss://:$token@${p.redis.host}:${p.redis.port}")"`,
+    );
+  }
+  lines.push("} > \"$tmp\"", `mv -f "$tmp" ${SECRETS_FILE}`);
+  return lines.join("\n");
+}
+
+/** The full boot script (plain text; the launch template takes it base64-encoded). */
+export function renderUserData(p: UserDataParams): string {
+  const env = Object.entries(appEnvironment(p)).map(([k, v]) => `${k}=${v}`).join("\n");
+  const heredoc = (path: string, body: string, mode = "0644") =>
+    [`install -d -m 0755 "$(dirname ${path})"`, `cat > ${path} <<'RESILIENT_FEED_EOF'`, body, "RESILIENT_FEED_EOF", `chmod ${mode} ${path}`].join("\n");
+  const b = p.bundle;
+  const release = `${APP_DIR}/releases/${b.serverSha256.slice(0, 16)}`;
+  return [
+    "#!/bin/bash",
+    `# ${p.project} ${p.environment} API instance, site ${p.siteKey} (${p.region})`,
+    "set -euo pipefail",
+    `install -d -m 0755 ${LOG_DIR}`,
+    `exec >>${LOG_DIR}/bootstrap.log 2>&1`,
+    "",
+    "dnf install -y nodejs20 jq amazon-cloudwatch-agent",
+    `id feed >/dev/null 2>&1 || useradd --system --home-dir ${APP_DIR} --shell /sbin/nologin feed`,
+    `chown feed:feed ${LOG_DIR}`,
+    "",
+    "# the app bundle, verified against the hashes the program built",
+    `install -d -m 0755 ${release}`,
+    `aws s3 cp --region ${p.region} 's3://${b.bucket}/${b.serverKey}' ${release}/server.js`,
+    `aws s3 cp --region ${p.region} 's3://${b.bucket}/${b.workerKey}' ${release}/worker.js`,
+    `echo '${b.serverSha256}  ${release}/server.js' | sha256sum -c -`,
+    `echo '${b.workerSha256}  ${release}/worker.js' | sha256sum -c -`,
+    `ln -sfn ${release} ${APP_DIR}/current`,
+    `curl -sSf --retry 5 -o ${RDS_CA_FILE} ${RDS_CA_URL}`,
+    "",
+    heredoc(ENV_FILE, env),
+    "# NODE_ID: unique per instance within the site (the private IPv4's last 16 bits; the VPC is a /16)",
+    "imds=$(curl -sf -X PUT http://169.254.169.254/latest/api/token -H 'X-aws-ec2-metadata-token-ttl-seconds: 60')",
+    "ip=$(curl -sf -H \"X-aws-ec2-metadata-token: $imds\" http://169.254.169.254/latest/meta-data/local-ipv4)",
+    "IFS=. read -r _ _ o3 o4 <<<\"$ip\"",
+    `echo "NODE_ID=$(( o3 * 256 + o4 ))" >> ${ENV_FILE}`,
+    heredoc("/usr/local/bin/resilient-feed-secrets", secretsScript(p), "0755"),
+    heredoc("/etc/systemd/system/resilient-feed-api.service", unit(p, "api", "server.js", "resilient-feed news-feed API")),
+    heredoc("/etc/systemd/system/resilient-feed-worker.service", unit(p, "worker", "worker.js", "resilient-feed queue worker (feed fan-out)")),
+    "",
+    "# logs and metrics to CloudWatch",
+    heredoc("/opt/aws/amazon-cloudwatch-agent/etc/prometheus.yaml", prometheusConfig(p)),
+    heredoc("/opt/aws/amazon-cloudwatch-agent/etc/resilient-feed.json", JSON.stringify(cloudWatchAgentConfig(p), null, 2)),
+    "/opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl -a fetch-config -m ec2 -s -c file:/opt/aws/amazon-cloudwatch-agent/etc/resilient-feed.json",
+    "",
+    "systemctl daemon-reload",
+    "systemctl enable --now resilient-feed-api.service resilient-feed-worker.service",
+    "",
+  ].join("\n");
+}
