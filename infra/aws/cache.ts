@@ -65,6 +65,8 @@ export class Cache extends pulumi.ComponentResource {
       securityGroupIds: [args.cacheSecurityGroupId],
       snapshotRetentionLimit: c.snapshotRetentionDays,
       snapshotWindow: c.snapshotRetentionDays > 0 ? "16:00-17:00" : undefined,
+      // prod keeps a last snapshot when the group is deleted
+      finalSnapshotIdentifier: topology.environment === "prod" ? `${topology.project}-${topology.environment}-${site.key}-cache-final` : undefined,
       maintenanceWindow: "sun:19:00-sun:20:00",
       autoMinorVersionUpgrade: true,
       applyImmediately: false,

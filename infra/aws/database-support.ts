@@ -18,6 +18,11 @@ export function maxConnectionsFor(instanceClass: string): number {
   return table[size] ?? 1000;
 }
 
+/** RDS for MySQL offers no Performance Insights on the micro/small burstable classes. */
+export function supportsPerformanceInsights(instanceClass: string): boolean {
+  return !/^db\.t\d+[a-z]*\.(micro|small)$/.test(instanceClass);
+}
+
 export function mysqlParameters(instanceClass: string): { name: string; value: string; applyMethod: string }[] {
   return [
     { name: "binlog_format", value: "ROW", applyMethod: "pending-reboot" },
@@ -68,6 +73,7 @@ export function databaseFoundation(name: string, parent: pulumi.Resource, topolo
 
 /** Settings every instance shares (writer, in-region replicas, cross-region replica). */
 export function commonInstanceArgs(topology: Topology, site: SiteTopology, f: DatabaseFoundation, securityGroupId: pulumi.Input<string>) {
+  const pi = supportsPerformanceInsights(site.database.instanceClass);
   return {
     region: site.region,
     instanceClass: site.database.instanceClass,
@@ -78,9 +84,9 @@ export function commonInstanceArgs(topology: Topology, site: SiteTopology, f: Da
     vpcSecurityGroupIds: [securityGroupId],
     publiclyAccessible: false,
     port: MYSQL_PORT,
-    performanceInsightsEnabled: true,
-    performanceInsightsKmsKeyId: f.key.arn,
-    performanceInsightsRetentionPeriod: 7,
+    performanceInsightsEnabled: pi,
+    performanceInsightsKmsKeyId: pi ? f.key.arn : undefined,
+    performanceInsightsRetentionPeriod: pi ? 7 : undefined,
     monitoringInterval: 60,
     monitoringRoleArn: f.monitoringRole.arn,
     enabledCloudwatchLogsExports: ["error", "slowquery"],

@@ -25,6 +25,8 @@ export class TierMocks extends RecordingMocks {
     const out = super.newResource(args);
     const inputs = (args.inputs ?? {}) as Record<string, unknown>;
     if (args.type === "random:index/randomPassword:RandomPassword") out.state = { ...out.state, result: MOCK_AUTH_TOKEN };
+    // Pulumi autonames `name` properties; the mocks keep the logical name (without the suffix)
+    if (args.custom !== false && args.type.startsWith("aws:") && out.state.name === undefined && !args.type.startsWith("aws:s3/")) out.state = { ...out.state, name: args.name };
     if (args.type === "aws:s3/bucket:Bucket") out.state = { ...out.state, bucketDomainName: `${inputs.bucket ?? args.name}.s3.amazonaws.com` };
     return out;
   }
@@ -114,3 +116,6 @@ export class Recorded {
 
 export const pick = (r: PlannedResource, keys: string[]): Record<string, unknown> => Object.fromEntries(keys.map((k) => [k, r.inputs[k]]));
 export const json = (v: unknown): any => JSON.parse(String(v));
+
+/** How a secret input reaches the mocks: Pulumi's secret envelope around the value. */
+export const secret = (v: unknown) => ({ "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", value: v });
