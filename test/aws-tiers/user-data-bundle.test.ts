@@ -116,8 +116,9 @@ describe("user data (rendered boot script)", () => {
   });
 
   it("ships app logs to the app log group and scrapes the app's Prometheus metrics into CloudWatch", () => {
-    const cfg: any = JSON.parse(heredoc(text, "/opt/aws/amazon-cloudwatch-agent/etc/resilient-feed.json"));
-    assert.deepEqual(cfg, cloudWatchAgentConfig(PARAMS));
+    const raw = heredoc(text, "/opt/aws/amazon-cloudwatch-agent/etc/resilient-feed.json");
+    assert.deepEqual(JSON.parse(raw), cloudWatchAgentConfig(PARAMS));
+    const cfg = JSON.parse(raw) as any;
     assert.deepEqual(cfg.logs.logs_collected.files.collect_list.map((f: any) => [f.file_path, f.log_group_name, f.log_stream_name]), [
       ["/var/log/resilient-feed/api.log", "/resilient-feed/prod/secondary/app", "{instance_id}/api"],
       ["/var/log/resilient-feed/worker.log", "/resilient-feed/prod/secondary/app", "{instance_id}/worker"],
