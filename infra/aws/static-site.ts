@@ -48,7 +48,6 @@ export class StaticSite extends pulumi.ComponentResource {
     const { topology, site } = args;
     const fail = (msg: string): never => { throw new Error(`StaticSite ${name}: ${msg}`); };
     if (site.cloud !== "aws") fail(`site ${site.key} is on ${site.cloud}, not aws`);
-    if (!site.servesTraffic) fail(`site ${site.key} does not serve traffic in ${topology.mode}; the CDN belongs to serving sites`);
     if (args.certificate && args.certificate.aliases.length === 0) fail("a viewer certificate needs at least one alias (domain name)");
     const region = site.region;
     const prod = topology.environment === "prod";

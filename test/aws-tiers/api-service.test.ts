@@ -202,7 +202,7 @@ describe("ApiService (ALB, target group, listeners, launch template, ASG)", func
   });
 
   it("target tracking on CPU and on ALB requests per target (resource label = ALB/TG suffixes)", () => {
-    const policies = primary.of("autoscaling/policy:Policy");
+    const policies = primary.of("autoscaling/policy:Policy").sort((a, b) => a.name.localeCompare(b.name));
     assert.deepEqual(policies.map((p) => [p.name, p.inputs.autoscalingGroupName, p.inputs.policyType]), [
       ["primary-api-cpu", "primary-api", "TargetTrackingScaling"],
       ["primary-api-requests", "primary-api", "TargetTrackingScaling"],
@@ -215,7 +215,7 @@ describe("ApiService (ALB, target group, listeners, launch template, ASG)", func
   });
 
   it("scheduled actions (flash sale) on the serving site only, in UTC", () => {
-    assert.deepEqual(primary.of("autoscaling/schedule:Schedule").map((s) => pick(s, ["scheduledActionName", "recurrence", "timeZone", "minSize", "maxSize", "desiredCapacity"])), [
+    assert.deepEqual(primary.of("autoscaling/schedule:Schedule").sort((a, b) => String(b.inputs.scheduledActionName).localeCompare(String(a.inputs.scheduledActionName))).map((s) => pick(s, ["scheduledActionName", "recurrence", "timeZone", "minSize", "maxSize", "desiredCapacity"])), [
       { scheduledActionName: "weekday-peak", recurrence: "30 4 * * MON-FRI", timeZone: "Etc/UTC", minSize: 6, maxSize: 12, desiredCapacity: 6 },
       { scheduledActionName: "weekday-after-peak", recurrence: "0 7 * * MON-FRI", timeZone: "Etc/UTC", minSize: 3, maxSize: 12, desiredCapacity: 3 },
     ]);

@@ -175,7 +175,7 @@ describe("app bundle (esbuild + hashed release objects)", function () {
     let bundle!: AppBundle;
     const r = await record(mocks, () => { bundle = new AppBundle("primary-app", { topology: t, site: siteOf(t, "primary"), entries: entries() }); });
     const release = `releases/${bundle.hash.slice(0, 16)}`;
-    assert.deepEqual(r.of("s3/bucketObjectv2:BucketObjectv2").map((o) => pick(o, ["region", "bucket", "key", "contentType", "serverSideEncryption"])), [
+    assert.deepEqual(r.of("s3/bucketObjectv2:BucketObjectv2").sort((a, b) => String(a.inputs.key).localeCompare(String(b.inputs.key))).map((o) => pick(o, ["region", "bucket", "key", "contentType", "serverSideEncryption"])), [
       { region: "ap-northeast-2", bucket: "primary-app-artifacts-id", key: `${release}/server.js`, contentType: "application/javascript", serverSideEncryption: "AES256" },
       { region: "ap-northeast-2", bucket: "primary-app-artifacts-id", key: `${release}/worker.js`, contentType: "application/javascript", serverSideEncryption: "AES256" },
     ]);

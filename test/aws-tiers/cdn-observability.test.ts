@@ -1,0 +1,159 @@
+import { strict as assert } from "node:assert";
+import { AppLogGroup, Observability } from "../../infra/aws/observability";
+import { StaticSite } from "../../infra/aws/static-site";
+import { Recorded, devAwsTopology, json, pick, prodTopology, record, setupMocks, siteOf, type TierMocks } from "./support/harness";
+
+describe("static site + CDN, app logs, alarms and dashboard", function () {
+  this.timeout(60_000);
+  let mocks: TierMocks;
+  let cdn: Recorded;
+  let devCdn: Recorded;
+  let logs: Recorded;
+  let obs: Recorded;
+  let standbyObs: Recorded;
+
+  before(async () => {
+    mocks = await setupMocks();
+    const prod = prodTopology();
+    const primary = siteOf(prod, "primary");
+    cdn = await record(mocks, () => { new StaticSite("primary-cdn", { topology: prod, site: primary, alb: { dnsName: "primary-api.ap-northeast-2.elb.amazonaws.com", protocol: "https" } }); });
+    const dev = devAwsTopology();
+    devCdn = await record(mocks, () => { new StaticSite("dev-cdn", { topology: dev, site: siteOf(dev, "primary"), alb: { dnsName: "dev-api.elb.amazonaws.com", protocol: "http" } }); });
+    logs = await record(mocks, () => { new AppLogGroup("primary-app-logs", { topology: prod, site: primary }); });
+    obs = await record(mocks, () => {
+      new Observability("primary-obs", {
+        topology: prod, site: primary, logGroupName: "/resilient-feed/prod/primary/app",
+        api: { loadBalancerArnSuffix: "app/primary-api/0123", targetGroupArnSuffix: "targetgroup/primary-api/4567", autoScalingGroupName: "primary-api-asg" },
+        database: { writerIdentifier: "primary-db", replicaIdentifiers: ["primary-db-read-0", "primary-db-read-1"], maxConnections: 1000 },
+        cache: { replicationGroupId: "primary-cache" },
+      });
+    });
+    const secondary = siteOf(prod, "secondary");
+    standbyObs = await record(mocks, () => {
+      new Observability("secondary-obs", {
+        topology: prod, site: secondary, logGroupName: "/resilient-feed/prod/secondary/app",
+        api: { loadBalancerArnSuffix: "app/secondary-api/0123", targetGroupArnSuffix: "targetgroup/secondary-api/4567", autoScalingGroupName: "secondary-api-asg" },
+        database: { replicaIdentifiers: ["secondary-db"], maxConnections: 1000 },
+        cache: { replicationGroupId: "secondary-cache" },
+      });
+    });
+  });
+
+  it("static bucket: private, versioned, SSE, readable only by this distribution through OAC over TLS", () => {
+    assert.deepEqual(pick(cdn.one("s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "primary-cdn-static"), ["region", "blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"]),
+      { region: "ap-northeast-2", blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true });
+    assert.deepEqual(cdn.one("s3/bucketVersioning:BucketVersioning", "primary-cdn-static").inputs.versioningConfiguration, { status: "Enabled" });
+    assert.equal((cdn.one("s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "primary-cdn-static").inputs.rules as any[])[0].applyServerSideEncryptionByDefault.sseAlgorithm, "AES256");
+    assert.equal(cdn.one("s3/bucketOwnershipControls:BucketOwnershipControls", "primary-cdn-static").inputs.rule && (cdn.one("s3/bucketOwnershipControls:BucketOwnershipControls", "primary-cdn-static").inputs.rule as any).objectOwnership, "BucketOwnerEnforced");
+    const policy = json(cdn.one("s3/bucketPolicy:BucketPolicy", "primary-cdn-static").inputs.policy);
+    assert.deepEqual(policy.Statement, [
+      { Sid: "CloudFrontReadsThroughOac", Effect: "Allow", Principal: { Service: "cloudfront.amazonaws.com" }, Action: "s3:GetObject", Resource: "arn:aws:s3:::primary-cdn-static/*",
+        Condition: { StringEquals: { "AWS:SourceArn": policy.Statement[0].Condition.StringEquals["AWS:SourceArn"] } } },
+      { Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: "s3:*", Resource: ["arn:aws:s3:::primary-cdn-static", "arn:aws:s3:::primary-cdn-static/*"], Condition: { Bool: { "aws:SecureTransport": "false" } } },
+    ]);
+    assert.match(policy.Statement[0].Condition.StringEquals["AWS:SourceArn"], /^arn:aws:cloudfront::123456789012:distribution\//);
+    assert.deepEqual(pick(cdn.one("cloudfront/originAccessControl:OriginAccessControl", "primary-cdn"), ["name", "originAccessControlOriginType", "signingBehavior", "signingProtocol"]),
+      { name: "resilient-feed-prod-primary-static", originAccessControlOriginType: "s3", signingBehavior: "always", signingProtocol: "sigv4" });
+  });
+
+  it("distribution: S3 default origin via OAC, the ALB for /api/* uncached with all viewer data, HTTP → HTTPS, logging, price class", () => {
+    const d = cdn.one("cloudfront/distribution:Distribution", "primary-cdn").inputs as any;
+    assert.deepEqual(d.origins, [
+      { originId: "static-s3", domainName: "primary-cdn-static.s3.ap-northeast-2.amazonaws.com", originAccessControlId: "primary-cdn-id" },
+      { originId: "api-alb", domainName: "primary-api.ap-northeast-2.elb.amazonaws.com", customOriginConfig: { httpPort: 80, httpsPort: 443, originProtocolPolicy: "https-only", originSslProtocols: ["TLSv1.2"], originReadTimeout: 30, originKeepaliveTimeout: 5 } },
+    ]);
+    assert.deepEqual(d.defaultCacheBehavior, { targetOriginId: "static-s3", viewerProtocolPolicy: "redirect-to-https", allowedMethods: ["GET", "HEAD", "OPTIONS"], cachedMethods: ["GET", "HEAD"], compress: true, cachePolicyId: "658327ea-f89d-4fab-a63d-7e88639e58f6" });
+    assert.deepEqual(d.orderedCacheBehaviors, [{
+      pathPattern: "/api/*", targetOriginId: "api-alb", viewerProtocolPolicy: "redirect-to-https", allowedMethods: ["GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"], cachedMethods: ["GET", "HEAD"], compress: true,
+      cachePolicyId: "4135ea2d-6df8-44a3-9df3-4b5a84be39ad", originRequestPolicyId: "b689b0a8-53d0-40ab-baf2-68738e2966ac",
+    }]);
+    assert.deepEqual([d.enabled, d.priceClass, d.defaultRootObject, d.loggingConfig], [true, "PriceClass_200", "index.html", { bucket: "primary-cdn-cdn-logs.s3.amazonaws.com", prefix: "cdn/", includeCookies: false }]);
+    assert.deepEqual(d.viewerCertificate, { cloudfrontDefaultCertificate: true, minimumProtocolVersion: "TLSv1" });
+    assert.equal(cdn.one("s3/bucketOwnershipControls:BucketOwnershipControls", "primary-cdn-cdn-logs").inputs.rule && (cdn.one("s3/bucketOwnershipControls:BucketOwnershipControls", "primary-cdn-cdn-logs").inputs.rule as any).objectOwnership, "BucketOwnerPreferred");
+  });
+
+  it("dev: ALB origin over HTTP (no certificate) with every viewer header, cookie and query string forwarded", () => {
+    const d = devCdn.one("cloudfront/distribution:Distribution", "dev-cdn").inputs as any;
+    assert.equal(d.origins[1].customOriginConfig.originProtocolPolicy, "http-only");
+    assert.equal(d.orderedCacheBehaviors[0].originRequestPolicyId, "216adef6-5c7f-47e4-b989-5492eafa07d3");
+    assert.equal(devCdn.one("s3/bucket:Bucket", "dev-cdn-static").inputs.forceDestroy, true);
+  });
+
+  it("a viewer certificate brings aliases and TLS 1.2 minimum", async () => {
+    const prod = prodTopology();
+    const r = await record(mocks, () => {
+      new StaticSite("cert-cdn", { topology: prod, site: siteOf(prod, "primary"), alb: { dnsName: "x.elb.amazonaws.com", protocol: "https" }, certificate: { arn: "arn:aws:acm:us-east-1:123456789012:certificate/abc", aliases: ["feed.example.com"] } });
+    });
+    const d = r.one("cloudfront/distribution:Distribution", "cert-cdn").inputs as any;
+    assert.deepEqual([d.aliases, d.viewerCertificate], [["feed.example.com"], { acmCertificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/abc", sslSupportMethod: "sni-only", minimumProtocolVersion: "TLSv1.2_2021" }]);
+  });
+
+  it("app log group with the configured retention and an error metric from pino levels", () => {
+    assert.deepEqual(pick(logs.one("cloudwatch/logGroup:LogGroup", "primary-app-logs"), ["region", "name", "retentionInDays"]), { region: "ap-northeast-2", name: "/resilient-feed/prod/primary/app", retentionInDays: 90 });
+    assert.deepEqual(pick(logs.one("cloudwatch/logMetricFilter:LogMetricFilter", "primary-app-logs-errors"), ["logGroupName", "pattern", "metricTransformation"]),
+      { logGroupName: "/resilient-feed/prod/primary/app", pattern: "{ $.level >= 50 }", metricTransformation: { namespace: "ResilientFeed", name: "AppErrors", value: "1", defaultValue: "0" } });
+  });
+
+  it("SNS topic (encrypted) with the on-call email subscription", () => {
+    assert.deepEqual(pick(obs.one("sns/topic:Topic", "primary-obs-alarms"), ["region", "kmsMasterKeyId"]), { region: "ap-northeast-2", kmsMasterKeyId: "alias/aws/sns" });
+    assert.deepEqual(pick(obs.one("sns/topicSubscription:TopicSubscription", "primary-obs-email"), ["protocol", "endpoint"]), { protocol: "email", endpoint: "oncall@example.com" });
+  });
+
+  it("alarms: every one the issue lists, with thresholds, dimensions, and the topic as action", () => {
+    const rows = obs.of("cloudwatch/metricAlarm:MetricAlarm").map((a) => {
+      const i = a.inputs as any;
+      return `${a.name} ${i.namespace ?? "math"}/${i.metricName ?? i.metricQueries.map((q: any) => q.id).join("+")} ${i.extendedStatistic ?? i.statistic ?? ""} ${i.comparisonOperator} ${i.threshold} ${JSON.stringify(i.dimensions ?? {})}`;
+    });
+    // registration order follows output resolution; compare as sets
+    assert.deepEqual(rows.sort(), [
+      "primary-obs-alb-5xx-ratio math/target5xx+elb5xx+requests+ratio  GreaterThanThreshold 5 {}",
+      'primary-obs-target-p99-latency AWS/ApplicationELB/TargetResponseTime p99 GreaterThanThreshold 1 {"LoadBalancer":"app/primary-api/0123","TargetGroup":"targetgroup/primary-api/4567"}',
+      'primary-obs-unhealthy-hosts AWS/ApplicationELB/UnHealthyHostCount Maximum GreaterThanThreshold 0 {"LoadBalancer":"app/primary-api/0123","TargetGroup":"targetgroup/primary-api/4567"}',
+      'primary-obs-asg-below-min AWS/AutoScaling/GroupInServiceInstances Minimum LessThanThreshold 3 {"AutoScalingGroupName":"primary-api-asg"}',
+      'primary-obs-rds-writer-cpu AWS/RDS/CPUUtilization Average GreaterThanThreshold 80 {"DBInstanceIdentifier":"primary-db"}',
+      `primary-obs-rds-writer-free-storage AWS/RDS/FreeStorageSpace Minimum LessThanThreshold ${10 * 1024 ** 3} {"DBInstanceIdentifier":"primary-db"}`,
+      'primary-obs-rds-writer-connections AWS/RDS/DatabaseConnections Maximum GreaterThanThreshold 800 {"DBInstanceIdentifier":"primary-db"}',
+      'primary-obs-rds-replica-0-cpu AWS/RDS/CPUUtilization Average GreaterThanThreshold 80 {"DBInstanceIdentifier":"primary-db-read-0"}',
+      `primary-obs-rds-replica-0-free-storage AWS/RDS/FreeStorageSpace Minimum LessThanThreshold ${10 * 1024 ** 3} {"DBInstanceIdentifier":"primary-db-read-0"}`,
+      'primary-obs-rds-replica-0-connections AWS/RDS/DatabaseConnections Maximum GreaterThanThreshold 800 {"DBInstanceIdentifier":"primary-db-read-0"}',
+      'primary-obs-rds-replica-0-lag AWS/RDS/ReplicaLag Maximum GreaterThanThreshold 60 {"DBInstanceIdentifier":"primary-db-read-0"}',
+      'primary-obs-rds-replica-1-cpu AWS/RDS/CPUUtilization Average GreaterThanThreshold 80 {"DBInstanceIdentifier":"primary-db-read-1"}',
+      `primary-obs-rds-replica-1-free-storage AWS/RDS/FreeStorageSpace Minimum LessThanThreshold ${10 * 1024 ** 3} {"DBInstanceIdentifier":"primary-db-read-1"}`,
+      'primary-obs-rds-replica-1-connections AWS/RDS/DatabaseConnections Maximum GreaterThanThreshold 800 {"DBInstanceIdentifier":"primary-db-read-1"}',
+      'primary-obs-rds-replica-1-lag AWS/RDS/ReplicaLag Maximum GreaterThanThreshold 60 {"DBInstanceIdentifier":"primary-db-read-1"}',
+      'primary-obs-redis-0-cpu AWS/ElastiCache/EngineCPUUtilization Average GreaterThanThreshold 80 {"CacheClusterId":"primary-cache-001"}',
+      'primary-obs-redis-0-memory AWS/ElastiCache/DatabaseMemoryUsagePercentage Maximum GreaterThanThreshold 80 {"CacheClusterId":"primary-cache-001"}',
+      'primary-obs-redis-0-evictions AWS/ElastiCache/Evictions Sum GreaterThanThreshold 100 {"CacheClusterId":"primary-cache-001"}',
+      'primary-obs-redis-1-cpu AWS/ElastiCache/EngineCPUUtilization Average GreaterThanThreshold 80 {"CacheClusterId":"primary-cache-002"}',
+      'primary-obs-redis-1-memory AWS/ElastiCache/DatabaseMemoryUsagePercentage Maximum GreaterThanThreshold 80 {"CacheClusterId":"primary-cache-002"}',
+      'primary-obs-redis-1-evictions AWS/ElastiCache/Evictions Sum GreaterThanThreshold 100 {"CacheClusterId":"primary-cache-002"}',
+    ].sort());
+    for (const a of obs.of("cloudwatch/metricAlarm:MetricAlarm")) {
+      assert.deepEqual([a.region, a.inputs.alarmActions, a.inputs.okActions], ["ap-northeast-2", ["arn:aws:sns:ap-northeast-2:123456789012:topic/primary-obs-alarms"], ["arn:aws:sns:ap-northeast-2:123456789012:topic/primary-obs-alarms"]]);
+    }
+    const ratio = (obs.one("cloudwatch/metricAlarm:MetricAlarm", "primary-obs-alb-5xx-ratio").inputs.metricQueries as any[]).find((q) => q.id === "ratio");
+    assert.deepEqual(ratio, { id: "ratio", expression: "100 * (FILL(target5xx, 0) + FILL(elb5xx, 0)) / requests", label: "5xx %", returnData: true });
+  });
+
+  it("the warm standby alarms on its cross-region replica's lag and its one instance", () => {
+    const names = standbyObs.of("cloudwatch/metricAlarm:MetricAlarm").map((a) => a.name);
+    assert.ok(names.includes("secondary-obs-rds-replica-0-lag"));
+    assert.ok(!names.some((n) => n.includes("writer")));
+    assert.equal(standbyObs.one("cloudwatch/metricAlarm:MetricAlarm", "secondary-obs-asg-below-min").inputs.threshold, 1);
+    assert.deepEqual(names.filter((n) => n.includes("redis")).sort(), ["secondary-obs-redis-0-cpu", "secondary-obs-redis-0-evictions", "secondary-obs-redis-0-memory"]);
+  });
+
+  it("dashboard: host, aggregated (cache hit rate, DB connections) and business panels", () => {
+    const d = obs.one("cloudwatch/dashboard:Dashboard", "primary-obs");
+    assert.equal(d.inputs.dashboardName, "resilient-feed-prod-primary");
+    const body = json(d.inputs.dashboardBody);
+    assert.deepEqual(body.widgets.map((w: any) => w.properties.title), [
+      "Hosts: CPU and memory", "Hosts: instances", "Load balancer: requests and 5xx", "Load balancer: target latency",
+      "Cache hit rate", "Database connections", "Replica lag (s)", "Business: posts created, feed reads", "App errors",
+    ]);
+    const panel = (title: string) => body.widgets.find((w: any) => w.properties.title === title).properties.metrics;
+    assert.deepEqual(panel("Cache hit rate").map((m: any[]) => m.slice(0, 4)), [["AWS/ElastiCache", "CacheHitRate", "CacheClusterId", "primary-cache-001"], ["AWS/ElastiCache", "CacheHitRate", "CacheClusterId", "primary-cache-002"]]);
+    assert.deepEqual(panel("Business: posts created, feed reads").map((m: any[]) => m.slice(0, 4)), [["ResilientFeed", "posts_created_total", "SiteKey", "primary"], ["ResilientFeed", "feed_reads_total", "SiteKey", "primary"]]);
+    assert.ok(body.widgets.every((w: any) => w.properties.region === "ap-northeast-2"));
+  });
+});
