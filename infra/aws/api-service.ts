@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { SiteTopology, Topology } from "../topology/types";
+import type { ScaleSchedule, SiteTopology, Topology } from "../topology/types";
 import { privateBucket } from "./static-site-bucket";
 import { asgTags, siteTags } from "./tags";
 import { renderUserData } from "./user-data";
@@ -69,7 +69,14 @@ export interface ApiServiceArgs {
   readonly logGroupArn: pulumi.Input<string>;
   /** an ACM certificate in the site's region; defaults to topology.app.certificateArn */
   readonly certificateArn?: pulumi.Input<string>;
+  /**
+   * Scheduled actions for this site's group. Defaults to topology.app.schedules on a site that
+   * serves traffic and none elsewhere (a standby is sized by its role, not by the flash sale).
+   */
+  readonly schedules?: readonly ScaleSchedule[];
 }
+
+const schedulesOf = (args: ApiServiceArgs): readonly ScaleSchedule[] => args.schedules ?? (args.site.servesTraffic ? args.topology.app.schedules : []);
 
 export class ApiService extends pulumi.ComponentResource {
   public readonly loadBalancerArn: pulumi.Output<string>;
@@ -312,8 +319,8 @@ export class ApiService extends pulumi.ComponentResource {
     }, child);
 
     // Schedules (the flash-sale case) size the serving fleet; a standby is sized by its role.
-    if (site.servesTraffic) {
-      for (const s of app.schedules) {
+    {
+      for (const s of schedulesOf(args)) {
         new aws.autoscaling.Schedule(`${name}-${s.name}`, {
           region,
           autoscalingGroupName: asg.name,
@@ -381,8 +388,8 @@ function validate(name: string, args: ApiServiceArgs): void {
   if (topology.app.drainSeconds < 0 || topology.app.drainSeconds > 3600) fail(`app.drainSeconds must be 0..3600 (the target group's deregistration delay), got ${topology.app.drainSeconds}`);
   const mhp = topology.app.minHealthyPercentage;
   if (mhp < 0 || mhp > 100) fail(`app.minHealthyPercentage must be 0..100, got ${mhp}`);
-  if (site.servesTraffic) {
-    for (const s of topology.app.schedules) {
+  {
+    for (const s of schedulesOf(args)) {
       if (!(s.min <= s.desired && s.desired <= s.max)) fail(`schedule ${s.name} must satisfy min <= desired <= max, got ${s.min}/${s.desired}/${s.max}`);
       if (s.max > cap.max) fail(`schedule ${s.name} max ${s.max} exceeds the site's api.max ${cap.max}`);
     }

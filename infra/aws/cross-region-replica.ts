@@ -31,6 +31,9 @@ export class CrossRegionReplica extends pulumi.ComponentResource {
   public readonly promoted: boolean;
   /** the RDS-managed master secret of the promoted writer (undefined while it is a replica) */
   public readonly secretArn: pulumi.Output<string | undefined>;
+  /** in-region read replicas of the promoted writer (the Topology's readReplicas); none before */
+  public readonly replicaAddresses: pulumi.Output<string>[];
+  public readonly replicaIdentifiers: pulumi.Output<string>[];
 
   constructor(name: string, args: CrossRegionReplicaArgs, opts?: pulumi.ComponentResourceOptions) {
     super("resilient-feed:aws:CrossRegionReplica", name, {}, opts);
@@ -61,6 +64,21 @@ export class CrossRegionReplica extends pulumi.ComponentResource {
       skipFinalSnapshot: topology.environment !== "prod",
       finalSnapshotIdentifier: topology.environment === "prod" ? `${topology.project}-${topology.environment}-${site.key}-final` : undefined,
     }, { parent: this });
+
+    // Once promoted, the new writer gets its in-region read replicas like any writer.
+    const reads = this.promoted ? Array.from({ length: db.readReplicas }, (_, i) => new aws.rds.Instance(`${name}-read-${i}`, {
+      ...commonInstanceArgs(topology, site, f, args.databaseSecurityGroupId),
+      dbSubnetGroupName: undefined,
+      replicateSourceDb: replica.identifier,
+      storageType: "gp3",
+      maxAllocatedStorage: db.maxAllocatedStorageGb,
+      multiAz: false,
+      backupRetentionPeriod: 0,
+      deletionProtection: db.deletionProtection,
+      skipFinalSnapshot: true,
+    }, { parent: this })) : [];
+    this.replicaAddresses = reads.map((r) => r.address);
+    this.replicaIdentifiers = reads.map((r) => r.identifier);
 
     this.arn = replica.arn;
     this.address = replica.address;

@@ -1,22 +1,58 @@
+import * as fs from "node:fs";
 import * as pulumi from "@pulumi/pulumi";
 import type { SiteTopology, Topology } from "../topology/types";
+import { ApiService } from "./api-service";
+import { AppBundle, DEFAULT_ENTRIES, buildAppBundle, type BuiltBundle } from "./app-bundle";
+import { Cache } from "./cache";
+import { CrossRegionReplica } from "./cross-region-replica";
+import { Database, DB_NAME } from "./database";
+import { maxConnectionsFor } from "./database-support";
 import { Network } from "./network";
+import { AppLogGroup, Observability } from "./observability";
 import { SecurityChain } from "./security";
+import { StaticSite } from "./static-site";
+
+// (tiers composed below by the AWS-tiers engineer, per the lead's brief: Database / CrossRegionReplica,
+// Cache, AppBundle + AppLogGroup + ApiService, StaticSite, Observability)
 
 export interface AwsSiteArgs {
   readonly topology: Topology;
   readonly site: SiteTopology;
   /** the writer site, already constructed, when this site is not the writer (replication source) */
   readonly writer?: AwsSite;
+  /** the app bundle to deploy; built from app/src (esbuild) when absent */
+  readonly bundle?: BuiltBundle;
+}
+
+/** The app bundle from app/src, or undefined (with a warning) while the app sources are absent. */
+function defaultBundle(name: string): BuiltBundle | undefined {
+  const missing = Object.values(DEFAULT_ENTRIES).filter((f) => !fs.existsSync(f));
+  if (missing.length === 0) return buildAppBundle(DEFAULT_ENTRIES);
+  pulumi.log.warn(`AwsSite ${name}: ${missing.join(", ")} not found: the API tier (load balancer, instances, CDN) is left out until the app exists`);
+  return undefined;
 }
 
 /**
  * Everything one AWS site runs, composed from the Topology: the network, the security-group chain
  * and the tiers its role and the DR mode call for. Tiers never decide capacity themselves.
+ *
+ * A fenced site (the old writer after a failover) is built exactly as it was when it wrote, so a
+ * failover changes nothing in the failed region (static stability).
  */
 export class AwsSite extends pulumi.ComponentResource {
   public readonly network: Network;
   public readonly security: SecurityChain;
+  public readonly database?: Database | CrossRegionReplica;
+  public readonly cache?: Cache;
+  public readonly api?: ApiService;
+  public readonly cdn?: StaticSite;
+  public readonly observability?: Observability;
+  /** this site's database instance: the replication source when this site writes */
+  public readonly databaseArn?: pulumi.Output<string>;
+  /** the writer's address as this site's apps use it (its own, or the writer site's) */
+  public readonly databaseAddress?: pulumi.Output<string>;
+  /** the master secret of the writer this site's apps use */
+  public readonly databaseSecretArn?: pulumi.Output<string>;
 
   constructor(name: string, args: AwsSiteArgs, opts?: pulumi.ComponentResourceOptions) {
     super("resilient-feed:aws:Site", name, {}, opts);
@@ -30,9 +66,109 @@ export class AwsSite extends pulumi.ComponentResource {
     this.network = new Network(`${name}-net`, { topology, site }, child);
     this.security = new SecurityChain(`${name}-sg`, { topology, site, vpcId: this.network.vpcId }, child);
 
+    // --- database -----------------------------------------------------------------------
+    const data = { topology, site, dataSubnetIds: this.network.dataSubnetIds, databaseSecurityGroupId: this.security.databaseSecurityGroupId };
+    // A replicating mode's secondary always holds the cross-region replica resource; on failover
+    // the same resource is promoted (replicateSourceDb removed), never replaced.
+    const replicatedSite = site.key !== "primary" && topology.mode !== "backup-restore";
+    let readHosts: pulumi.Output<string>[] = [];
+    let primaryHost: pulumi.Output<string> | undefined;
+    let dbIdentifiers: { writer?: pulumi.Output<string>; replicas: pulumi.Output<string>[] } | undefined;
+    if (site.database.role === "replica" || (site.database.role === "writer" && replicatedSite)) {
+      const source = args.writer?.databaseArn;
+      if (site.database.role === "replica" && !source) throw new Error(`AwsSite ${name}: site ${site.key} replicates the writer's database, but the writer site has none`);
+      const replica = new CrossRegionReplica(`${name}-db`, { ...data, sourceArn: source ?? "" }, child);
+      this.database = replica;
+      if (replica.promoted) {
+        primaryHost = replica.address;
+        readHosts = replica.replicaAddresses;
+        this.databaseSecretArn = replica.secretArn.apply((s) => s ?? "");
+        dbIdentifiers = { writer: replica.identifier, replicas: replica.replicaIdentifiers };
+      } else {
+        primaryHost = args.writer?.databaseAddress;
+        readHosts = [replica.address];
+        this.databaseSecretArn = args.writer?.databaseSecretArn;
+        dbIdentifiers = { replicas: [replica.identifier] };
+      }
+    } else if (site.database.role === "writer" || site.database.role === "fenced") {
+      const db = new Database(`${name}-db`, data, child);
+      this.database = db;
+      primaryHost = db.address;
+      readHosts = db.replicaAddresses;
+      this.databaseSecretArn = db.secretArn;
+      dbIdentifiers = { writer: db.identifier, replicas: db.replicaIdentifiers };
+    }
+    this.databaseArn = this.database?.arn;
+    this.databaseAddress = this.database && primaryHost;
+
+    // --- cache --------------------------------------------------------------------------
+    if (site.cache.enabled) {
+      this.cache = new Cache(`${name}-cache`, { topology, site, dataSubnetIds: this.network.dataSubnetIds, cacheSecurityGroupId: this.security.cacheSecurityGroupId }, child);
+    }
+
+    // --- API, CDN, observability ----------------------------------------------------------
+    // the old writer keeps its serving shape (schedules, CDN) while fenced
+    const servingShape = site.servesTraffic || site.database.role === "fenced";
+    const bundle = site.api.provisioned ? args.bundle ?? defaultBundle(name) : undefined;
+    let logGroupName: pulumi.Output<string> | undefined;
+    if (site.api.provisioned && bundle && primaryHost && this.databaseSecretArn) {
+      const release = new AppBundle(`${name}-app`, { topology, site, build: bundle }, child);
+      const logs = new AppLogGroup(`${name}-app-logs`, { topology, site }, child);
+      logGroupName = logs.name;
+      this.api = new ApiService(`${name}-api`, {
+        topology,
+        site,
+        vpcId: this.network.vpcId,
+        publicSubnetIds: this.network.publicSubnetIds,
+        appSubnetIds: this.network.appSubnetIds,
+        loadBalancerSecurityGroupId: this.security.loadBalancerSecurityGroupId,
+        appSecurityGroupId: this.security.appSecurityGroupId,
+        bundle: {
+          bucketName: release.bucketName,
+          bucketArn: release.bucketArn,
+          serverKey: release.serverKey,
+          workerKey: release.workerKey,
+          serverSha256: release.serverSha256,
+          workerSha256: release.workerSha256,
+        },
+        endpoints: {
+          dbPrimaryHost: primaryHost,
+          dbReplicaHosts: readHosts,
+          dbName: DB_NAME,
+          dbSecretArn: this.databaseSecretArn,
+          redis: this.cache ? { host: this.cache.primaryEndpoint, port: this.cache.port, authSecretArn: this.cache.authSecretArn } : undefined,
+        },
+        logGroupName: logs.name,
+        logGroupArn: logs.arn,
+        schedules: servingShape ? topology.app.schedules : [],
+      }, child);
+      if (servingShape) {
+        this.cdn = new StaticSite(`${name}-cdn`, { topology, site, alb: { dnsName: this.api.loadBalancerDnsName, protocol: this.api.protocol } }, child);
+      }
+    }
+    if (this.api || this.database) {
+      this.observability = new Observability(`${name}-obs`, {
+        topology,
+        site,
+        logGroupName: logGroupName ?? "",
+        api: this.api && {
+          loadBalancerArnSuffix: this.api.loadBalancerArnSuffix,
+          targetGroupArnSuffix: this.api.targetGroupArnSuffix,
+          autoScalingGroupName: this.api.autoScalingGroupName,
+        },
+        database: dbIdentifiers && { writerIdentifier: dbIdentifiers.writer, replicaIdentifiers: dbIdentifiers.replicas, maxConnections: maxConnectionsFor(site.database.instanceClass) },
+        cache: this.cache && { replicationGroupId: this.cache.replicationGroupId },
+      }, child);
+    }
+
     this.registerOutputs({
       vpcId: this.network.vpcId,
       appSecurityGroupId: this.security.appSecurityGroupId,
+      databaseArn: this.databaseArn,
+      databaseAddress: this.databaseAddress,
+      cacheEndpoint: this.cache?.primaryEndpoint,
+      loadBalancerDnsName: this.api?.loadBalancerDnsName,
+      cdnDomainName: this.cdn?.domainName,
     });
   }
 }

@@ -1,0 +1,139 @@
+import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { buildAppBundle, type BuiltBundle } from "../../infra/aws/app-bundle";
+import { AwsSite } from "../../infra/aws/site";
+import type { Topology } from "../../infra/topology/types";
+import { dataTierExposure, sgIngressFromOutside } from "../../tools/plan/reachability";
+import type { PlanResult, PlannedResource } from "../../tools/plan/types";
+import { Recorded, devAwsTopology, prodTopology, record, setupMocks } from "./support/harness";
+
+// The tiers composed per site by AwsSite (network + security from the lead, tiers from here),
+// with a tiny app bundle standing in for app/src.
+
+function tinyBundle(): BuiltBundle {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "site-app-"));
+  fs.writeFileSync(path.join(dir, "server.ts"), "console.log('server');\n");
+  fs.writeFileSync(path.join(dir, "worker.ts"), "console.log('worker');\n");
+  return buildAppBundle({ server: path.join(dir, "server.ts"), worker: path.join(dir, "worker.ts") });
+}
+
+/** Builds every AWS site of a Topology the way infra/program.ts orders them (writer first). */
+async function deploySites(topology: Topology, bundle: BuiltBundle): Promise<Recorded> {
+  // a fresh mocks runtime per deployment: the same logical names, as in separate `pulumi up`s
+  const mocks = await setupMocks();
+  return record(mocks, () => {
+    let writer: AwsSite | undefined;
+    const ordered = [...topology.sites].sort((a, b) => Number(b.key === topology.writerSite) - Number(a.key === topology.writerSite));
+    for (const site of ordered) {
+      const s = new AwsSite(site.key, { topology, site, writer, bundle });
+      if (site.key === topology.writerSite) writer = s;
+    }
+  });
+}
+
+const userData = (r: Recorded, name: string) => Buffer.from(String(r.one("ec2/launchTemplate:LaunchTemplate", name).inputs.userData), "base64").toString("utf8");
+const envOf = (text: string): Record<string, string> => {
+  const body = /cat > \/etc\/resilient-feed\/app.env <<'RESILIENT_FEED_EOF'\n([\s\S]*?)\nRESILIENT_FEED_EOF/.exec(text)![1];
+  return Object.fromEntries(body.split("\n").map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]));
+};
+const asPlan = (r: Recorded): PlanResult => ({ stack: "test", resources: r.all, config: {}, outputs: {} });
+const tiersOf = (r: Recorded, site: string) => [...new Set(r.all.filter((x) => !x.custom && x.name.startsWith(`${site}-`) && x.type.startsWith("resilient-feed:aws:")).map((x) => x.type.replace("resilient-feed:aws:", "")))].sort();
+
+describe("AwsSite composes the tiers per the Topology", function () {
+  this.timeout(120_000);
+  let prod: Recorded;
+  let failedOver: Recorded;
+  let pilot: Recorded;
+  let dev: Recorded;
+
+  before(async () => {
+    const bundle = tinyBundle();
+    prod = await deploySites(prodTopology(), bundle);
+    failedOver = await deploySites(prodTopology({ activeSite: "secondary" }), bundle);
+    pilot = await deploySites(prodTopology({ mode: "pilot-light" }), bundle);
+    dev = await deploySites(devAwsTopology(), bundle);
+  });
+
+  it("prod warm-standby: the writer site runs every tier, the standby a replica, a small API and a single-node cache, no CDN", () => {
+    assert.deepEqual(tiersOf(prod, "primary"), ["ApiService", "AppBundle", "AppLogGroup", "Cache", "Database", "FlowLogs", "Network", "Observability", "SecurityChain", "StaticSite"]);
+    assert.deepEqual(tiersOf(prod, "secondary"), ["ApiService", "AppBundle", "AppLogGroup", "Cache", "CrossRegionReplica", "FlowLogs", "Network", "Observability", "SecurityChain"]);
+    assert.equal(prod.one("rds/instance:Instance", "secondary-db").inputs.replicateSourceDb, "arn:aws:rds:ap-northeast-2:123456789012:db:primary-db");
+    assert.deepEqual(prod.of("autoscaling/group:Group").map((g) => [g.name, g.inputs.minSize, g.inputs.maxSize, g.inputs.desiredCapacity]), [["primary-api", 3, 12, 3], ["secondary-api", 1, 12, 1]]);
+    assert.deepEqual(prod.of("elasticache/replicationGroup:ReplicationGroup").map((g) => [g.name, g.inputs.numCacheClusters]), [["primary-cache", 2], ["secondary-cache", 1]]);
+    assert.deepEqual(prod.of("rds/instance:Instance").map((d) => d.name).sort(), ["primary-db", "primary-db-read-0", "primary-db-read-1", "secondary-db"]);
+  });
+
+  it("user data renders each site's endpoints: local writer + read replicas in the primary; remote writer + local replica in the standby", () => {
+    const p = envOf(userData(prod, "primary-api"));
+    assert.deepEqual([p.DB_PRIMARY_HOST, p.DB_REPLICA_HOSTS, p.REDIS_HOST, p.SITE_ID, p.DB_SECRET_ARN], [
+      "primary-db.mock.ap-northeast-2.rds.amazonaws.com",
+      "primary-db-read-0.mock.ap-northeast-2.rds.amazonaws.com,primary-db-read-1.mock.ap-northeast-2.rds.amazonaws.com",
+      "master.primary-cache.mock.ap-northeast-2.cache.amazonaws.com", "1",
+      "arn:aws:secretsmanager:ap-northeast-2:123456789012:secret:rds!primary-db",
+    ]);
+    const s = envOf(userData(prod, "secondary-api"));
+    assert.deepEqual([s.DB_PRIMARY_HOST, s.DB_REPLICA_HOSTS, s.REDIS_HOST, s.SITE_ID, s.DB_SECRET_ARN], [
+      "primary-db.mock.ap-northeast-2.rds.amazonaws.com",
+      "secondary-db.mock.ap-northeast-1.rds.amazonaws.com",
+      "master.secondary-cache.mock.ap-northeast-1.cache.amazonaws.com", "2",
+      "arn:aws:secretsmanager:ap-northeast-2:123456789012:secret:rds!primary-db",
+    ]);
+  });
+
+  it("after failover the promoted secondary writes: its own address, read replicas and managed secret; the fenced primary is unchanged", () => {
+    const s = envOf(userData(failedOver, "secondary-api"));
+    assert.deepEqual([s.DB_PRIMARY_HOST, s.DB_REPLICA_HOSTS, s.DB_SECRET_ARN], [
+      "secondary-db.mock.ap-northeast-1.rds.amazonaws.com",
+      "secondary-db-read-0.mock.ap-northeast-1.rds.amazonaws.com,secondary-db-read-1.mock.ap-northeast-1.rds.amazonaws.com",
+      "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:rds!secondary-db",
+    ]);
+    assert.equal(failedOver.one("rds/instance:Instance", "secondary-db").inputs.replicateSourceDb, undefined);
+    assert.deepEqual(failedOver.of("autoscaling/group:Group").map((g) => [g.name, g.inputs.minSize, g.inputs.desiredCapacity]).sort(), [["primary-api", 3, 3], ["secondary-api", 3, 3]]);
+    // static stability: the fenced primary's resources are those of the active primary, up to names and role tags
+    const norm = (r: Recorded) => r.custom.filter((x) => x.name.startsWith("primary-"))
+      .map((x) => `${x.type} ${x.name} ${JSON.stringify(x.inputs).replace(/"role":"(active|standby)"/g, "").replace(/"key":"role","propagateAtLaunch":true,"value":"(active|standby)"/g, "")}`).sort();
+    assert.deepEqual(norm(failedOver), norm(prod));
+  });
+
+  it("pilot light: the standby has the replica, an ALB and launch template with 0 instances, no cache (no Redis in its env)", () => {
+    assert.deepEqual(tiersOf(pilot, "secondary"), ["ApiService", "AppBundle", "AppLogGroup", "CrossRegionReplica", "FlowLogs", "Network", "Observability", "SecurityChain"]);
+    assert.deepEqual([pilot.one("autoscaling/group:Group", "secondary-api").inputs.minSize, pilot.one("autoscaling/group:Group", "secondary-api").inputs.desiredCapacity], [0, 0]);
+    const env = envOf(userData(pilot, "secondary-api"));
+    assert.deepEqual([env.CACHE_ENABLED, env.REDIS_HOST], ["false", undefined]);
+    assert.equal(pilot.of("cloudwatch/metricAlarm:MetricAlarm").filter((a) => a.name === "secondary-obs-asg-below-min").length, 0);
+  });
+
+  it("dev on AWS: one site with every tier, sized small", () => {
+    assert.deepEqual(tiersOf(dev, "primary"), ["ApiService", "AppBundle", "AppLogGroup", "Cache", "Database", "FlowLogs", "Network", "Observability", "SecurityChain", "StaticSite"]);
+    assert.ok(dev.custom.filter((r) => r.type.startsWith("aws:") && !r.type.startsWith("aws:iam/") && !r.type.startsWith("aws:cloudfront/")).every((r) => r.region === "ap-southeast-1"));
+  });
+
+  it("reachability: the database and the cache only from the app instances, the instances only from the ALB", () => {
+    for (const site of ["primary", "secondary"]) {
+      const plan = asPlan(prod);
+      assert.deepEqual(dataTierExposure(plan, site), []);
+      assert.deepEqual(sgIngressFromOutside(plan, `${site}-sg-app`, [`${site}-sg-load-balancer`]), []);
+      const sg = (tier: string) => `${site}-sg-${tier}-id`;
+      const rds = prod.of("rds/instance:Instance").filter((d) => d.name.startsWith(`${site}-`));
+      assert.ok(rds.length > 0);
+      for (const d of rds) assert.deepEqual([d.inputs.vpcSecurityGroupIds, d.inputs.publiclyAccessible], [[sg("database")], false], d.name);
+      for (const c of prod.of("elasticache/replicationGroup:ReplicationGroup").filter((x) => x.name.startsWith(`${site}-`))) assert.deepEqual(c.inputs.securityGroupIds, [sg("cache")]);
+      assert.deepEqual(prod.one("ec2/launchTemplate:LaunchTemplate", `${site}-api`).inputs.vpcSecurityGroupIds, [sg("app")]);
+      assert.deepEqual(prod.one("lb/loadBalancer:LoadBalancer", `${site}-api`).inputs.securityGroups, [sg("load-balancer")]);
+      // placement: instances in private-app subnets, data stores in private-data subnets
+      const subnets = (tier: string) => [0, 1, 2].map((i) => `${site}-net-${tier}-${i}-id`);
+      assert.deepEqual(prod.one("autoscaling/group:Group", `${site}-api`).inputs.vpcZoneIdentifiers, subnets("private-app"));
+      assert.deepEqual(prod.one("lb/loadBalancer:LoadBalancer", `${site}-api`).inputs.subnets, subnets("public"));
+      assert.deepEqual(prod.one("rds/subnetGroup:SubnetGroup", `${site}-db-subnets`).inputs.subnetIds, subnets("private-data"));
+      assert.deepEqual(prod.one("elasticache/subnetGroup:SubnetGroup", `${site}-cache-subnets`).inputs.subnetIds, subnets("private-data"));
+    }
+  });
+
+  it("the check finds a hole: a database group opened to the VPC is reported", () => {
+    const hole: PlannedResource = { urn: "x", type: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", name: "hole", custom: true, region: "ap-northeast-2",
+      inputs: { securityGroupId: "primary-sg-database-id", ipProtocol: "tcp", fromPort: 3306, toPort: 3306, cidrIpv4: "10.10.0.0/16" } };
+    assert.deepEqual(sgIngressFromOutside({ ...asPlan(prod), resources: [...prod.all, hole] }, "primary-sg-database", ["primary-sg-app"]), ["sg rule hole: in 3306-3306 from 10.10.0.0/16"]);
+  });
+});
