@@ -66,7 +66,6 @@ export class AppLogGroup extends pulumi.ComponentResource {
 export interface ObservabilityArgs {
   readonly topology: Topology;
   readonly site: SiteTopology;
-  readonly logGroupName: pulumi.Input<string>;
   readonly api?: {
     readonly loadBalancerArnSuffix: pulumi.Input<string>;
     readonly targetGroupArnSuffix: pulumi.Input<string>;

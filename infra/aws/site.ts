@@ -110,11 +110,9 @@ export class AwsSite extends pulumi.ComponentResource {
     // the old writer keeps its serving shape (schedules, CDN) while fenced
     const servingShape = site.servesTraffic || site.database.role === "fenced";
     const bundle = site.api.provisioned ? args.bundle ?? defaultBundle(name) : undefined;
-    let logGroupName: pulumi.Output<string> | undefined;
     if (site.api.provisioned && bundle && primaryHost && this.databaseSecretArn) {
       const release = new AppBundle(`${name}-app`, { topology, site, build: bundle }, child);
       const logs = new AppLogGroup(`${name}-app-logs`, { topology, site }, child);
-      logGroupName = logs.name;
       this.api = new ApiService(`${name}-api`, {
         topology,
         site,
@@ -150,7 +148,6 @@ export class AwsSite extends pulumi.ComponentResource {
       this.observability = new Observability(`${name}-obs`, {
         topology,
         site,
-        logGroupName: logGroupName ?? "",
         api: this.api && {
           loadBalancerArnSuffix: this.api.loadBalancerArnSuffix,
           targetGroupArnSuffix: this.api.targetGroupArnSuffix,

@@ -22,7 +22,7 @@ describe("static site + CDN, app logs, alarms and dashboard", function () {
     logs = await record(mocks, () => { new AppLogGroup("primary-app-logs", { topology: prod, site: primary }); });
     obs = await record(mocks, () => {
       new Observability("primary-obs", {
-        topology: prod, site: primary, logGroupName: "/resilient-feed/prod/primary/app",
+        topology: prod, site: primary,
         api: { loadBalancerArnSuffix: "app/primary-api/0123", targetGroupArnSuffix: "targetgroup/primary-api/4567", autoScalingGroupName: "primary-api-asg" },
         database: { writerIdentifier: "primary-db", replicaIdentifiers: ["primary-db-read-0", "primary-db-read-1"], maxConnections: 1000 },
         cache: { replicationGroupId: "primary-cache" },
@@ -31,7 +31,7 @@ describe("static site + CDN, app logs, alarms and dashboard", function () {
     const secondary = siteOf(prod, "secondary");
     standbyObs = await record(mocks, () => {
       new Observability("secondary-obs", {
-        topology: prod, site: secondary, logGroupName: "/resilient-feed/prod/secondary/app",
+        topology: prod, site: secondary,
         api: { loadBalancerArnSuffix: "app/secondary-api/0123", targetGroupArnSuffix: "targetgroup/secondary-api/4567", autoScalingGroupName: "secondary-api-asg" },
         database: { replicaIdentifiers: ["secondary-db"], maxConnections: 1000 },
         cache: { replicationGroupId: "secondary-cache" },
