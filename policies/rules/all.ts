@@ -1,0 +1,23 @@
+import type { Rule } from "./common";
+import { computeRules } from "./compute";
+import { costRules } from "./cost";
+import { dnsRules } from "./dns";
+import { drRules } from "./dr";
+import { networkRules } from "./network";
+import { rdsRules } from "./rds";
+import { securityGroupRules } from "./security-groups";
+import { storageRules } from "./storage";
+
+/** Every rule of the pack, in review order. policies/index.ts and the tests both import this. */
+export const allPolicies: Rule[] = [
+  ...rdsRules,
+  ...securityGroupRules,
+  ...computeRules,
+  ...storageRules,
+  ...networkRules,
+  ...dnsRules,
+  ...drRules,
+  ...costRules,
+];
+
+export const PACK_NAME = "resilient-feed";

@@ -1,0 +1,160 @@
+import type {
+  PolicyResource,
+  PolicyResourceOptions,
+  ResourceValidationArgs,
+  ResourceValidationPolicy,
+  StackValidationArgs,
+  StackValidationPolicy,
+} from "@pulumi/policy";
+import type { Rule } from "../rules/common";
+
+// Runs one rule against fake resources the way the policy engine would, with every field the
+// @pulumi/policy 1.21 argument types require (notApplicable and stackTags included), and collects
+// what the rule reported.
+
+export interface Outcome {
+  /** messages passed to reportViolation, in order */
+  readonly violations: string[];
+  /** the URN each violation was reported against (stack rules may name one) */
+  readonly urns: (string | undefined)[];
+  /** the reason, when the rule called notApplicable */
+  readonly notApplicable?: string;
+}
+
+class NotApplicable extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+  }
+}
+
+export const STACK = "prod";
+export const urnOf = (type: string, name: string, stack = STACK): string => `urn:pulumi:${stack}::resilient-feed::${type}::${name}`;
+
+export interface FakeResource {
+  type: string;
+  name: string;
+  props: Record<string, unknown>;
+  stack?: string;
+  /** property name → names of fake resources it depends on (as the engine reports) */
+  deps?: Record<string, string[]>;
+}
+
+const options = (): PolicyResourceOptions => ({
+  protect: false,
+  ignoreChanges: [],
+  aliases: [],
+  customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
+  additionalSecretOutputs: [],
+});
+
+const noConfig = (config: object | undefined) => <T extends object>(): T => (config ?? {}) as T;
+
+function notApplicable(reason?: string): never {
+  throw new NotApplicable(reason ?? "");
+}
+
+function settle(run: () => void | Promise<void>, out: { violations: string[]; urns: (string | undefined)[] }): Promise<Outcome> {
+  return Promise.resolve()
+    .then(run)
+    .then(
+      () => ({ ...out }),
+      (e: unknown) => {
+        if (e instanceof NotApplicable) return { ...out, notApplicable: e.reason };
+        throw e;
+      },
+    );
+}
+
+export function isResourceRule(rule: Rule): rule is ResourceValidationPolicy {
+  return "validateResource" in rule && rule.validateResource !== undefined;
+}
+
+export function isStackRule(rule: Rule): rule is StackValidationPolicy {
+  return "validateStack" in rule;
+}
+
+/** Runs a resource rule on one fake resource. */
+export async function checkResource(rule: Rule, r: FakeResource, opts: { config?: object; stackTags?: Record<string, string> } = {}): Promise<Outcome> {
+  if (!isResourceRule(rule)) throw new Error(`${rule.name} is not a resource rule`);
+  const out = { violations: [] as string[], urns: [] as (string | undefined)[] };
+  const urn = urnOf(r.type, r.name, r.stack);
+  const args: ResourceValidationArgs = {
+    type: r.type,
+    props: r.props,
+    urn,
+    name: r.name,
+    opts: options(),
+    stackTags: new Map(Object.entries(opts.stackTags ?? {})),
+    isType: () => false,
+    asType: () => undefined,
+    getConfig: noConfig(opts.config),
+    notApplicable,
+  };
+  const validations = Array.isArray(rule.validateResource) ? rule.validateResource : [rule.validateResource!];
+  return settle(async () => {
+    for (const v of validations) {
+      await v(args, (message, u) => {
+        out.violations.push(message);
+        out.urns.push(u ?? urn);
+      });
+    }
+  }, out);
+}
+
+/** Builds the stack's PolicyResources, resolving `deps` by name into property dependencies. */
+export function policyResources(fakes: readonly FakeResource[]): PolicyResource[] {
+  const byName = new Map<string, PolicyResource>();
+  const list = fakes.map((f) => {
+    const r: PolicyResource = {
+      type: f.type,
+      name: f.name,
+      urn: urnOf(f.type, f.name, f.stack),
+      props: f.props,
+      opts: options(),
+      dependencies: [],
+      propertyDependencies: {},
+      isType: () => false,
+      asType: () => undefined,
+    };
+    byName.set(f.name, r);
+    return r;
+  });
+  fakes.forEach((f, i) => {
+    for (const [prop, names] of Object.entries(f.deps ?? {})) {
+      const targets = names.map((n) => {
+        const t = byName.get(n);
+        if (!t) throw new Error(`fake ${f.name}: dependency ${n} is not in the stack`);
+        return t;
+      });
+      list[i].propertyDependencies[prop] = targets;
+      list[i].dependencies.push(...targets);
+    }
+  });
+  return list;
+}
+
+/** Runs a stack rule over fake resources. */
+export async function checkStack(rule: Rule, fakes: readonly FakeResource[], opts: { config?: object; stackTags?: Record<string, string> } = {}): Promise<Outcome> {
+  if (!isStackRule(rule)) throw new Error(`${rule.name} is not a stack rule`);
+  const out = { violations: [] as string[], urns: [] as (string | undefined)[] };
+  const args: StackValidationArgs = {
+    resources: policyResources(fakes),
+    stackTags: new Map(Object.entries(opts.stackTags ?? {})),
+    getConfig: noConfig(opts.config),
+    notApplicable,
+  };
+  return settle(() => rule.validateStack(args, (message, urn) => {
+    out.violations.push(message);
+    out.urns.push(urn);
+  }), out);
+}
+
+/** Standard tags of the program's AWS resources. */
+export function tags(environment: "dev" | "prod", extra: Record<string, string> = {}): Record<string, string> {
+  return { project: "resilient-feed", environment, site: "primary", role: "active", ...extra };
+}
+
+/** The stack marker the program registers. */
+export function deployment(mode: string, environment = "prod", activeSite = "primary"): FakeResource {
+  return { type: "resilient-feed:index:Deployment", name: `resilient-feed-${environment}`, props: { mode, environment, activeSite, writerSite: activeSite } };
+}
