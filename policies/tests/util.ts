@@ -116,6 +116,7 @@ export function policyResources(fakes: readonly FakeResource[]): PolicyResource[
       isType: () => false,
       asType: () => undefined,
     };
+    if (byName.has(f.name)) throw new Error(`fake stack: two resources named ${f.name}; give fakes distinct names`);
     byName.set(f.name, r);
     return r;
   });
