@@ -1,5 +1,5 @@
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { asArray, asRecord, isTrue, label, nonEmptyString, refersTo, requireProd } from "./common";
+import { asArray, asRecord, isTrue, label, nonEmptyString, refersTo, requireProd, tagValue } from "./common";
 import { AWS } from "./types";
 
 // Data at rest and in transit: ElastiCache, S3, CloudFront, KMS.
@@ -34,6 +34,9 @@ export const awsElasticacheFailover: ResourceValidationPolicy = {
   validateResource: (args, reportViolation) => {
     if (args.type !== AWS.replicationGroup) return;
     requireProd(args, "aws-elasticache-automatic-failover");
+    if (tagValue(args.props.tags, "role") === "standby") {
+      args.notApplicable(`${label(args)} belongs to the standby site (tag role=standby), which the DR matrix runs single-node until failover scales it up`);
+    }
     if (!isTrue(args.props.automaticFailoverEnabled)) {
       reportViolation(
         `${label(args)} has no automatic failover: losing the primary node loses the cache and the post fan-out queue until someone intervenes. ` +

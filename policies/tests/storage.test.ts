@@ -24,6 +24,8 @@ describe("policies: data stores, CDN and keys", () => {
     const bad = await checkResource(awsElasticacheFailover, cache({ automaticFailoverEnabled: false, numCacheClusters: 1 }));
     assert.match(bad.violations[0], /"primary-cache" has no automatic failover.*Set automaticFailoverEnabled: true and multiAzEnabled: true/);
     assert.match((await checkResource(awsElasticacheFailover, cache({ automaticFailoverEnabled: false }, "dev"))).notApplicable!, /prod only/);
+    const standby = cache({ automaticFailoverEnabled: false, numCacheClusters: 1, tags: tags("prod", { site: "secondary", role: "standby" }) });
+    assert.match((await checkResource(awsElasticacheFailover, standby)).notApplicable!, /standby site \(tag role=standby\)/);
   });
 
   it("aws-s3-public-access-block: all four settings on", async () => {
