@@ -67,7 +67,7 @@ export interface ApiServiceArgs {
   /** the app log group the CloudWatch agent ships to (see AppLogGroup) */
   readonly logGroupName: pulumi.Input<string>;
   readonly logGroupArn: pulumi.Input<string>;
-  /** an ACM certificate in the site's region; defaults to topology.app.certificateArn */
+  /** an ACM certificate in the site's region; defaults to site.certificateArn */
   readonly certificateArn?: pulumi.Input<string>;
   /**
    * Scheduled actions for this site's group. Defaults to topology.app.schedules on a site that
@@ -103,7 +103,7 @@ export class ApiService extends pulumi.ComponentResource {
     const prod = topology.environment === "prod";
     const tags = siteTags(topology, site, "api");
     const child = { parent: this };
-    const certificateArn = args.certificateArn ?? app.certificateArn;
+    const certificateArn = args.certificateArn ?? args.site.certificateArn;
 
     // --- access logs ----------------------------------------------------------------------
     const logs = privateBucket(`${name}-alb-logs`, {
@@ -188,7 +188,7 @@ export class ApiService extends pulumi.ComponentResource {
       }, child);
       this.protocol = "https";
     } else {
-      pulumi.log.warn(`${name}: no certificate (api.certificateArn): the load balancer serves plain HTTP on port 80`, this);
+      pulumi.log.warn(`${name}: no certificate (sites.${args.site.key}.certificateArn): the load balancer serves plain HTTP on port 80`, this);
       new aws.lb.Listener(`${name}-http`, { region, loadBalancerArn: alb.arn, port: 80, protocol: "HTTP", defaultActions: forward, tags }, child);
       this.protocol = "http";
     }

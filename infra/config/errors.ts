@@ -34,7 +34,7 @@ export function keyOf(path: readonly PropertyKey[]): string {
 function render(value: unknown): string {
   if (value === undefined) return "(missing)";
   const text = JSON.stringify(value);
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+  return text.length > 160 ? `${text.slice(0, 157)}...` : text;
 }
 
 /** Turns zod's issues into problems that say the key, the value and what is allowed. */

@@ -3,7 +3,7 @@ import type { DrMode } from "../topology/types";
 import { ENVIRONMENT_DEFAULTS, PROD_MIN_BACKUP_RETENTION_DAYS } from "./defaults";
 import { ConfigError, ConfigProblem, NAMESPACE, problemsFromZod } from "./errors";
 import { azsInRegion, regionsOf } from "./regions";
-import { ProjectConfig, projectConfigSchema } from "./schema";
+import { ProjectConfig, projectConfigSchema, regionOfAcmArn } from "./schema";
 import { cidrsOverlap } from "../topology/cidr";
 
 /** Config with every default filled in: what the Topology is built from. */
@@ -24,6 +24,7 @@ export interface ResolvedSite {
   readonly region: string;
   readonly cidr: string;
   readonly azCount: number;
+  readonly certificateArn?: string;
 }
 
 /** Modes that keep a live copy of the data in the standby site (a replication path is needed). */
@@ -87,6 +88,16 @@ function crossFieldProblems(cfg: ResolvedConfig): ConfigProblem[] {
     if (azs === undefined) {
       problems.push({ key: key(`sites.${name}.region`), value: site.region, message: `not a known ${site.cloud} region (allowed: ${regionsOf(site.cloud).join(", ")})` });
       continue;
+    }
+    if (site.certificateArn !== undefined) {
+      const certRegion = regionOfAcmArn(site.certificateArn);
+      if (site.cloud !== "aws") {
+        problems.push({ key: key(`sites.${name}.certificateArn`), value: site.certificateArn, message: "ACM certificates are for aws sites (allowed on digitalocean: none; the load balancer manages its own)" });
+      } else if (certRegion !== site.region) {
+        problems.push({ key: key(`sites.${name}.certificateArn`), value: site.certificateArn, message: `is in ${certRegion}, but ACM certificates are regional and the ${name} load balancer is in ${site.region} (allowed: a certificate from ${site.region})` });
+      }
+    } else if (cfg.environment === "prod" && site.cloud === "aws") {
+      problems.push({ key: key(`sites.${name}.certificateArn`), value: undefined, message: `prod serves HTTPS only, so the ${name} load balancer needs a certificate (allowed: an ACM certificate ARN from ${site.region})` });
     }
     if (site.azCount > azs) {
       problems.push({ key: key(`sites.${name}.azCount`), value: site.azCount, message: `${site.region} has only ${azs} availability zone${azs === 1 ? "" : "s"} (allowed: 1..${azs})` });

@@ -31,12 +31,20 @@ function networkOf(address: number, prefix: number): string {
   return [24, 16, 8, 0].map((shift) => Math.floor(net / 2 ** shift) % 256).join(".");
 }
 
+const ACM_ARN = /^arn:aws:acm:([a-z0-9-]+):\d{12}:certificate\/[0-9a-f-]+$/;
+
 export const siteSchema = z.strictObject({
   cloud: z.enum(["aws", "digitalocean"]),
   region: z.string().min(1),
   cidr: cidrSchema,
   azCount: z.int().min(1).max(6).optional(),
+  /** ACM certificates are regional: each AWS site's load balancer needs one from its own region */
+  certificateArn: z.string().regex(ACM_ARN, "must be an ACM certificate ARN").optional(),
 });
+
+export function regionOfAcmArn(arn: string): string | undefined {
+  return ACM_ARN.exec(arn)?.[1];
+}
 
 export const drSchema = z.strictObject({
   mode: z.enum(["backup-restore", "pilot-light", "warm-standby", "active-active"]).default("backup-restore"),
@@ -85,7 +93,6 @@ export const apiSchema = z.strictObject({
   desiredSize: z.int().min(1).optional(),
   port: z.int().min(1024).max(65535).default(8080),
   drainSeconds: z.int().min(5).max(300).default(30),
-  certificateArn: z.string().regex(/^arn:aws:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]+$/, "must be an ACM certificate ARN").optional(),
   minHealthyPercentage: z.int().min(0).max(100).default(90),
   schedules: z.array(scheduleSchema).default([]),
 });

@@ -40,6 +40,7 @@ export function buildTopology(cfg: ResolvedConfig): Topology {
     azCount: s.azCount,
     siteId: SITE_IDS[key],
     natGateways: s.azCount === 1 ? "single" : cfg.network.natGateways,
+    certificateArn: s.certificateArn,
     subnets: planSubnets(s.cidr, s.azCount),
     backupVault: key === "secondary" && s.cloud === "aws" && primary.cloud === "aws",
     ...part,
@@ -83,7 +84,6 @@ export function buildTopology(cfg: ResolvedConfig): Topology {
     app: {
       port: cfg.api.port,
       drainSeconds: cfg.api.drainSeconds,
-      certificateArn: cfg.api.certificateArn,
       minHealthyPercentage: cfg.api.minHealthyPercentage,
       schedules: cfg.api.schedules,
     },

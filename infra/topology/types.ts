@@ -75,6 +75,8 @@ export interface SiteTopology {
   /** numeric site id used in time-ordered ids (Snowflake-like): 1 primary, 2 secondary */
   readonly siteId: number;
   readonly natGateways: NatMode;
+  /** ACM certificate for this site's load balancer (regional); none means plain HTTP (dev) */
+  readonly certificateArn?: string;
   readonly subnets: SubnetPlan;
   readonly api: ApiCapacity;
   readonly database: DatabaseCapacity;
@@ -130,7 +132,6 @@ export interface AppSettings {
   readonly port: number;
   /** seconds the app drains in-flight requests on SIGTERM; the target group matches it */
   readonly drainSeconds: number;
-  readonly certificateArn?: string;
   readonly minHealthyPercentage: number;
   readonly schedules: readonly ScaleSchedule[];
 }

@@ -19,6 +19,9 @@ const sgRule = (r: PlannedResource) => {
   return `${String(i.securityGroupId).replace(/-id$/, "")} ${r.type.includes("Ingress") ? "in" : "out"} ${i.ipProtocol} ${i.fromPort}-${i.toPort} ${peer}`;
 };
 
+/** AWS resources that live in a region (IAM, CloudFront and Route 53 are global). */
+const isRegional = (r: PlannedResource) => r.type.startsWith("aws:") && !/^aws:(iam|cloudfront|route53)\//.test(r.type);
+
 export const DEV_ON_AWS = {
   sites: { primary: { cloud: "aws", region: "ap-southeast-1", cidr: "10.30.0.0/16" } },
   edge: { dns: "route53", domain: "dev.feed.example.com", ttl: 60 },
@@ -83,7 +86,7 @@ describe("AWS network and security chain (offline plan under mocks)", function (
     assert.equal(of(devAws, "ec2/natGateway:NatGateway").length, 1);
     assert.equal(of(devAws, "ec2/eip:Eip").length, 1);
     assert.deepEqual(of(devAws, "ec2/route:Route").map((r) => r.inputs.natGatewayId ?? r.inputs.gatewayId), ["primary-net-igw-id", "primary-net-nat-0-id", "primary-net-nat-0-id"]);
-    assert.ok(devAws.resources.filter((r) => r.custom && r.type.startsWith("aws:") && !r.type.startsWith("aws:iam")).every((r) => r.region === "ap-southeast-1"));
+    assert.deepEqual([...new Set(devAws.resources.filter((r) => r.custom && isRegional(r)).map((r) => r.region))], ["ap-southeast-1"]);
   });
 
   it("every NACL rule of a site: ports, direction, CIDR", () => {
@@ -165,10 +168,10 @@ describe("AWS network and security chain (offline plan under mocks)", function (
   });
 
   it("every resource of the secondary site lands in the secondary region", () => {
-    const secondary = prod.resources.filter((r) => r.custom && r.type.startsWith("aws:") && r.name.startsWith("secondary-") && !r.type.startsWith("aws:iam/"));
+    const secondary = prod.resources.filter((r) => r.custom && isRegional(r) && r.name.startsWith("secondary-"));
     assert.ok(secondary.length > 80);
     assert.deepEqual([...new Set(secondary.map((r) => r.region))], ["ap-northeast-1"]);
-    const primary = prod.resources.filter((r) => r.custom && r.type.startsWith("aws:") && r.name.startsWith("primary-") && !r.type.startsWith("aws:iam/"));
+    const primary = prod.resources.filter((r) => r.custom && isRegional(r) && r.name.startsWith("primary-"));
     assert.deepEqual([...new Set(primary.map((r) => r.region))], ["ap-northeast-2"]);
   });
 

@@ -105,9 +105,16 @@ describe("stack config validation", () => {
 
   it("rejects an unknown key in a structured object, listing the allowed keys", () => {
     const msg = rejection(prodWith((c) => (c.sites.primary.azcount = 3)));
-    assert.match(msg, /resilient-feed:sites\.primary = "azcount": unknown key "azcount" \(allowed keys: cloud, region, cidr, azCount\)/);
+    assert.match(msg, /resilient-feed:sites\.primary = "azcount": unknown key "azcount" \(allowed keys: cloud, region, cidr, azCount, certificateArn\)/);
     const top = rejection(prodWith((c) => (c.databse = { readReplicas: 1 })));
     assert.match(top, /unknown key "databse" \(allowed keys: environment, sites, dr, edge, network, api, database, cache, cdn, alerts\)/);
+  });
+
+  it("rejects a certificate from another region and a prod AWS site without one", () => {
+    const tokyoCert = "arn:aws:acm:ap-northeast-1:123456789012:certificate/1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d";
+    assert.match(rejection(prodWith((c) => (c.sites.primary.certificateArn = tokyoCert))), /resilient-feed:sites\.primary\.certificateArn = "arn:aws:acm:ap-northeast-1:[^"]+": is in ap-northeast-1, but ACM certificates are regional and the primary load balancer is in ap-northeast-2 \(allowed: a certificate from ap-northeast-2\)/);
+    assert.match(rejection(prodWith((c) => delete c.sites.secondary.certificateArn)), /resilient-feed:sites\.secondary\.certificateArn = \(missing\): prod serves HTTPS only/);
+    assert.match(rejection(prodWith((c) => (c.sites.primary.certificateArn = "arn:aws:iam::1:cert"))), /sites\.primary\.certificateArn = "arn:aws:iam::1:cert": must be an ACM certificate ARN/);
   });
 
   it("rejects a wrong type and reports every problem at once", () => {

@@ -42,7 +42,9 @@ export async function setupMocks(stack = "test"): Promise<TierMocks> {
 export function prodTopology(opts: { mode?: DrMode; activeSite?: SiteKey; certificate?: boolean } = {}): Topology {
   return buildTopology(parseProjectConfig(prodWith((c) => {
     c.dr = { mode: opts.mode ?? "warm-standby", activeSite: opts.activeSite ?? "primary" };
-    if (opts.certificate ?? true) c.api.certificateArn = CERT_ARN;
+    if (opts.certificate ?? true) c.sites.primary.certificateArn = CERT_ARN;
+    else delete c.sites.primary.certificateArn;
+    if (!(opts.certificate ?? true)) delete c.sites.secondary.certificateArn;
   })));
 }
 
