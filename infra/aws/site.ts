@@ -141,7 +141,7 @@ export class AwsSite extends pulumi.ComponentResource {
         schedules: servingShape ? topology.app.schedules : [],
       }, child);
       if (servingShape) {
-        this.cdn = new StaticSite(`${name}-cdn`, { topology, site, alb: { dnsName: this.api.loadBalancerDnsName, protocol: this.api.protocol } }, child);
+        this.cdn = new StaticSite(`${name}-cdn`, { topology, site, alb: { dnsName: this.api.loadBalancerDnsName, protocol: this.api.protocol }, certificate: topology.cdn.certificateArn ? { arn: topology.cdn.certificateArn, aliases: [topology.cdn.domain] } : undefined }, child);
       }
     }
     if (this.api || this.database) {

@@ -141,6 +141,12 @@ function crossFieldProblems(cfg: ResolvedConfig): ConfigProblem[] {
     }
   });
 
+  if (cfg.cdn.certificateArn !== undefined && regionOfAcmArn(cfg.cdn.certificateArn) !== "us-east-1") {
+    problems.push({ key: key("cdn.certificateArn"), value: cfg.cdn.certificateArn, message: `is in ${regionOfAcmArn(cfg.cdn.certificateArn)}, but CloudFront only uses certificates from us-east-1 (allowed: an ACM certificate ARN in us-east-1)` });
+  } else if (cfg.cdn.certificateArn === undefined && cfg.environment === "prod" && primary.cloud === "aws") {
+    problems.push({ key: key("cdn.certificateArn"), value: undefined, message: "prod needs a viewer certificate so CloudFront can enforce TLS ≥ 1.2 (its default certificate allows TLSv1) (allowed: an ACM certificate ARN in us-east-1)" });
+  }
+
   const retention = cfg.database.backupRetentionDays;
   if (retention < 1 || retention > 35) {
     problems.push({ key: key("database.backupRetentionDays"), value: retention, message: "outside what RDS keeps (allowed: 1..35 days; 0 would disable backups and replicas)" });

@@ -114,6 +114,10 @@ export const cacheSchema = z.strictObject({
 
 export const cdnSchema = z.strictObject({
   priceClass: z.enum(["PriceClass_100", "PriceClass_200", "PriceClass_All"]).default("PriceClass_200"),
+  /** CloudFront takes viewer certificates from us-east-1 only */
+  certificateArn: z.string().regex(ACM_ARN, "must be an ACM certificate ARN").optional(),
+  /** the distribution's alias; defaults to static.<edge.domain> */
+  domain: z.string().regex(/^(?=.{1,253}$)([a-z0-9-]{1,63}\.)+[a-z]{2,63}$/, "must be a lower-case DNS name such as static.feed.example.com").optional(),
 });
 
 export const alertsSchema = z.strictObject({

@@ -87,7 +87,7 @@ export function buildTopology(cfg: ResolvedConfig): Topology {
       minHealthyPercentage: cfg.api.minHealthyPercentage,
       schedules: cfg.api.schedules,
     },
-    cdn: { priceClass: cfg.cdn.priceClass },
+    cdn: { priceClass: cfg.cdn.priceClass, certificateArn: cfg.cdn.certificateArn, domain: cfg.cdn.domain ?? `static.${cfg.edge.domain}` },
     alerts: { email: cfg.alerts.email },
     logRetentionDays: cfg.network.flowLogRetentionDays,
     warnings,

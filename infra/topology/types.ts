@@ -157,7 +157,12 @@ export interface Topology {
   readonly objectives: RecoveryObjectives;
   readonly edge: EdgePlan;
   readonly app: AppSettings;
-  readonly cdn: { readonly priceClass: "PriceClass_100" | "PriceClass_200" | "PriceClass_All" };
+  readonly cdn: {
+    readonly priceClass: "PriceClass_100" | "PriceClass_200" | "PriceClass_All";
+    /** us-east-1 ACM certificate; without one CloudFront uses its default certificate (dev) */
+    readonly certificateArn?: string;
+    readonly domain: string;
+  };
   readonly alerts: { readonly email?: string };
   readonly logRetentionDays: number;
   /** things an operator should know about this state (e.g. no cross-region copy while failed over) */

@@ -56,6 +56,16 @@ describe("AwsSite composes the tiers per the Topology", function () {
     dev = await deploySites(devAwsTopology(), bundle);
   });
 
+  it("the CDN takes the stack's us-east-1 viewer certificate and alias in prod, the default certificate in dev", () => {
+    const prodCdn = prod.all.find((r) => r.type === "aws:cloudfront/distribution:Distribution")!;
+    assert.deepEqual([prodCdn.inputs.aliases, prodCdn.inputs.viewerCertificate], [
+      ["static.feed.example.com"],
+      { acmCertificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/9e8d7c6b-5a49-4382-9170-6f5e4d3c2b1a", sslSupportMethod: "sni-only", minimumProtocolVersion: "TLSv1.2_2021" },
+    ]);
+    const devCdn = dev.all.find((r) => r.type === "aws:cloudfront/distribution:Distribution")!;
+    assert.deepEqual([devCdn.inputs.aliases, devCdn.inputs.viewerCertificate], [undefined, { cloudfrontDefaultCertificate: true, minimumProtocolVersion: "TLSv1" }]);
+  });
+
   it("prod warm-standby: the writer site runs every tier, the standby a replica, a small API and a single-node cache, no CDN", () => {
     assert.deepEqual(tiersOf(prod, "primary"), ["ApiService", "AppBundle", "AppLogGroup", "Cache", "Database", "FlowLogs", "Network", "Observability", "SecurityChain", "StaticSite"]);
     assert.deepEqual(tiersOf(prod, "secondary"), ["ApiService", "AppBundle", "AppLogGroup", "Cache", "CrossRegionReplica", "FlowLogs", "Network", "Observability", "SecurityChain"]);

@@ -117,6 +117,12 @@ describe("stack config validation", () => {
     assert.match(rejection(prodWith((c) => (c.sites.primary.certificateArn = "arn:aws:iam::1:cert"))), /sites\.primary\.certificateArn = "arn:aws:iam::1:cert": must be an ACM certificate ARN/);
   });
 
+  it("rejects a CloudFront certificate outside us-east-1 and a prod stack without one", () => {
+    const seoul = "arn:aws:acm:ap-northeast-2:123456789012:certificate/0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0";
+    assert.match(rejection(prodWith((c) => (c.cdn.certificateArn = seoul))), /resilient-feed:cdn\.certificateArn = "arn:aws:acm:ap-northeast-2:[^"]+": is in ap-northeast-2, but CloudFront only uses certificates from us-east-1/);
+    assert.match(rejection(prodWith((c) => delete c.cdn.certificateArn)), /resilient-feed:cdn\.certificateArn = \(missing\): prod needs a viewer certificate so CloudFront can enforce TLS ≥ 1\.2/);
+  });
+
   it("rejects a wrong type and reports every problem at once", () => {
     const msg = rejection(prodWith((c) => {
       c.api.port = "8080";
