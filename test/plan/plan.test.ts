@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { ConfigError } from "../../infra/config/errors";
 import { evaluateStack } from "../../tools/plan/evaluate";
 import { formatPlan, summarize } from "../../tools/plan/format";
-import type { RecordingMocks } from "../../tools/plan/mocks";
+import { RecordingMocks as RecordingMocksClass, type RecordingMocks } from "../../tools/plan/mocks";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const TSX = path.join(ROOT, "node_modules", ".bin", "tsx");
@@ -58,5 +58,16 @@ describe("offline plan", function () {
     assert.match(bad.stderr, /resilient-feed:dr\.mode = "cold-standby": not allowed \(allowed: backup-restore \| pilot-light \| warm-standby \| active-active\)/);
     const ok = execFileSync(TSX, ["tools/plan/cli.ts", "--stack", "dev"], { cwd: ROOT, encoding: "utf8" });
     assert.match(ok, /digitalocean:index\/firewall:Firewall\s+primary-net-api\s+-\s+in tcp 8080 from load balancer/);
+  });
+});
+
+describe("recording mocks", () => {
+  it("record assets and other promise-holding inputs as plain, copyable data", async () => {
+    const mocks = new RecordingMocksClass("resilient-feed", "test");
+    await mocks.newResource({ type: "aws:s3/bucketObjectv2:BucketObjectv2", name: "bundle", custom: true, inputs: { region: "ap-northeast-2", source: { path: Promise.resolve("/tmp/server.js"), hash: () => "x" }, key: "releases/abc/server.js" } });
+    const [r] = mocks.resources;
+    assert.deepEqual(r.inputs, { region: "ap-northeast-2", source: { path: "/tmp/server.js" }, key: "releases/abc/server.js" });
+    assert.deepEqual(structuredClone(r.inputs), r.inputs);
+    assert.equal(r.region, "ap-northeast-2");
   });
 });

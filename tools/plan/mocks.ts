@@ -35,8 +35,8 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
 
   constructor(private readonly project: string, private readonly stack: string) {}
 
-  newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, unknown> } {
-    const inputs = (args.inputs ?? {}) as Record<string, unknown>;
+  async newResource(args: pulumi.runtime.MockResourceArgs): Promise<{ id: string; state: Record<string, unknown> }> {
+    const inputs = (await plainData(args.inputs ?? {})) as Record<string, unknown>;
     const custom = args.custom !== false;
     const id = custom ? `${args.name}-id` : "";
     const urn = `urn:pulumi:${this.stack}::${this.project}::${args.type}::${args.name}`;
@@ -57,6 +57,24 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
     const name = ref.split("::").pop()?.split("::")[0];
     return name ? this.providerRegions.get(name) : undefined;
   }
+}
+
+/**
+ * Inputs as plain data: assets and archives arrive as objects holding promises (their path or
+ * text), which the plan, its JSON output and the policy review could not copy. Resolve them.
+ */
+async function plainData(value: unknown): Promise<unknown> {
+  if (value instanceof Promise) return plainData(await value);
+  if (Array.isArray(value)) return Promise.all(value.map(plainData));
+  if (value !== null && typeof value === "object") {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      if (typeof v === "function") continue;
+      out[k] = await plainData(v);
+    }
+    return out;
+  }
+  return value;
 }
 
 /** Outputs the providers compute that the program reads (ARNs, endpoints, DNS names). */

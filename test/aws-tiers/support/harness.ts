@@ -21,8 +21,8 @@ export class TierMocks extends RecordingMocks {
     return super.call(args);
   }
 
-  newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, unknown> } {
-    const out = super.newResource(args);
+  async newResource(args: pulumi.runtime.MockResourceArgs): Promise<{ id: string; state: Record<string, unknown> }> {
+    const out = await super.newResource(args);
     const inputs = (args.inputs ?? {}) as Record<string, unknown>;
     if (args.type === "random:index/randomPassword:RandomPassword") out.state = { ...out.state, result: MOCK_AUTH_TOKEN };
     // Pulumi autonames `name` properties; the mocks keep the logical name (without the suffix)
