@@ -1,0 +1,148 @@
+import { z } from "zod";
+
+// Configuration comes from environment variables only, validated once at start. A bad or missing
+// variable fails start-up with a message naming the variable, its value and what is allowed.
+
+const int = (min: number, max: number) => z.coerce.number({ error: "must be a number" }).int("must be an integer").min(min).max(max);
+const mysqlUrl = z
+  .string()
+  .refine((s) => {
+    try {
+      const u = new URL(s);
+      return (u.protocol === "mysql:" || u.protocol === "mariadb:") && !!u.hostname && u.pathname.length > 1;
+    } catch {
+      return false;
+    }
+  }, "must be a URL like mysql://user:password@host:3306/database");
+const redisUrl = z.string().refine((s) => {
+  try {
+    const u = new URL(s);
+    return u.protocol === "redis:" || u.protocol === "rediss:";
+  } catch {
+    return false;
+  }
+}, "must be a URL like redis://host:6379 or rediss://:password@host:6380");
+const bool = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
+
+export const envSchema = z.object({
+  PORT: int(1, 65535).default(3000),
+  HOST: z.string().min(1).default("0.0.0.0"),
+  SITE_ID: int(0, 7).default(0),
+  NODE_ID: int(0, 127).default(0),
+  DB_PRIMARY_URL: mysqlUrl,
+  DB_REPLICA_URL: mysqlUrl.optional(),
+  DB_POOL_SIZE: int(1, 200).default(10),
+  DB_ACQUIRE_TIMEOUT_MS: int(10, 60_000).default(1000),
+  DB_QUERY_TIMEOUT_MS: int(100, 120_000).default(5000),
+  DB_CONNECT_TIMEOUT_MS: int(100, 60_000).default(2000),
+  REPLICA_MAX_LAG_SECONDS: int(0, 3600).default(5),
+  REPLICA_LAG_CHECK_MS: int(0, 60_000).default(1000),
+  READ_YOUR_WRITES_SECONDS: int(0, 3600).default(5),
+  REDIS_URL: redisUrl,
+  REDIS_COMMAND_TIMEOUT_MS: int(10, 60_000).default(500),
+  SESSION_SECRET: z.string().min(16, "must be at least 16 characters"),
+  SESSION_TTL_SECONDS: int(1, 30 * 86400).default(86400),
+  COOKIE_SECURE: bool.default(false),
+  PROFILE_CACHE_TTL_SECONDS: int(1, 86400).default(30),
+  FEED_CACHE_TTL_SECONDS: int(1, 86400).default(600),
+  FEED_CACHE_SIZE: int(10, 10_000).default(500),
+  MAX_FOLLOWS: int(1, 1_000_000).default(5000),
+  BODY_LIMIT_BYTES: int(256, 10 * 1024 * 1024).default(16 * 1024),
+  DRAIN_SECONDS: int(0, 600).default(10),
+  STREAM_KEY: z.string().min(1).default("stream:fanout"),
+  STREAM_GROUP: z.string().min(1).default("fanout"),
+  STREAM_MAXLEN: int(1000, 100_000_000).default(1_000_000),
+  FANOUT_MAX_ATTEMPTS: int(1, 100).default(5),
+  FANOUT_RETRY_IDLE_MS: int(10, 3_600_000).default(30_000),
+  MIGRATE_ON_START: bool.default(true),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+});
+
+export interface AppConfig {
+  port: number;
+  host: string;
+  siteId: number;
+  nodeId: number;
+  dbPrimaryUrl: string;
+  dbReplicaUrl: string;
+  dbPoolSize: number;
+  dbAcquireTimeoutMs: number;
+  dbQueryTimeoutMs: number;
+  dbConnectTimeoutMs: number;
+  replicaMaxLagSeconds: number;
+  /** 0 disables the background lag check (the replica is then trusted until it errors). */
+  replicaLagCheckMs: number;
+  readYourWritesSeconds: number;
+  redisUrl: string;
+  redisCommandTimeoutMs: number;
+  sessionSecret: string;
+  sessionTtlSeconds: number;
+  cookieSecure: boolean;
+  profileCacheTtlSeconds: number;
+  feedCacheTtlSeconds: number;
+  feedCacheSize: number;
+  maxFollows: number;
+  bodyLimitBytes: number;
+  drainSeconds: number;
+  streamKey: string;
+  streamGroup: string;
+  streamMaxLen: number;
+  fanoutMaxAttempts: number;
+  fanoutRetryIdleMs: number;
+  migrateOnStart: boolean;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const raw: Record<string, string | undefined> = {};
+  for (const key of Object.keys(envSchema.shape)) {
+    const v = env[key];
+    raw[key] = v === undefined || v === "" ? undefined : v;
+  }
+  const parsed = envSchema.safeParse(raw);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => {
+      const name = String(i.path[0]);
+      const value = raw[name];
+      const shown = value === undefined ? "(unset)" : /SECRET|PASSWORD|URL/.test(name) ? "(redacted)" : JSON.stringify(value);
+      return `  ${name}=${shown}: ${value === undefined ? "is required" : i.message}`;
+    });
+    throw new ConfigError(`invalid environment:\n${lines.join("\n")}`);
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    siteId: e.SITE_ID,
+    nodeId: e.NODE_ID,
+    dbPrimaryUrl: e.DB_PRIMARY_URL,
+    dbReplicaUrl: e.DB_REPLICA_URL ?? e.DB_PRIMARY_URL,
+    dbPoolSize: e.DB_POOL_SIZE,
+    dbAcquireTimeoutMs: e.DB_ACQUIRE_TIMEOUT_MS,
+    dbQueryTimeoutMs: e.DB_QUERY_TIMEOUT_MS,
+    dbConnectTimeoutMs: e.DB_CONNECT_TIMEOUT_MS,
+    replicaMaxLagSeconds: e.REPLICA_MAX_LAG_SECONDS,
+    replicaLagCheckMs: e.REPLICA_LAG_CHECK_MS,
+    readYourWritesSeconds: e.READ_YOUR_WRITES_SECONDS,
+    redisUrl: e.REDIS_URL,
+    redisCommandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,
+    sessionSecret: e.SESSION_SECRET,
+    sessionTtlSeconds: e.SESSION_TTL_SECONDS,
+    cookieSecure: e.COOKIE_SECURE,
+    profileCacheTtlSeconds: e.PROFILE_CACHE_TTL_SECONDS,
+    feedCacheTtlSeconds: e.FEED_CACHE_TTL_SECONDS,
+    feedCacheSize: e.FEED_CACHE_SIZE,
+    maxFollows: e.MAX_FOLLOWS,
+    bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    drainSeconds: e.DRAIN_SECONDS,
+    streamKey: e.STREAM_KEY,
+    streamGroup: e.STREAM_GROUP,
+    streamMaxLen: e.STREAM_MAXLEN,
+    fanoutMaxAttempts: e.FANOUT_MAX_ATTEMPTS,
+    fanoutRetryIdleMs: e.FANOUT_RETRY_IDLE_MS,
+    migrateOnStart: e.MIGRATE_ON_START,
+    logLevel: e.LOG_LEVEL,
+  };
+}

@@ -1,0 +1,111 @@
+import type { Redis } from "../cache/redis";
+import type { AppConfig } from "../config";
+import type { Db, Row } from "../db/pools";
+import type { ReadYourWrites } from "../db/ryw";
+import type { Logger } from "../logger";
+import type { Metrics } from "../metrics";
+import type { Post, PostService } from "../posts/service";
+import { feedKey } from "../users/service";
+
+// A user's feed list in Redis is a sorted set of post ids, all with score 0 and each member the id
+// zero-padded to 20 digits, so lexicographic order is id order is time order (ids are
+// time-ordered) and `ZRANGE ... BYLEX REV LIMIT` pages it by cursor. A sentinel member ("0"*20)
+// means "the list reaches back to the first post"; capping (ZREMRANGEBYRANK) drops it with the
+// oldest ids, and a page that runs past the cached ids is read from MySQL. The key always has a
+// TTL; the worker only adds to lists that exist (Lua), so it never creates a key without one.
+
+export const pad = (id: string) => id.padStart(20, "0");
+export const unpad = (m: string) => m.replace(/^0+/, "");
+export const SENTINEL = pad("0");
+
+/** Fan-out: add a post id to a feed list only if the list exists (keeps its TTL), then cap it. */
+export const FANOUT_LUA = `
+if redis.call('EXISTS', KEYS[1]) == 1 then
+  redis.call('ZADD', KEYS[1], 0, ARGV[1])
+  local n = redis.call('ZCARD', KEYS[1])
+  local cap = tonumber(ARGV[2])
+  if n > cap then redis.call('ZREMRANGEBYRANK', KEYS[1], 0, n - cap - 1) end
+  return 1
+end
+return 0`;
+
+export interface FeedPage {
+  items: Post[];
+  nextCursor: string | null;
+}
+
+const FEED_IDS_SQL = `SELECT p.id FROM follows f JOIN posts p ON p.author_id = f.followee_id
+  WHERE f.follower_id = ? AND p.id < ? ORDER BY p.id DESC LIMIT ?`;
+const MAX_BIGINT = (1n << 63n) - 1n;
+
+export class FeedService {
+  constructor(
+    private readonly db: Db,
+    private readonly redis: Redis,
+    private readonly ryw: ReadYourWrites,
+    private readonly posts: PostService,
+    private readonly config: AppConfig,
+    private readonly metrics: Metrics,
+    private readonly logger: Logger,
+  ) {}
+
+  private async idsFromDb(userId: string, before: string | null, limit: number, primary: boolean): Promise<string[]> {
+    const rows = await this.db.read<Row[]>(FEED_IDS_SQL, [BigInt(userId), before ? BigInt(before) : MAX_BIGINT, limit], { primary });
+    return rows.map((r) => String(r.id));
+  }
+
+  /** Rebuild the cached list from MySQL (replica unless read-your-writes); returns the ids, newest first. */
+  async rebuild(userId: string, primary: boolean): Promise<string[]> {
+    const cap = this.config.feedCacheSize;
+    const ids = await this.idsFromDb(userId, null, cap, primary);
+    const members: Array<string | number> = [];
+    for (const id of ids) members.push(0, pad(id));
+    if (ids.length < cap) members.push(0, SENTINEL);
+    const key = feedKey(userId);
+    try {
+      await this.redis.multi().del(key).zadd(key, ...members).expire(key, this.config.feedCacheTtlSeconds).exec();
+    } catch (e) {
+      this.logger.warn({ err: (e as Error).message, userId }, "feed cache write failed");
+    }
+    return ids;
+  }
+
+  async page(userId: string, cursor: string | null, limit: number): Promise<FeedPage> {
+    const primary = await this.ryw.usePrimary(userId);
+    let ids: string[] | null = null;
+    let more = false;
+    try {
+      const key = feedKey(userId);
+      const max = cursor ? "(" + pad(cursor) : "+";
+      const [[e1, exists], [e2, members]] = (await this.redis.multi().exists(key).zrange(key, max, "-", "BYLEX", "REV", "LIMIT", 0, limit + 1).exec()) as [[Error | null, number], [Error | null, string[]]];
+      if (e1 || e2) throw e1 ?? e2;
+      if (exists === 1) {
+        this.metrics.cacheRequests.inc({ cache: "feed", result: "hit" });
+        const real = members.filter((m) => m !== SENTINEL).map(unpad);
+        if (real.length > limit) {
+          ids = real.slice(0, limit);
+          more = true;
+        } else if (members.includes(SENTINEL)) {
+          ids = real;
+        } // else: ran past the capped list: read this page from MySQL
+      } else {
+        this.metrics.cacheRequests.inc({ cache: "feed", result: "miss" });
+        const all = await this.rebuild(userId, primary);
+        const after = cursor ? all.filter((i) => BigInt(i) < BigInt(cursor)) : all;
+        if (after.length > limit) (ids = after.slice(0, limit)), (more = true);
+        else if (all.length < this.config.feedCacheSize) ids = after;
+      }
+    } catch (e) {
+      this.metrics.cacheRequests.inc({ cache: "feed", result: "error" });
+      this.logger.debug({ err: (e as Error).message }, "feed cache unavailable, reading MySQL");
+      ids = null;
+    }
+    if (ids === null) {
+      const rows = await this.idsFromDb(userId, cursor, limit + 1, primary);
+      more = rows.length > limit;
+      ids = rows.slice(0, limit);
+    }
+    const items = await this.posts.getMany(ids, { primary });
+    return { items, nextCursor: more && ids.length > 0 ? ids[ids.length - 1] : null };
+  }
+}

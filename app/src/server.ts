@@ -1,0 +1,84 @@
+import type { AddressInfo } from "node:net";
+import type { Server } from "node:http";
+import { serve } from "@hono/node-server";
+import { createApp } from "./app";
+import { ConfigError, loadConfig, type AppConfig } from "./config";
+import { migrate } from "./db/migrate";
+import { createLogger, type Logger } from "./logger";
+import { createCore } from "./runtime";
+
+export interface RunningServer {
+  server: Server;
+  port: number;
+  /** Graceful shutdown: not ready → stop accepting → drain in-flight (bounded) → close pools and Redis. */
+  shutdown(reason: string): Promise<void>;
+}
+
+export async function startServer(config: AppConfig, logger: Logger): Promise<RunningServer> {
+  if (config.migrateOnStart) {
+    const applied = await migrate(config.dbPrimaryUrl, { logger });
+    logger.info({ applied }, "migrations done");
+  }
+  const core = await createCore(config, logger);
+  const { app, deps } = createApp(core);
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s as Server)) as Server;
+    s.once("error", reject);
+  });
+  server.keepAliveTimeout = 65_000; // longer than typical load balancer idle timeouts
+  const port = (server.address() as AddressInfo).port;
+  logger.info({ port, host: config.host, siteId: config.siteId, nodeId: config.nodeId }, "listening");
+
+  let done: Promise<void> | undefined;
+  const shutdown = (reason: string) =>
+    (done ??= (async () => {
+      logger.info({ reason, drainSeconds: config.drainSeconds }, "shutting down: not ready, draining");
+      deps.state.draining = true;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      // Keep-alive connections become idle as their last response ends: close them as that happens.
+      const sweeper = setInterval(() => server.closeIdleConnections(), 50);
+      const drained = await Promise.race([closed.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), config.drainSeconds * 1000))]);
+      clearInterval(sweeper);
+      if (!drained) {
+        logger.warn("drain deadline reached, closing remaining connections");
+        server.closeAllConnections();
+      }
+      await core.close();
+      logger.info({ drained }, "shutdown complete");
+    })());
+  return { server, port, shutdown };
+}
+
+async function main(): Promise<void> {
+  let config: AppConfig;
+  try {
+    config = loadConfig();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`feed-api: ${e.message}\n`);
+      process.exit(2);
+    }
+    throw e;
+  }
+  const logger = createLogger(config.logLevel, { siteId: config.siteId, nodeId: config.nodeId });
+  const running = await startServer(config, logger);
+  const onSignal = (sig: NodeJS.Signals) => {
+    running.shutdown(sig).then(
+      () => process.exit(0),
+      (e) => {
+        logger.error({ err: e }, "shutdown failed");
+        process.exit(1);
+      },
+    );
+  };
+  process.once("SIGTERM", onSignal);
+  process.once("SIGINT", onSignal);
+}
+
+if (require.main === module) {
+  main().catch((e) => {
+    process.stderr.write(`feed-api: failed to start: ${(e as Error).stack ?? e}\n`);
+    process.exit(1);
+  });
+}

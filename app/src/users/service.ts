@@ -1,0 +1,164 @@
+import type { Redis } from "../cache/redis";
+import type { AppConfig } from "../config";
+import type { Db, Row } from "../db/pools";
+import type { ReadYourWrites } from "../db/ryw";
+import { AppError, badRequest, conflict, notFound, unauthorized } from "../errors";
+import type { Clock, IdGenerator } from "../ids";
+import type { Logger } from "../logger";
+import type { Metrics } from "../metrics";
+import { DUMMY_HASH, hashPassword, verifyPassword } from "./passwords";
+
+export interface Profile {
+  id: string;
+  handle: string;
+  displayName: string;
+  bio: string;
+  followingCount: number;
+  followerCount: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+const PROFILE_SQL = `SELECT u.id, u.handle, u.display_name, u.bio, u.created_at, u.updated_at,
+  (SELECT COUNT(*) FROM follows f WHERE f.follower_id = u.id) AS following_count,
+  (SELECT COUNT(*) FROM follows f WHERE f.followee_id = u.id) AS follower_count
+  FROM users u WHERE u.id = ?`;
+
+function toProfile(r: Row): Profile {
+  return {
+    id: String(r.id),
+    handle: String(r.handle),
+    displayName: String(r.display_name),
+    bio: String(r.bio),
+    followingCount: Number(r.following_count),
+    followerCount: Number(r.follower_count),
+    createdAt: (r.created_at as Date).toISOString(),
+    updatedAt: (r.updated_at as Date).toISOString(),
+  };
+}
+
+export const profileKey = (id: string) => `user:${id}`;
+export const feedKey = (id: string) => `feed:${id}`;
+
+function isDuplicate(e: unknown): boolean {
+  return (e as { code?: string })?.code === "ER_DUP_ENTRY";
+}
+
+export class UserService {
+  constructor(
+    private readonly db: Db,
+    private readonly redis: Redis,
+    private readonly ryw: ReadYourWrites,
+    private readonly ids: IdGenerator,
+    private readonly clock: Clock,
+    private readonly config: AppConfig,
+    private readonly metrics: Metrics,
+    private readonly logger: Logger,
+  ) {}
+
+  async signup(input: { handle: string; displayName: string; password: string }): Promise<Profile> {
+    const id = this.ids.nextBigInt();
+    const hash = await hashPassword(input.password);
+    const now = new Date(this.clock.now());
+    try {
+      await this.db.write("INSERT INTO users (id, handle, display_name, bio, password_hash, created_at, updated_at) VALUES (?, ?, ?, '', ?, ?, ?)", [id, input.handle, input.displayName, hash, now, now]);
+    } catch (e) {
+      if (isDuplicate(e)) throw conflict("handle_taken", `handle "${input.handle}" is already taken`);
+      throw e;
+    }
+    await this.ryw.markWrite(id.toString());
+    const p = await this.getProfile(id.toString());
+    if (!p) throw new AppError(500, "internal", "user vanished after insert");
+    return p;
+  }
+
+  /** The user id for valid credentials, else 401 (same cost whether or not the handle exists). */
+  async authenticate(handle: string, password: string): Promise<string> {
+    const rows = await this.db.write<Row[]>("SELECT id, password_hash FROM users WHERE handle = ?", [handle]);
+    const row = rows[0];
+    const ok = await verifyPassword(password, row ? String(row.password_hash) : DUMMY_HASH);
+    if (!row || !ok) throw unauthorized("invalid handle or password");
+    return String(row.id);
+  }
+
+  /** Read-through cache `user:{id}` (TTL PROFILE_CACHE_TTL_SECONDS); MySQL when Redis is down. */
+  async getProfile(id: string): Promise<Profile | null> {
+    const key = profileKey(id);
+    let redisUp = true;
+    try {
+      const hit = await this.redis.get(key);
+      if (hit !== null) {
+        this.metrics.cacheRequests.inc({ cache: "profile", result: "hit" });
+        return JSON.parse(hit) as Profile;
+      }
+      this.metrics.cacheRequests.inc({ cache: "profile", result: "miss" });
+    } catch {
+      redisUp = false;
+      this.metrics.cacheRequests.inc({ cache: "profile", result: "error" });
+    }
+    const profile = await this.loadProfile(id);
+    if (profile && redisUp) {
+      await this.redis.set(key, JSON.stringify(profile), "EX", this.config.profileCacheTtlSeconds).catch(() => undefined);
+    }
+    return profile;
+  }
+
+  /** From the replica unless the user wrote recently; a miss on the replica is retried on the primary (lag). */
+  private async loadProfile(id: string): Promise<Profile | null> {
+    const primary = await this.ryw.usePrimary(id);
+    let rows = await this.db.read<Row[]>(PROFILE_SQL, [BigInt(id)], { primary });
+    if (rows.length === 0 && !primary) rows = await this.db.write<Row[]>(PROFILE_SQL, [BigInt(id)]);
+    return rows[0] ? toProfile(rows[0]) : null;
+  }
+
+  private async invalidate(...userIds: string[]): Promise<void> {
+    await Promise.all(userIds.map((id) => this.redis.del(profileKey(id)).catch((e) => this.logger.warn({ err: (e as Error).message, userId: id }, "profile cache invalidation failed"))));
+  }
+
+  async updateProfile(id: string, patch: { displayName?: string; bio?: string }): Promise<Profile> {
+    const sets: string[] = [];
+    const params: unknown[] = [];
+    if (patch.displayName !== undefined) (sets.push("display_name = ?"), params.push(patch.displayName));
+    if (patch.bio !== undefined) (sets.push("bio = ?"), params.push(patch.bio));
+    sets.push("updated_at = ?");
+    params.push(new Date(this.clock.now()), BigInt(id));
+    const res = await this.db.write<{ affectedRows: number }>(`UPDATE users SET ${sets.join(", ")} WHERE id = ?`, params);
+    if (res.affectedRows === 0) throw notFound("user");
+    await this.ryw.markWrite(id);
+    await this.invalidate(id);
+    const p = await this.getProfile(id);
+    if (!p) throw notFound("user");
+    return p;
+  }
+
+  private async dropFeed(userId: string): Promise<void> {
+    await this.redis.del(feedKey(userId)).catch(() => undefined);
+  }
+
+  /** At most MAX_FOLLOWS followees (409 beyond); the follower's row lock serializes concurrent follows. */
+  async follow(me: string, target: string): Promise<void> {
+    if (me === target) throw badRequest("cannot_follow_self", "you cannot follow yourself");
+    await this.db.transaction(async (tx) => {
+      const locked = await tx.query<Row[]>("SELECT id FROM users WHERE id = ? FOR UPDATE", [BigInt(me)]);
+      if (locked.length === 0) throw notFound("user");
+      const t = await tx.query<Row[]>("SELECT id FROM users WHERE id = ?", [BigInt(target)]);
+      if (t.length === 0) throw notFound("user");
+      const existing = await tx.query<Row[]>("SELECT 1 AS x FROM follows WHERE follower_id = ? AND followee_id = ?", [BigInt(me), BigInt(target)]);
+      if (existing.length > 0) return;
+      const [{ n }] = await tx.query<Array<{ n: number }>>("SELECT COUNT(*) AS n FROM follows WHERE follower_id = ?", [BigInt(me)]);
+      if (Number(n) >= this.config.maxFollows) throw conflict("follow_limit", `you already follow ${this.config.maxFollows} users, the maximum`);
+      await tx.query("INSERT INTO follows (follower_id, followee_id, created_at) VALUES (?, ?, ?)", [BigInt(me), BigInt(target), new Date(this.clock.now())]);
+    });
+    await this.ryw.markWrite(me);
+    await Promise.all([this.invalidate(me, target), this.dropFeed(me)]);
+  }
+
+  async unfollow(me: string, target: string): Promise<void> {
+    if (me === target) throw badRequest("cannot_follow_self", "you cannot unfollow yourself");
+    const t = await this.db.write<Row[]>("SELECT id FROM users WHERE id = ?", [BigInt(target)]);
+    if (t.length === 0) throw notFound("user");
+    await this.db.write("DELETE FROM follows WHERE follower_id = ? AND followee_id = ?", [BigInt(me), BigInt(target)]);
+    await this.ryw.markWrite(me);
+    await Promise.all([this.invalidate(me, target), this.dropFeed(me)]);
+  }
+}

@@ -1,0 +1,51 @@
+import { hostname } from "node:os";
+import { closeRedis, createRedis } from "./cache/redis";
+import { ConfigError, loadConfig, type AppConfig } from "./config";
+import { createLogger } from "./logger";
+import { FanoutWorker } from "./queue/fanout";
+import { createCore } from "./runtime";
+
+// The fan-out consumer: `npm run app:worker`, same env as the API. Several workers (any site's
+// nodes) share the consumer group; each entry goes to one of them.
+
+async function main(): Promise<void> {
+  let config: AppConfig;
+  try {
+    config = loadConfig();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`feed-worker: ${e.message}\n`);
+      process.exit(2);
+    }
+    throw e;
+  }
+  const logger = createLogger(config.logLevel, { role: "worker", siteId: config.siteId, nodeId: config.nodeId });
+  const core = await createCore(config, logger, { redisName: "feed-worker" });
+  const blocking = createRedis(config.redisUrl, { commandTimeoutMs: config.redisCommandTimeoutMs, logger, blocking: true, name: "feed-worker-block" });
+  const consumer = `${hostname()}-${config.siteId}-${config.nodeId}-${process.pid}`;
+  const worker = new FanoutWorker({ redis: core.redis, blockingRedis: blocking, db: core.db, config, logger, metrics: core.metrics, consumer });
+  worker.start();
+  logger.info({ consumer, stream: config.streamKey, group: config.streamGroup }, "fan-out worker started");
+  const statsTimer = setInterval(() => {
+    worker.queue.stats().then(
+      (s) => logger.info({ ...s }, "stream stats"),
+      () => undefined,
+    );
+  }, 30_000).unref();
+  const stop = async (sig: string) => {
+    logger.info({ sig }, "worker stopping after the current batch");
+    clearInterval(statsTimer);
+    await worker.stop();
+    await Promise.all([core.close(), closeRedis(blocking)]);
+    process.exit(0);
+  };
+  process.once("SIGTERM", () => void stop("SIGTERM"));
+  process.once("SIGINT", () => void stop("SIGINT"));
+}
+
+if (require.main === module) {
+  main().catch((e) => {
+    process.stderr.write(`feed-worker: failed to start: ${(e as Error).stack ?? e}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,285 @@
+import { ChildProcess, execFileSync, spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as net from "node:net";
+import * as os from "node:os";
+import * as path from "node:path";
+import * as mysql from "mysql2/promise";
+
+// Real MariaDB and Redis from the Debian packages, started on free loopback ports in a temp dir
+// (tests, benchmarks and the local site). Nothing is mocked; everything is torn down by stop().
+//
+//   stop()     kill the process and remove its temp dir (teardown)
+//   halt()     kill the process but keep the data dir and port (simulate an outage)
+//   restart()  start it again after halt(), same port, same data
+
+export interface RunningService {
+  readonly port: number;
+  readonly dir: string;
+  /** Teardown: stop the process and remove the temp dir. Idempotent. */
+  stop(): Promise<void>;
+  /** Outage: stop the process, keep data and port. */
+  halt(): Promise<void>;
+  /** Start again after halt() on the same port with the same data. */
+  restart(): Promise<void>;
+  readonly running: boolean;
+}
+
+export interface MariaDbService extends RunningService {
+  readonly socket: string;
+  /** Root connection over the unix socket (no password). Caller ends it. */
+  rootConnection(): Promise<mysql.Connection>;
+}
+
+// Every child we start is killed if the parent exits without tearing down (failed test run, ^C).
+const children = new Set<ChildProcess>();
+let exitHookInstalled = false;
+function track(child: ChildProcess): void {
+  children.add(child);
+  child.once("exit", () => children.delete(child));
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.once("exit", () => {
+      for (const c of children) {
+        try {
+          c.kill("SIGKILL");
+        } catch {
+          /* already gone */
+        }
+      }
+    });
+  }
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForPort(port: number, child: ChildProcess, what: string, logFile?: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      const log = logFile && fs.existsSync(logFile) ? fs.readFileSync(logFile, "utf8").slice(-2000) : "";
+      throw new Error(`${what} exited with code ${child.exitCode ?? child.signalCode}\n${log}`);
+    }
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = net.connect(port, "127.0.0.1");
+      s.once("connect", () => (s.destroy(), resolve(true)));
+      s.once("error", () => resolve(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${what} did not listen on 127.0.0.1:${port} within ${timeoutMs} ms`);
+}
+
+async function killChild(child: ChildProcess | undefined): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once("exit", r));
+  child.kill("SIGTERM");
+  await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]);
+  if (child.exitCode === null && child.signalCode === null) {
+    child.kill("SIGKILL");
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);
+  }
+}
+
+/** A restartable child process on a fixed port. */
+function managed(what: string, port: number, dir: string, spawnIt: () => ChildProcess, logFile?: string) {
+  let child: ChildProcess | undefined;
+  let removed = false;
+  const start = async () => {
+    if (removed) throw new Error(`${what}: already torn down`);
+    child = spawnIt();
+    track(child);
+    await waitForPort(port, child, what, logFile);
+  };
+  const svc = {
+    port,
+    dir,
+    get running() {
+      return !!child && child.exitCode === null && child.signalCode === null;
+    },
+    halt: async () => killChild(child),
+    restart: async () => {
+      if (svc.running) return;
+      await start();
+    },
+    stop: async () => {
+      await killChild(child);
+      if (!removed) fs.rmSync(dir, { recursive: true, force: true });
+      removed = true;
+    },
+  };
+  return { svc, start };
+}
+
+const MARIADBD = ["/usr/sbin/mariadbd", "/usr/bin/mariadbd"].find((p) => fs.existsSync(p)) ?? "mariadbd";
+const INSTALL_DB = ["/usr/bin/mariadb-install-db", "/usr/sbin/mariadb-install-db", "/usr/bin/mysql_install_db"].find((p) => fs.existsSync(p)) ?? "mariadb-install-db";
+
+export interface MariaDbOptions {
+  serverId?: number;
+  /** Extra mariadbd arguments. */
+  args?: string[];
+  bufferPoolMb?: number;
+}
+
+/** A MariaDB server (binary log + GTID on), root without password on 127.0.0.1 and the socket only. */
+export async function startMariaDb(opts: MariaDbOptions = {}): Promise<MariaDbService> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "rf-mariadb-"));
+  const datadir = path.join(dir, "data");
+  const socket = path.join(dir, "mysqld.sock");
+  const errLog = path.join(dir, "mariadbd.err");
+  try {
+    execFileSync(INSTALL_DB, ["--no-defaults", `--datadir=${datadir}`, "--user=root", "--auth-root-authentication-method=normal", "--skip-test-db"], { stdio: "ignore" });
+  } catch (e) {
+    fs.rmSync(dir, { recursive: true, force: true });
+    throw new Error(`mariadb-install-db failed (is mariadb-server installed? scripts/install-system-deps.sh): ${(e as Error).message}`);
+  }
+  const port = await freePort();
+  const args = [
+    "--no-defaults", `--datadir=${datadir}`, `--socket=${socket}`, `--pid-file=${path.join(dir, "mysqld.pid")}`,
+    `--port=${port}`, "--bind-address=127.0.0.1", "--user=root", "--skip-name-resolve", `--server-id=${opts.serverId ?? 1}`,
+    "--log-bin=mysql-bin", "--binlog-format=ROW", "--gtid-strict-mode=ON", "--log-slave-updates=ON",
+    `--innodb-buffer-pool-size=${opts.bufferPoolMb ?? 64}M`, "--innodb-flush-log-at-trx-commit=2", "--sync-binlog=0",
+    "--max-connections=500", "--character-set-server=utf8mb4", "--collation-server=utf8mb4_unicode_ci",
+    "--performance-schema=OFF", "--skip-log-error", `--log-error=${errLog}`,
+    ...(opts.args ?? []),
+  ];
+  const { svc, start } = managed("mariadbd", port, dir, () => spawn(MARIADBD, args, { stdio: "ignore" }), errLog);
+  try {
+    await start();
+  } catch (e) {
+    await svc.stop();
+    throw e;
+  }
+  const db: MariaDbService = Object.assign(svc, {
+    socket,
+    rootConnection: () => mysql.createConnection({ socketPath: socket, user: "root", password: "", multipleStatements: true }),
+  });
+  return db;
+}
+
+export interface ReplicatedMariaDb {
+  primary: MariaDbService;
+  replica: MariaDbService;
+  database: string;
+  user: string;
+  password: string;
+  /** mysql://user:password@127.0.0.1:port/database */
+  primaryUrl: string;
+  replicaUrl: string;
+  /** Wait until the replica has applied everything the primary has written so far. */
+  waitForReplica(timeoutMs?: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * A primary and a read-only replica with GTID replication (MASTER_USE_GTID=slave_pos) through a
+ * dedicated replication user, an application database and an application user (no SUPER, so the
+ * replica's read_only applies to it). Both on 127.0.0.1.
+ */
+export async function startReplicatedMariaDb(opts: { database?: string; user?: string; password?: string; bufferPoolMb?: number } = {}): Promise<ReplicatedMariaDb> {
+  const database = opts.database ?? "feed";
+  const user = opts.user ?? "feed_app";
+  const password = opts.password ?? "feed-app-pw";
+  const replPassword = "repl-pw-" + Math.random().toString(36).slice(2);
+  const [primary, replica] = await Promise.all([
+    startMariaDb({ serverId: 1, bufferPoolMb: opts.bufferPoolMb }),
+    startMariaDb({ serverId: 2, bufferPoolMb: opts.bufferPoolMb, args: ["--read-only=ON", "--relay-log=relay-bin"] }),
+  ]);
+  try {
+    const p = await primary.rootConnection();
+    try {
+      // Everything below is binlogged with GTIDs and reaches the replica from position 0.
+      await p.query(`CREATE USER 'repl'@'127.0.0.1' IDENTIFIED BY ?`, [replPassword]);
+      await p.query(`GRANT REPLICATION SLAVE ON *.* TO 'repl'@'127.0.0.1'`);
+      await p.query(`CREATE DATABASE \`${database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+      await p.query(`CREATE USER ?@'127.0.0.1' IDENTIFIED BY ?`, [user, password]);
+      await p.query(`GRANT ALL PRIVILEGES ON \`${database}\`.* TO ?@'127.0.0.1'`, [user]);
+      // Lag check (SHOW SLAVE STATUS) on the replica.
+      await p.query(`GRANT SLAVE MONITOR, BINLOG MONITOR ON *.* TO ?@'127.0.0.1'`, [user]);
+    } finally {
+      await p.end();
+    }
+    const r = await replica.rootConnection();
+    try {
+      await r.query(`SET GLOBAL gtid_slave_pos = ''`);
+      await r.query(
+        `CHANGE MASTER TO MASTER_HOST='127.0.0.1', MASTER_PORT=${primary.port}, MASTER_USER='repl', MASTER_PASSWORD=?, MASTER_USE_GTID=slave_pos, MASTER_CONNECT_RETRY=1`,
+        [replPassword],
+      );
+      await r.query(`START SLAVE`);
+    } finally {
+      await r.end();
+    }
+    const waitForReplica = async (timeoutMs = 30_000) => {
+      const pc = await primary.rootConnection();
+      let pos: string;
+      try {
+        const [rows] = await pc.query(`SELECT @@GLOBAL.gtid_binlog_pos AS pos`);
+        pos = (rows as Array<{ pos: string }>)[0].pos;
+      } finally {
+        await pc.end();
+      }
+      const rc = await replica.rootConnection();
+      try {
+        const [rows] = await rc.query(`SELECT MASTER_GTID_WAIT(?, ?) AS r`, [pos, timeoutMs / 1000]);
+        const res = (rows as Array<{ r: number }>)[0].r;
+        if (res !== 0) {
+          const [st] = await rc.query(`SHOW SLAVE STATUS`);
+          const s = (st as Array<Record<string, unknown>>)[0] ?? {};
+          throw new Error(`replica did not reach GTID ${pos}: IO=${s.Slave_IO_Running} SQL=${s.Slave_SQL_Running} ${s.Last_IO_Error ?? ""} ${s.Last_SQL_Error ?? ""}`);
+        }
+      } finally {
+        await rc.end();
+      }
+    };
+    await waitForReplica();
+    const url = (port: number) => `mysql://${encodeURIComponent(user)}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
+    return {
+      primary,
+      replica,
+      database,
+      user,
+      password,
+      primaryUrl: url(primary.port),
+      replicaUrl: url(replica.port),
+      waitForReplica,
+      stop: async () => {
+        await Promise.all([replica.stop(), primary.stop()]);
+      },
+    };
+  } catch (e) {
+    await Promise.all([replica.stop(), primary.stop()]);
+    throw e;
+  }
+}
+
+export interface RedisService extends RunningService {
+  readonly url: string;
+}
+
+/** A Redis server without persistence, eviction policy volatile-lru (only keys with a TTL are evictable). */
+export async function startRedis(opts: { maxmemoryMb?: number } = {}): Promise<RedisService> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "rf-redis-"));
+  const port = await freePort();
+  const args = [
+    "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir,
+    "--maxmemory", `${opts.maxmemoryMb ?? 256}mb`, "--maxmemory-policy", "volatile-lru", "--protected-mode", "yes",
+  ];
+  const { svc, start } = managed("redis-server", port, dir, () => spawn("redis-server", args, { stdio: "ignore" }));
+  try {
+    await start();
+  } catch (e) {
+    await svc.stop();
+    throw new Error(`redis-server failed to start (is redis-server installed?): ${(e as Error).message}`);
+  }
+  return Object.assign(svc, { url: `redis://127.0.0.1:${port}` });
+}
