@@ -79,15 +79,22 @@ async function waitForPort(port: number, child: ChildProcess, what: string, logF
   throw new Error(`${what} did not listen on 127.0.0.1:${port} within ${timeoutMs} ms`);
 }
 
+/** Resolves true when the child exits within ms (the timer never outlives the wait). */
+function exitedWithin(child: ChildProcess, ms: number): Promise<boolean> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const t = setTimeout(() => (child.off("exit", onExit), resolve(false)), ms);
+    const onExit = () => (clearTimeout(t), resolve(true));
+    child.once("exit", onExit);
+  });
+}
+
 async function killChild(child: ChildProcess | undefined): Promise<void> {
   if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((r) => child.once("exit", r));
   child.kill("SIGTERM");
-  await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]);
-  if (child.exitCode === null && child.signalCode === null) {
-    child.kill("SIGKILL");
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);
-  }
+  if (await exitedWithin(child, 15_000)) return;
+  child.kill("SIGKILL");
+  await exitedWithin(child, 5_000);
 }
 
 /** A restartable child process on a fixed port. */

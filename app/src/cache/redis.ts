@@ -6,11 +6,12 @@ export type { Redis };
 /**
  * An ioredis client that fails fast when Redis is down (no offline queue, one retry, short command
  * timeout) so callers fall back to MySQL or answer 503 instead of hanging; it keeps reconnecting in
- * the background. `blocking` clients (the stream worker's XREADGROUP BLOCK) get no command timeout.
+ * the background. `blocking` clients (the stream worker's XREADGROUP BLOCK) get no command timeout and queue
+ * commands while reconnecting.
  */
 export function createRedis(url: string, opts: { commandTimeoutMs: number; logger?: Logger; blocking?: boolean; name?: string }): Redis {
   const client = new Redis(url, {
-    enableOfflineQueue: false,
+    enableOfflineQueue: !!opts.blocking,
     maxRetriesPerRequest: 1,
     commandTimeout: opts.blocking ? undefined : opts.commandTimeoutMs,
     connectTimeout: 2000,

@@ -55,7 +55,13 @@ export class FanoutQueue {
 
   /** Undelivered entries (lag) and delivered-but-unacked entries (pending) of the group. */
   async stats(): Promise<{ lag: number; pending: number; length: number }> {
-    const groups = (await this.redis.xinfo("GROUPS", this.key)) as unknown[];
+    let groups: unknown[];
+    try {
+      groups = (await this.redis.xinfo("GROUPS", this.key)) as unknown[];
+    } catch (e) {
+      if (/no such key/i.test((e as Error).message)) return { lag: 0, pending: 0, length: 0 };
+      throw e;
+    }
     const g = groups.map(toRecord).find((r) => r.name === this.config.streamGroup);
     const length = Number(await this.redis.xlen(this.key));
     if (!g) return { lag: length, pending: 0, length };

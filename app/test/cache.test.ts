@@ -1,0 +1,65 @@
+import { strict as assert } from "node:assert";
+import { call, makeApp, signupAndLogin, type TestApp } from "./support/services";
+
+describe("app: profile read-through cache", function () {
+  this.timeout(60_000);
+  let t: TestApp;
+  before(async () => {
+    t = await makeApp();
+  });
+  after(async () => t?.close());
+
+  it("second read is a cache hit: no SQL sent (query counter), TTL 30 s; update invalidates", async () => {
+    const u = await signupAndLogin(t.app);
+    await t.deps.redis.del(`user:${u.id}`);
+    const hits0 = await t.deps.metrics.counterValue(t.deps.metrics.cacheRequests, { cache: "profile", result: "hit" });
+
+    const q0 = t.deps.db.queryCount;
+    const first = await call(t.app, "GET", `/users/${u.id}`);
+    assert.equal(first.status, 200);
+    assert.equal(t.deps.db.queryCount - q0, 1, "miss: one query");
+    const ttl = await t.deps.redis.ttl(`user:${u.id}`);
+    assert.ok(ttl > 28 && ttl <= 30, `ttl ${ttl}`);
+
+    const q1 = t.deps.db.queryCount;
+    const second = await call(t.app, "GET", `/users/${u.id}`);
+    assert.equal(t.deps.db.queryCount - q1, 0, "hit: no query");
+    assert.deepEqual(second.body, first.body);
+    assert.equal(await t.deps.metrics.counterValue(t.deps.metrics.cacheRequests, { cache: "profile", result: "hit" }), hits0 + 1);
+
+    const upd = await call(t.app, "PATCH", "/users/me", { token: u.token, body: { displayName: "Renamed", bio: "hello" } });
+    assert.equal(upd.status, 200);
+    assert.equal(upd.body.user.displayName, "Renamed");
+    assert.equal(upd.body.user.bio, "hello");
+    const after = await call(t.app, "GET", `/users/${u.id}`);
+    assert.equal(after.body.user.displayName, "Renamed");
+    assert.equal(after.body.user.bio, "hello");
+    assert.ok(after.body.user.updatedAt > first.body.user.updatedAt);
+    assert.equal(JSON.parse((await t.deps.redis.get(`user:${u.id}`)) as string).displayName, "Renamed");
+  });
+
+  it("unknown id → 404 JSON (and nothing cached)", async () => {
+    const r = await call(t.app, "GET", "/users/123456789");
+    assert.equal(r.status, 404);
+    assert.deepEqual(r.body, { error: { code: "not_found", message: "user not found" } });
+    assert.equal(await t.deps.redis.exists("user:123456789"), 0);
+  });
+
+  it("/metrics exposes request, cache, pool and stream series", async () => {
+    const m = await call(t.app, "GET", "/metrics");
+    assert.equal(m.status, 200);
+    const text = m.body as string;
+    assert.match(text, /http_requests_total\{method="GET",route="\/users\/:id",status="200"\} \d+/);
+    assert.match(text, /http_request_duration_seconds_bucket\{le="0.005",method="GET",route="\/users\/:id",status="200"\}/);
+    assert.match(text, /cache_requests_total\{cache="profile",result="hit"\} [1-9]/);
+    assert.match(text, /db_pool_connections_in_use\{pool="primary"\} 0/);
+    assert.match(text, /db_queries_total\{pool="replica"\} \d+/);
+    assert.match(text, /stream_lag\{stream="stream:fanout"\} \d+/);
+    const h = await call(t.app, "GET", "/healthz");
+    assert.deepEqual(h.body, { status: "ok" });
+    const r = await call(t.app, "GET", "/readyz");
+    assert.equal(r.status, 200);
+    assert.equal(r.body.status, "ready");
+    assert.match(r.headers.get("x-request-id") ?? "", /^[0-9a-f-]{36}$/);
+  });
+});
