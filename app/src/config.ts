@@ -3,7 +3,12 @@ import { z } from "zod";
 // Configuration comes from environment variables only, validated once at start. A bad or missing
 // variable fails start-up with a message naming the variable, its value and what is allowed.
 
-const int = (min: number, max: number) => z.coerce.number({ error: "must be a number" }).int("must be an integer").min(min).max(max);
+const int = (min: number, max: number) =>
+  z.coerce
+    .number()
+    .refine((n) => Number.isFinite(n), "must be a number")
+    .refine((n) => Number.isInteger(n), "must be an integer")
+    .refine((n) => n >= min && n <= max, `must be between ${min} and ${max}`);
 const mysqlUrl = z
   .string()
   .refine((s) => {

@@ -1,0 +1,98 @@
+import { strict as assert } from "node:assert";
+import { spawn, type ChildProcess } from "node:child_process";
+import * as path from "node:path";
+import { freePort } from "../../tools/services/local-services";
+import { services } from "./support/services";
+
+const ROOT = path.resolve(__dirname, "../..");
+
+function startServerProcess(env: Record<string, string>): { child: ChildProcess; logs: string[]; stderr: string[]; exited: Promise<number | null> } {
+  const child = spawn(process.execPath, ["-r", "tsx/cjs", "app/src/server.ts"], { cwd: ROOT, env: { PATH: process.env.PATH ?? "", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const logs: string[] = [];
+  const stderr: string[] = [];
+  let buf = "";
+  child.stdout!.on("data", (d: Buffer) => {
+    buf += d.toString();
+    const lines = buf.split("\n");
+    buf = lines.pop() ?? "";
+    logs.push(...lines.filter(Boolean));
+  });
+  child.stderr!.on("data", (d: Buffer) => stderr.push(d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  return { child, logs, stderr, exited };
+}
+
+async function until(cond: () => boolean, ms: number, what: string): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe("app: server process (server.ts): config validation and graceful shutdown", function () {
+  this.timeout(60_000);
+
+  it("a bad environment fails start-up with exit 2 and names the variables", async () => {
+    const p = startServerProcess({ PORT: "99999", DB_PRIMARY_URL: "postgres://x", REDIS_URL: "redis://127.0.0.1:1" });
+    assert.equal(await p.exited, 2);
+    const err = p.stderr.join("");
+    assert.match(err, /invalid environment/);
+    assert.match(err, /PORT="99999": must be between 1 and 65535/);
+    assert.match(err, /DB_PRIMARY_URL=\(redacted\): must be a URL like mysql:\/\//);
+    assert.match(err, /SESSION_SECRET=\(unset\): is required/);
+  });
+
+  it("SIGTERM: not ready, stops accepting, finishes the in-flight request, closes pools, exits 0", async () => {
+    const s = await services();
+    const port = await freePort();
+    const p = startServerProcess({
+      PORT: String(port), HOST: "127.0.0.1", DB_PRIMARY_URL: s.db.primaryUrl, DB_REPLICA_URL: s.db.replicaUrl, REDIS_URL: s.redis.url,
+      SESSION_SECRET: "shutdown-test-secret-123", DRAIN_SECONDS: "20", LOG_LEVEL: "info", SITE_ID: "1", NODE_ID: "2",
+    });
+    const base = `http://127.0.0.1:${port}`;
+    const root = await s.db.primary.rootConnection();
+    try {
+      await until(() => p.logs.some((l) => l.includes('"listening"')), 30_000, "listening");
+      const handle = `sd_${Date.now().toString(36)}`;
+      const signup = await fetch(`${base}/auth/signup`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ handle, displayName: "Before", password: "password1" }) });
+      assert.equal(signup.status, 201);
+      const { user } = (await signup.json()) as { user: { id: string } };
+      const login = await fetch(`${base}/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ handle, password: "password1" }) });
+      const { token } = (await login.json()) as { token: string };
+
+      // Make a real request slow: hold the user's row lock so PATCH /users/me waits on it.
+      await root.query("START TRANSACTION");
+      await root.query("SELECT id FROM feed.users WHERE id = ? FOR UPDATE", [BigInt(user.id)]);
+      const inflight = fetch(`${base}/users/me`, { method: "PATCH", headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, body: JSON.stringify({ displayName: "After" }) });
+      await new Promise((r) => setTimeout(r, 300));
+
+      const t0 = Date.now();
+      p.child.kill("SIGTERM");
+      await until(() => p.logs.some((l) => l.includes("shutting down")), 5000, "shutdown log");
+      // Not accepting new connections any more.
+      await assert.rejects(fetch(`${base}/healthz`, { headers: { connection: "close" } }));
+      assert.equal(p.child.exitCode, null, "still draining while the request is in flight");
+
+      await new Promise((r) => setTimeout(r, 500));
+      await root.query("COMMIT");
+      const res = await inflight;
+      assert.equal(res.status, 200);
+      assert.equal(((await res.json()) as { user: { displayName: string } }).user.displayName, "After");
+      assert.equal(await p.exited, 0);
+      assert.ok(Date.now() - t0 < 10_000);
+
+      const parsed = p.logs.map((l) => JSON.parse(l) as Record<string, unknown>);
+      const done = parsed.find((l) => l.msg === "shutdown complete");
+      assert.equal(done?.drained, true);
+      const access = parsed.filter((l) => l.msg === "request");
+      assert.ok(access.length >= 3);
+      for (const a of access) assert.match(String(a.reqId), /^[0-9a-f-]{36}$/);
+      assert.ok(access.some((a) => a.route === "/users/me" && a.status === 200 && a.method === "PATCH"));
+    } finally {
+      await root.query("ROLLBACK").catch(() => undefined);
+      await root.end();
+      if (p.child.exitCode === null) p.child.kill("SIGKILL");
+    }
+  });
+});
