@@ -51,7 +51,8 @@ export function testConfig(s: Services, env: Record<string, string> = {}): AppCo
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
     REPLICA_LAG_CHECK_MS: "200",
     DB_ACQUIRE_TIMEOUT_MS: "2000",
-    REDIS_COMMAND_TIMEOUT_MS: "300",
+    // generous: a busy 2-core CI machine must not turn a slow reply into a 503
+    REDIS_COMMAND_TIMEOUT_MS: "2000",
     ...env,
   });
 }
