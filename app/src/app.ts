@@ -5,6 +5,7 @@ import { HTTPException } from "hono/http-exception";
 import { routePath } from "hono/route";
 import type { AppEnv, CoreDeps, Deps } from "./context";
 import { ReadYourWrites } from "./db/ryw";
+import { header } from "./http/headers";
 import { AppError } from "./errors";
 import { FeedService } from "./feed/service";
 import { feedRoutes } from "./feed/routes";
@@ -12,7 +13,8 @@ import { PostService } from "./posts/service";
 import { postRoutes } from "./posts/routes";
 import { FanoutQueue } from "./queue/fanout";
 import { authRoutes, userRoutes } from "./users/routes";
-import { UserService } from "./users/service";
+import { INVALIDATE_CHANNEL, UserService } from "./users/service";
+import { closeRedis } from "./cache/redis";
 import { SessionStore } from "./users/sessions";
 
 /** Services on top of the injected pools, Redis, config and clock. */
@@ -31,20 +33,36 @@ function errorBody(code: string, message: string, details?: unknown) {
   return { error: details === undefined ? { code, message } : { code, message, details } };
 }
 
-export function createApp(core: CoreDeps): { app: Hono<AppEnv>; deps: Deps } {
+/**
+ * Near-cache invalidation: every instance subscribes to the profile invalidation channel. After a
+ * reconnect (missed messages) the near-cache is cleared. Returns a closer.
+ */
+function subscribeInvalidations(deps: Deps): () => Promise<void> {
+  if (!deps.users.local.enabled) return async () => undefined;
+  const sub = deps.redis.duplicate({ enableOfflineQueue: true, commandTimeout: undefined, enableAutoPipelining: false, connectionName: "feed-api-sub" });
+  sub.on("error", () => undefined); // the main client logs Redis errors
+  sub.on("ready", () => deps.users.local.clear());
+  sub.on("message", (_channel: string, id: string) => deps.users.local.delete(id));
+  sub.subscribe(INVALIDATE_CHANNEL).catch((e: Error) => deps.logger.warn({ err: e.message }, "near-cache invalidation subscribe failed"));
+  return () => closeRedis(sub);
+}
+
+export function createApp(core: CoreDeps): { app: Hono<AppEnv>; deps: Deps; close(): Promise<void> } {
   const deps = buildDeps(core);
   const { metrics, logger, config } = deps;
+  const closeSubscriber = subscribeInvalidations(deps);
   const app = new Hono<AppEnv>();
 
   // Request id, JSON access log, metrics by route template and status.
   app.use("*", async (c, next) => {
-    const incoming = c.req.header("x-request-id");
+    const incoming = header(c, "x-request-id");
     const requestId = incoming && /^[\w.:-]{1,100}$/.test(incoming) ? incoming : randomUUID();
     c.set("requestId", requestId);
     c.set("log", logger.child({ reqId: requestId }));
+    // Set before the response exists: setting a header afterwards rebuilds the response object.
+    c.header("x-request-id", requestId);
     const start = process.hrtime.bigint();
     await next();
-    c.header("x-request-id", requestId);
     const seconds = Number(process.hrtime.bigint() - start) / 1e9;
     let route = routePath(c, -1);
     if (!route || route === "*" || route === "/*") route = c.res.status === 404 ? "unmatched" : c.req.path;
@@ -56,15 +74,14 @@ export function createApp(core: CoreDeps): { app: Hono<AppEnv>; deps: Deps } {
     }
   });
 
-  app.use(
-    "*",
-    bodyLimit({
-      maxSize: config.bodyLimitBytes,
-      onError: () => {
-        throw new AppError(413, "payload_too_large", `request body exceeds ${config.bodyLimitBytes} bytes`);
-      },
-    }),
-  );
+  const limitBody = bodyLimit({
+    maxSize: config.bodyLimitBytes,
+    onError: () => {
+      throw new AppError(413, "payload_too_large", `request body exceeds ${config.bodyLimitBytes} bytes`);
+    },
+  });
+  // Only where a body is read: bodyLimit touches c.req.raw.body, which builds a full Request.
+  app.use("*", (c, next) => (c.req.method === "GET" || c.req.method === "HEAD" ? next() : limitBody(c, next)));
 
   app.get("/healthz", (c) => c.json({ status: "ok" }));
   app.get("/readyz", async (c) => {
@@ -106,5 +123,5 @@ export function createApp(core: CoreDeps): { app: Hono<AppEnv>; deps: Deps } {
     return c.json(errorBody("internal", "internal server error"), 500);
   });
 
-  return { app, deps };
+  return { app, deps, close: closeSubscriber };
 }

@@ -49,6 +49,8 @@ export const envSchema = z.object({
   SESSION_TTL_SECONDS: int(1, 30 * 86400).default(86400),
   COOKIE_SECURE: bool.default(false),
   PROFILE_CACHE_TTL_SECONDS: int(1, 86400).default(30),
+  PROFILE_LOCAL_CACHE_MS: int(0, 60_000).default(1000),
+  PROFILE_LOCAL_CACHE_ENTRIES: int(1, 10_000_000).default(100_000),
   FEED_CACHE_TTL_SECONDS: int(1, 86400).default(600),
   FEED_CACHE_SIZE: int(10, 10_000).default(500),
   MAX_FOLLOWS: int(1, 1_000_000).default(5000),
@@ -84,6 +86,9 @@ export interface AppConfig {
   sessionTtlSeconds: number;
   cookieSecure: boolean;
   profileCacheTtlSeconds: number;
+  /** In-process near-cache in front of Redis for profiles; 0 disables. */
+  profileLocalCacheMs: number;
+  profileLocalCacheEntries: number;
   feedCacheTtlSeconds: number;
   feedCacheSize: number;
   maxFollows: number;
@@ -137,6 +142,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     sessionTtlSeconds: e.SESSION_TTL_SECONDS,
     cookieSecure: e.COOKIE_SECURE,
     profileCacheTtlSeconds: e.PROFILE_CACHE_TTL_SECONDS,
+    profileLocalCacheMs: e.PROFILE_LOCAL_CACHE_MS,
+    profileLocalCacheEntries: e.PROFILE_LOCAL_CACHE_ENTRIES,
     feedCacheTtlSeconds: e.FEED_CACHE_TTL_SECONDS,
     feedCacheSize: e.FEED_CACHE_SIZE,
     maxFollows: e.MAX_FOLLOWS,

@@ -22,6 +22,12 @@ export class Metrics {
     labelNames: ["cache", "result"] as const,
     registers: [this.registry],
   });
+  readonly localCacheHits = new client.Counter({
+    name: "cache_local_hits_total",
+    help: "Hits answered by the in-process near-cache (also counted in cache_requests_total as hits)",
+    labelNames: ["cache"] as const,
+    registers: [this.registry],
+  });
   readonly dbQueries = new client.Counter({
     name: "db_queries_total",
     help: "SQL statements sent, by pool (primary, replica)",

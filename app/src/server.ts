@@ -20,7 +20,7 @@ export async function startServer(config: AppConfig, logger: Logger): Promise<Ru
     logger.info({ applied }, "migrations done");
   }
   const core = await createCore(config, logger);
-  const { app, deps } = createApp(core);
+  const { app, deps, close: closeApp } = createApp(core);
   const server = await new Promise<Server>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s as Server)) as Server;
     s.once("error", reject);
@@ -44,6 +44,7 @@ export async function startServer(config: AppConfig, logger: Logger): Promise<Ru
         logger.warn("drain deadline reached, closing remaining connections");
         server.closeAllConnections();
       }
+      await closeApp();
       await core.close();
       logger.info({ drained }, "shutdown complete");
     })());

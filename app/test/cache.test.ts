@@ -62,4 +62,32 @@ describe("app: profile read-through cache", function () {
     assert.equal(r.body.status, "ready");
     assert.match(r.headers.get("x-request-id") ?? "", /^[0-9a-f-]{36}$/);
   });
+
+  it("near-cache: hot reads skip Redis; an update on another instance reaches it through pub/sub", async () => {
+    const a = await makeApp({ PROFILE_LOCAL_CACHE_MS: "10000" });
+    const b = await makeApp({ PROFILE_LOCAL_CACHE_MS: "10000" });
+    try {
+      await new Promise((r) => setTimeout(r, 200)); // subscribers connected
+      const u = await signupAndLogin(a.app);
+      assert.equal((await call(b.app, "GET", `/users/${u.id}`)).status, 200);
+      const local0 = await b.deps.metrics.counterValue(b.deps.metrics.localCacheHits);
+      await b.deps.redis.del(`user:${u.id}`); // only the near-cache can answer now without SQL
+      const q0 = b.deps.db.queryCount;
+      const hot = await call(b.app, "GET", `/users/${u.id}`);
+      assert.equal(hot.body.user.displayName, `Name ${u.handle}`);
+      assert.equal(b.deps.db.queryCount, q0);
+      assert.equal(await b.deps.metrics.counterValue(b.deps.metrics.localCacheHits), local0 + 1);
+
+      assert.equal((await call(a.app, "PATCH", "/users/me", { token: u.token, body: { displayName: "Via A" } })).status, 200);
+      let seen = "";
+      for (let i = 0; i < 50 && seen !== "Via A"; i++) {
+        await new Promise((r) => setTimeout(r, 20));
+        seen = (await call(b.app, "GET", `/users/${u.id}`)).body.user.displayName;
+      }
+      assert.equal(seen, "Via A", "instance B dropped its near-cache entry on the invalidation message");
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
 });

@@ -15,6 +15,24 @@ export class ReadYourWrites {
     private readonly now: () => number,
   ) {}
 
+  get enabled(): boolean {
+    return this.windowSeconds > 0;
+  }
+
+  key(userId: string): string {
+    return `ryw:${userId}`;
+  }
+
+  /** This instance's memory only (no Redis call). */
+  localUsePrimary(userId: string): boolean {
+    if (this.windowSeconds <= 0) return false;
+    const until = this.local.get(userId);
+    if (until === undefined) return false;
+    if (until > this.now()) return true;
+    this.local.delete(userId);
+    return false;
+  }
+
   async markWrite(userId: string): Promise<void> {
     if (this.windowSeconds <= 0) return;
     this.local.set(userId, this.now() + this.windowSeconds * 1000);

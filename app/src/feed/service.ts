@@ -71,14 +71,20 @@ export class FeedService {
   }
 
   async page(userId: string, cursor: string | null, limit: number): Promise<FeedPage> {
-    const primary = await this.ryw.usePrimary(userId);
+    let primary = this.ryw.localUsePrimary(userId);
     let ids: string[] | null = null;
     let more = false;
     try {
       const key = feedKey(userId);
       const max = cursor ? "(" + pad(cursor) : "+";
-      const [[e1, exists], [e2, members]] = (await this.redis.multi().exists(key).zrange(key, max, "-", "BYLEX", "REV", "LIMIT", 0, limit + 1).exec()) as [[Error | null, number], [Error | null, string[]]];
-      if (e1 || e2) throw e1 ?? e2;
+      // One round trip: does the list exist, the page, and the read-your-writes marker.
+      const [[e1, exists], [e2, members], [e3, recent]] = (await this.redis.multi().exists(key).zrange(key, max, "-", "BYLEX", "REV", "LIMIT", 0, limit + 1).exists(this.ryw.key(userId)).exec()) as [
+        [Error | null, number],
+        [Error | null, string[]],
+        [Error | null, number],
+      ];
+      if (e1 || e2 || e3) throw e1 ?? e2 ?? e3;
+      primary ||= this.ryw.enabled && recent === 1;
       if (exists === 1) {
         this.metrics.cacheRequests.inc({ cache: "feed", result: "hit" });
         const real = members.filter((m) => m !== SENTINEL).map(unpad);

@@ -1,12 +1,14 @@
 import type { Context, MiddlewareHandler } from "hono";
-import { getCookie } from "hono/cookie";
+import { parse } from "hono/utils/cookie";
 import type { AppEnv, Deps } from "../context";
 import { SESSION_COOKIE } from "../users/sessions";
+import { header } from "./headers";
 
 export function sessionToken(c: Context): string | undefined {
-  const auth = c.req.header("authorization");
+  const auth = header(c, "authorization");
   if (auth && /^Bearer\s+/i.test(auth)) return auth.replace(/^Bearer\s+/i, "").trim();
-  return getCookie(c, SESSION_COOKIE);
+  const cookie = header(c, "cookie");
+  return cookie ? parse(cookie, SESSION_COOKIE)[SESSION_COOKIE] : undefined;
 }
 
 /** 401 without a valid session; 503 when the session store is down (unless degradable). */

@@ -1,3 +1,4 @@
+import { LocalCache } from "../cache/local";
 import type { Redis } from "../cache/redis";
 import type { AppConfig } from "../config";
 import type { Db, Row } from "../db/pools";
@@ -39,12 +40,16 @@ function toProfile(r: Row): Profile {
 
 export const profileKey = (id: string) => `user:${id}`;
 export const feedKey = (id: string) => `feed:${id}`;
+/** Pub/sub channel: profile ids whose near-cache entries every instance drops. */
+export const INVALIDATE_CHANNEL = "invalidate:user";
 
 function isDuplicate(e: unknown): boolean {
   return (e as { code?: string })?.code === "ER_DUP_ENTRY";
 }
 
 export class UserService {
+  readonly local: LocalCache<Profile>;
+
   constructor(
     private readonly db: Db,
     private readonly redis: Redis,
@@ -54,7 +59,9 @@ export class UserService {
     private readonly config: AppConfig,
     private readonly metrics: Metrics,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.local = new LocalCache<Profile>(config.profileLocalCacheMs, config.profileLocalCacheEntries, () => clock.now());
+  }
 
   async signup(input: { handle: string; displayName: string; password: string }): Promise<Profile> {
     const id = this.ids.nextBigInt();
@@ -81,38 +88,64 @@ export class UserService {
     return String(row.id);
   }
 
-  /** Read-through cache `user:{id}` (TTL PROFILE_CACHE_TTL_SECONDS); MySQL when Redis is down. */
+  /**
+   * Read-through cache: near-cache (PROFILE_LOCAL_CACHE_MS) → Redis `user:{id}` (TTL
+   * PROFILE_CACHE_TTL_SECONDS) → MySQL. The Redis lookup also fetches the read-your-writes marker,
+   * so a miss costs one Redis round trip before the SQL. Redis down: straight to MySQL.
+   */
   async getProfile(id: string): Promise<Profile | null> {
+    const near = this.local.get(id);
+    if (near) {
+      this.metrics.cacheRequests.inc({ cache: "profile", result: "hit" });
+      this.metrics.localCacheHits.inc({ cache: "profile" });
+      return near;
+    }
     const key = profileKey(id);
     let redisUp = true;
+    let primary = false;
     try {
-      const hit = await this.redis.get(key);
+      const [hit, ryw] = await this.redis.mget(key, this.ryw.key(id));
       if (hit !== null) {
         this.metrics.cacheRequests.inc({ cache: "profile", result: "hit" });
-        return JSON.parse(hit) as Profile;
+        const p = JSON.parse(hit) as Profile;
+        this.local.set(id, p);
+        return p;
       }
       this.metrics.cacheRequests.inc({ cache: "profile", result: "miss" });
+      primary = (this.ryw.enabled && ryw !== null) || this.ryw.localUsePrimary(id);
     } catch {
       redisUp = false;
+      primary = this.ryw.localUsePrimary(id);
       this.metrics.cacheRequests.inc({ cache: "profile", result: "error" });
     }
-    const profile = await this.loadProfile(id);
-    if (profile && redisUp) {
-      await this.redis.set(key, JSON.stringify(profile), "EX", this.config.profileCacheTtlSeconds).catch(() => undefined);
+    const profile = await this.loadProfile(id, primary);
+    if (profile) {
+      this.local.set(id, profile);
+      if (redisUp) await this.redis.set(key, JSON.stringify(profile), "EX", this.config.profileCacheTtlSeconds).catch(() => undefined);
     }
     return profile;
   }
 
   /** From the replica unless the user wrote recently; a miss on the replica is retried on the primary (lag). */
-  private async loadProfile(id: string): Promise<Profile | null> {
-    const primary = await this.ryw.usePrimary(id);
+  private async loadProfile(id: string, primary: boolean): Promise<Profile | null> {
     let rows = await this.db.read<Row[]>(PROFILE_SQL, [BigInt(id)], { primary });
     if (rows.length === 0 && !primary) rows = await this.db.write<Row[]>(PROFILE_SQL, [BigInt(id)]);
     return rows[0] ? toProfile(rows[0]) : null;
   }
 
-  private async invalidate(...userIds: string[]): Promise<void> {
-    await Promise.all(userIds.map((id) => this.redis.del(profileKey(id)).catch((e) => this.logger.warn({ err: (e as Error).message, userId: id }, "profile cache invalidation failed"))));
+  /** Drop the Redis entry and every instance's near-cache entry (this one at once, others via pub/sub). */
+  async invalidate(...userIds: string[]): Promise<void> {
+    for (const id of userIds) this.local.delete(id);
+    await Promise.all(
+      userIds.map(async (id) => {
+        try {
+          await this.redis.del(profileKey(id));
+          if (this.local.enabled) await this.redis.publish(INVALIDATE_CHANNEL, id);
+        } catch (e) {
+          this.logger.warn({ err: (e as Error).message, userId: id }, "profile cache invalidation failed");
+        }
+      }),
+    );
   }
 
   async updateProfile(id: string, patch: { displayName?: string; bio?: string }): Promise<Profile> {

@@ -53,6 +53,8 @@ export function testConfig(s: Services, env: Record<string, string> = {}): AppCo
     DB_ACQUIRE_TIMEOUT_MS: "2000",
     // generous: a busy 2-core CI machine must not turn a slow reply into a 503
     REDIS_COMMAND_TIMEOUT_MS: "2000",
+    // Tests of Redis semantics read through Redis; the near-cache has its own test.
+    PROFILE_LOCAL_CACHE_MS: "0",
     ...env,
   });
 }
@@ -71,7 +73,7 @@ export async function makeApp(env: Record<string, string> = {}): Promise<TestApp
   const config = testConfig(s, env);
   const logger = createLogger(config.logLevel);
   const core = await createCore(config, logger);
-  const { app, deps } = createApp(core);
+  const { app, deps, close: closeApp } = createApp(core);
   let blocking: ReturnType<typeof createRedis> | undefined;
   return {
     app,
@@ -84,6 +86,7 @@ export async function makeApp(env: Record<string, string> = {}): Promise<TestApp
       while ((await worker.poll(20)) > 0);
     },
     close: async () => {
+      await closeApp();
       await core.close();
       if (blocking) await closeRedis(blocking);
     },

@@ -1,0 +1,52 @@
+/**
+ * A small in-process near-cache (bounded, insertion-ordered eviction, per-entry expiry) in front of
+ * Redis for hot, read-mostly values (profiles). Entries live `ttlMs` (default 1 s), so another
+ * instance's update is visible here within that bound; updates on this instance, and on others
+ * through the Redis pub/sub invalidation channel, delete the entry at once.
+ */
+export class LocalCache<V> {
+  private readonly map = new Map<string, { v: V; exp: number }>();
+
+  constructor(
+    readonly ttlMs: number,
+    private readonly maxEntries: number,
+    private readonly now: () => number,
+  ) {}
+
+  get enabled(): boolean {
+    return this.ttlMs > 0;
+  }
+
+  get(key: string): V | undefined {
+    if (!this.enabled) return undefined;
+    const e = this.map.get(key);
+    if (!e) return undefined;
+    if (e.exp <= this.now()) {
+      this.map.delete(key);
+      return undefined;
+    }
+    return e.v;
+  }
+
+  set(key: string, v: V): void {
+    if (!this.enabled) return;
+    if (this.map.size >= this.maxEntries) {
+      const oldest = this.map.keys().next().value;
+      if (oldest !== undefined) this.map.delete(oldest);
+    }
+    this.map.delete(key);
+    this.map.set(key, { v, exp: this.now() + this.ttlMs });
+  }
+
+  delete(key: string): void {
+    this.map.delete(key);
+  }
+
+  clear(): void {
+    this.map.clear();
+  }
+
+  get size(): number {
+    return this.map.size;
+  }
+}
