@@ -36,7 +36,8 @@ export interface Deps extends CoreDeps {
 export type AppEnv = {
   Variables: {
     requestId: string;
-    log: Logger;
+    /** Route template for metrics and logs (set by tag()). */
+    route: string;
     session: SessionInfo;
   };
 };

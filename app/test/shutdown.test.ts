@@ -87,7 +87,7 @@ describe("app: server process (server.ts): config validation and graceful shutdo
       assert.equal(done?.drained, true);
       const access = parsed.filter((l) => l.msg === "request");
       assert.ok(access.length >= 3);
-      for (const a of access) assert.match(String(a.reqId), /^[0-9a-f-]{36}$/);
+      for (const a of access) assert.match(String(a.reqId), /^[0-9a-f]{12}-[0-9a-z]+$/);
       assert.ok(access.some((a) => a.route === "/users/me" && a.status === 200 && a.method === "PATCH"));
     } finally {
       await root.query("ROLLBACK").catch(() => undefined);

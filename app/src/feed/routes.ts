@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { AppEnv, Deps } from "../context";
 import { isValidId } from "../ids";
 import { requireSession } from "../http/session";
+import { tag } from "../http/route-tag";
 import { query } from "../http/validate";
 
 const feedQuery = z.object({
@@ -13,7 +14,7 @@ const feedQuery = z.object({
 export function feedRoutes(deps: Deps) {
   const r = new Hono<AppEnv>();
   // Degradable: with Redis down a validly signed, unexpired session still reads its feed from MySQL.
-  r.get("/", requireSession(deps, { degradable: true }), async (c) => {
+  r.get("/", tag("/feed"), requireSession(deps, { degradable: true }), async (c) => {
     const q = query(c, feedQuery);
     const page = await deps.feed.page(c.get("session").userId, q.cursor ?? null, q.limit);
     return c.json(page);

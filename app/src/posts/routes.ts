@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { AppEnv, Deps } from "../context";
 import { notFound } from "../errors";
 import { requireSession } from "../http/session";
+import { tag } from "../http/route-tag";
 import { idParam, jsonBody } from "../http/validate";
 
 const createSchema = z.strictObject({
@@ -12,12 +13,12 @@ const createSchema = z.strictObject({
 
 export function postRoutes(deps: Deps) {
   const r = new Hono<AppEnv>();
-  r.post("/", requireSession(deps), async (c) => {
+  r.post("/", tag("/posts"), requireSession(deps), async (c) => {
     const body = await jsonBody(c, createSchema);
     const post = await deps.posts.create(c.get("session").userId, body.text, body.mediaKey ?? null);
     return c.json({ post }, 201);
   });
-  r.get("/:id", async (c) => {
+  r.get("/:id", tag("/posts/:id"), async (c) => {
     const post = await deps.posts.get(idParam(c));
     if (!post) throw notFound("post");
     return c.json({ post });

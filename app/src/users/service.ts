@@ -49,6 +49,8 @@ function isDuplicate(e: unknown): boolean {
 
 export class UserService {
   readonly local: LocalCache<Profile>;
+  private readonly hitCounter: { inc(): void };
+  private readonly localHitCounter: { inc(): void };
 
   constructor(
     private readonly db: Db,
@@ -61,6 +63,8 @@ export class UserService {
     private readonly logger: Logger,
   ) {
     this.local = new LocalCache<Profile>(config.profileLocalCacheMs, config.profileLocalCacheEntries, () => clock.now());
+    this.hitCounter = metrics.cacheRequests.labels({ cache: "profile", result: "hit" });
+    this.localHitCounter = metrics.localCacheHits.labels({ cache: "profile" });
   }
 
   async signup(input: { handle: string; displayName: string; password: string }): Promise<Profile> {
@@ -96,8 +100,8 @@ export class UserService {
   async getProfile(id: string): Promise<Profile | null> {
     const near = this.local.get(id);
     if (near) {
-      this.metrics.cacheRequests.inc({ cache: "profile", result: "hit" });
-      this.metrics.localCacheHits.inc({ cache: "profile" });
+      this.hitCounter.inc();
+      this.localHitCounter.inc();
       return near;
     }
     const key = profileKey(id);
@@ -106,7 +110,7 @@ export class UserService {
     try {
       const [hit, ryw] = await this.redis.mget(key, this.ryw.key(id));
       if (hit !== null) {
-        this.metrics.cacheRequests.inc({ cache: "profile", result: "hit" });
+        this.hitCounter.inc();
         const p = JSON.parse(hit) as Profile;
         this.local.set(id, p);
         return p;
