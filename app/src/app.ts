@@ -63,6 +63,12 @@ export function createApp(core: CoreDeps): { app: Hono<AppEnv>; deps: Deps; clos
   // Request id, JSON access log, metrics by route template and status. Hot path: no per-request
   // child logger, no WHATWG Headers (the id header goes straight onto the Node response when
   // served by @hono/node-server), metric children cached per (method, route, status).
+  const limitBody = bodyLimit({
+    maxSize: config.bodyLimitBytes,
+    onError: () => {
+      throw new AppError(413, "payload_too_large", `request body exceeds ${config.bodyLimitBytes} bytes`);
+    },
+  });
   const series = new Map<string, { count: { inc(): void }; duration: { observe(v: number): void } }>();
   app.use("*", async (c, next) => {
     const incoming = header(c, "x-request-id");
@@ -72,11 +78,13 @@ export function createApp(core: CoreDeps): { app: Hono<AppEnv>; deps: Deps; clos
     if (outgoing) outgoing.setHeader("x-request-id", requestId);
     else c.header("x-request-id", requestId); // app.request() in tests
     const start = process.hrtime.bigint();
-    await next();
+    const method = c.req.method;
+    // Body limit only where a body is read: bodyLimit touches c.req.raw.body, which builds a full Request.
+    if (method === "GET" || method === "HEAD") await next();
+    else await limitBody(c, next);
     const seconds = Number(process.hrtime.bigint() - start) / 1e9;
     // Routes tag themselves (hono/route's routePath costs ~14 µs a request).
     const route = c.get("route") ?? "unmatched";
-    const method = c.req.method;
     const status = c.res.status;
     const key = `${method} ${route} ${status}`;
     let s = series.get(key);
@@ -92,14 +100,6 @@ export function createApp(core: CoreDeps): { app: Hono<AppEnv>; deps: Deps; clos
     }
   });
 
-  const limitBody = bodyLimit({
-    maxSize: config.bodyLimitBytes,
-    onError: () => {
-      throw new AppError(413, "payload_too_large", `request body exceeds ${config.bodyLimitBytes} bytes`);
-    },
-  });
-  // Only where a body is read: bodyLimit touches c.req.raw.body, which builds a full Request.
-  app.use("*", (c, next) => (c.req.method === "GET" || c.req.method === "HEAD" ? next() : limitBody(c, next)));
 
   app.get("/healthz", tag("/healthz"), (c) => c.json({ status: "ok" }));
   app.get("/readyz", tag("/readyz"), async (c) => {
