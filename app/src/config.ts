@@ -49,7 +49,7 @@ export const envSchema = z.object({
   SESSION_TTL_SECONDS: int(1, 30 * 86400).default(86400),
   COOKIE_SECURE: bool.default(false),
   PROFILE_CACHE_TTL_SECONDS: int(1, 86400).default(30),
-  PROFILE_LOCAL_CACHE_MS: int(0, 60_000).default(1000),
+  PROFILE_LOCAL_CACHE_MS: int(0, 60_000).default(5000),
   PROFILE_LOCAL_CACHE_ENTRIES: int(1, 10_000_000).default(100_000),
   FEED_CACHE_TTL_SECONDS: int(1, 86400).default(600),
   FEED_CACHE_SIZE: int(10, 10_000).default(500),

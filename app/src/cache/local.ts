@@ -1,6 +1,6 @@
 /**
  * A small in-process near-cache (bounded, insertion-ordered eviction, per-entry expiry) in front of
- * Redis for hot, read-mostly values (profiles). Entries live `ttlMs` (default 1 s), so another
+ * Redis for hot, read-mostly values (profiles). Entries live `ttlMs` (PROFILE_LOCAL_CACHE_MS, default 5 s), so another
  * instance's update is visible here within that bound; updates on this instance, and on others
  * through the Redis pub/sub invalidation channel, delete the entry at once.
  */

@@ -1,0 +1,227 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { freePort, startRedis, startReplicatedMariaDb, type RedisService, type ReplicatedMariaDb } from "../../tools/services/local-services";
+import { migrate } from "../src/db/migrate";
+import { IdGenerator } from "../src/ids";
+import { hashPassword } from "../src/users/passwords";
+
+// npm run bench: real MariaDB primary+replica and Redis (tools/services), 100k seeded users, the API
+// and a bare Hono hello-world each in its own process, the fan-out worker in another, and
+// autocannon driving load from yet another process, all on 127.0.0.1. Prints req/s, p50, p99 and
+// errors per scenario, the profile/hello-world ratio, the profile cache hit ratio and the DB
+// queries per 1000 profile reads (from the API's /metrics counters).
+
+const ROOT = path.resolve(__dirname, "../..");
+const USERS = Number(process.env.BENCH_USERS ?? 100_000);
+const DURATION = Number(process.env.BENCH_DURATION_SEC ?? 10);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const ZIPF_S = Number(process.env.BENCH_ZIPF_S ?? 1.0);
+const AUTHORS = 200;
+const POSTS_PER_AUTHOR = 5;
+const READERS = 50;
+const FOLLOWS_PER_READER = 100;
+const POSTERS = 20;
+
+const children: ChildProcess[] = [];
+let db: ReplicatedMariaDb | undefined;
+let redis: RedisService | undefined;
+let tmp: string | undefined;
+
+function log(msg: string): void {
+  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
+}
+
+/** A child process with stdout+stderr to a log file; ready when GET {readyUrl} answers 200 (or the log matches). */
+async function startProcess(name: string, script: string, env: Record<string, string>, ready: { url?: string; log?: RegExp }): Promise<ChildProcess> {
+  const logFile = path.join(tmp!, `${name}.log`);
+  const out = fs.openSync(logFile, "w");
+  const child = spawn(process.execPath, ["-r", "tsx/cjs", script], { cwd: ROOT, env: { PATH: process.env.PATH ?? "", NODE_ENV: "production", ...env }, stdio: ["ignore", out, out] });
+  fs.closeSync(out);
+  children.push(child);
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${name} exited (${child.exitCode}): ${fs.readFileSync(logFile, "utf8").slice(-2000)}`);
+    if (ready.url) {
+      const ok = await fetch(ready.url).then((r) => r.ok, () => false);
+      if (ok) return child;
+    } else if (ready.log && ready.log.test(fs.readFileSync(logFile, "utf8"))) return child;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${name} not ready in 60 s; see ${logFile}`);
+}
+
+interface LoadResult {
+  rps: number;
+  total: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  non2xx: number;
+  timeouts: number;
+}
+
+function load(spec: Record<string, unknown>): Promise<LoadResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["-r", "tsx/cjs", "app/bench/load.ts", JSON.stringify(spec)], { cwd: ROOT, env: { PATH: process.env.PATH ?? "" }, stdio: ["ignore", "pipe", "inherit"] });
+    children.push(child);
+    let out = "";
+    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    child.once("exit", (code) => (code === 0 ? resolve(JSON.parse(out.trim().split("\n").pop()!) as LoadResult) : reject(new Error(`load generator exited ${code}`))));
+  });
+}
+
+async function metrics(base: string): Promise<Map<string, number>> {
+  const text = await (await fetch(`${base}/metrics`)).text();
+  const m = new Map<string, number>();
+  for (const line of text.split("\n")) {
+    if (!line || line.startsWith("#")) continue;
+    const i = line.lastIndexOf(" ");
+    m.set(line.slice(0, i), Number(line.slice(i + 1)));
+  }
+  return m;
+}
+const sum = (m: Map<string, number>, prefix: string, ...must: string[]) =>
+  [...m].filter(([k]) => k.startsWith(prefix) && must.every((s) => k.includes(s))).reduce((a, [, v]) => a + v, 0);
+
+async function json<T>(url: string, init: RequestInit): Promise<T> {
+  const r = await fetch(url, init);
+  if (!r.ok) throw new Error(`${init.method} ${url}: ${r.status} ${await r.text()}`);
+  return (await r.json()) as T;
+}
+
+async function main(): Promise<void> {
+  const t0 = Date.now();
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), "rf-bench-"));
+  log(`starting MariaDB primary+replica and Redis (${tmp})`);
+  [db, redis] = await Promise.all([startReplicatedMariaDb({ bufferPoolMb: 256 }), startRedis({ maxmemoryMb: 512 })]);
+  await migrate(db.primaryUrl);
+
+  log(`seeding ${USERS} users, ${AUTHORS * POSTS_PER_AUTHOR} posts, ${READERS * FOLLOWS_PER_READER} follows`);
+  const gen = new IdGenerator(0, 100);
+  const password = "bench-password";
+  const hash = await hashPassword(password);
+  const ids: string[] = [];
+  const handles: string[] = [];
+  const root = await db.primary.rootConnection();
+  try {
+    await root.query("USE feed");
+    const now = new Date();
+    for (let start = 0; start < USERS; start += 5000) {
+      const rows: unknown[][] = [];
+      for (let i = start; i < Math.min(USERS, start + 5000); i++) {
+        const id = gen.nextBigInt();
+        ids.push(id.toString());
+        handles.push(`bench_${i}`);
+        rows.push([id, `bench_${i}`, `Bench User ${i}`, `bio of user ${i}`, hash, now, now]);
+      }
+      await root.query("INSERT INTO users (id, handle, display_name, bio, password_hash, created_at, updated_at) VALUES ?", [rows]);
+    }
+    const posts: unknown[][] = [];
+    for (let p = 0; p < POSTS_PER_AUTHOR; p++) for (let a = 0; a < AUTHORS; a++) posts.push([gen.nextBigInt(), BigInt(ids[a]), `post ${p} by author ${a}: ${"lorem ipsum ".repeat(8)}`, null, now]);
+    await root.query("INSERT INTO posts (id, author_id, text, media_key, created_at) VALUES ?", [posts]);
+    const follows: unknown[][] = [];
+    for (let r = 0; r < READERS; r++) {
+      const reader = BigInt(ids[1000 + r]);
+      for (let f = 0; f < FOLLOWS_PER_READER; f++) follows.push([reader, BigInt(ids[(r * 7 + f) % AUTHORS]), now]);
+    }
+    await root.query("INSERT IGNORE INTO follows (follower_id, followee_id, created_at) VALUES ?", [follows]);
+  } finally {
+    await root.end();
+  }
+  await db.waitForReplica(120_000);
+  const idsFile = path.join(tmp, "ids.txt");
+  fs.writeFileSync(idsFile, ids.join("\n"));
+  log(`seeded in ${((Date.now() - t0) / 1000).toFixed(1)} s since start`);
+
+  const [apiPort, helloPort] = await Promise.all([freePort(), freePort()]);
+  const env = {
+    PORT: String(apiPort), HOST: "127.0.0.1", DB_PRIMARY_URL: db.primaryUrl, DB_REPLICA_URL: db.replicaUrl, REDIS_URL: redis.url,
+    SESSION_SECRET: "bench-secret-0123456789", DB_POOL_SIZE: "16", LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? "info", SITE_ID: "0", NODE_ID: "1",
+  };
+  log("starting the API server, the fan-out worker and the hello-world server (separate processes)");
+  await Promise.all([
+    startProcess("api", "app/src/server.ts", env, { url: `http://127.0.0.1:${apiPort}/readyz` }),
+    startProcess("worker", "app/src/worker.ts", { ...env, NODE_ID: "2", PORT: "1" }, { log: /fan-out worker started/ }),
+    startProcess("hello", "app/bench/hello.ts", { PORT: String(helloPort) }, { url: `http://127.0.0.1:${helloPort}/` }),
+  ]);
+  const api = `http://127.0.0.1:${apiPort}`;
+  const hello = `http://127.0.0.1:${helloPort}`;
+
+  const login = async (i: number) => (await json<{ token: string }>(`${api}/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ handle: handles[i], password }) })).token;
+  const readerTokens: string[] = [];
+  for (let r = 0; r < READERS; r++) readerTokens.push(await login(1000 + r));
+  const posterTokens: string[] = [];
+  for (let p = 0; p < POSTERS; p++) posterTokens.push(await login(p));
+
+  const results: Array<[string, LoadResult]> = [];
+  const base = { connections: CONNECTIONS, durationSec: DURATION };
+
+  log(`hello-world: ${DURATION} s, ${CONNECTIONS} connections`);
+  const helloRes = await load({ ...base, url: hello, method: "GET", paths: { kind: "fixed", path: "/" } });
+  results.push(["GET / (bare Hono hello-world)", helloRes]);
+
+  log(`profile cache warm-up: every user once, least popular first (not measured)`);
+  const warm = await load({ connections: 64, amount: USERS, url: api, method: "GET", paths: { kind: "sequential-desc", idsFile } });
+  log(`  warm-up: ${warm.total} requests, ${warm.rps.toFixed(0)} req/s, errors ${warm.errors}`);
+
+  const m0 = await metrics(api);
+  log(`GET /users/:id, Zipf(s=${ZIPF_S}) over ${USERS} users: ${DURATION} s`);
+  const prof = await load({ ...base, url: api, method: "GET", paths: { kind: "zipf", idsFile, s: ZIPF_S } });
+  const m1 = await metrics(api);
+  results.push([`GET /users/:id (Zipf s=${ZIPF_S})`, prof]);
+
+  log(`GET /feed (${READERS} readers, ${FOLLOWS_PER_READER} followees each, limit 20): ${DURATION} s`);
+  const feed = await load({ ...base, url: api, method: "GET", paths: { kind: "fixed", path: "/feed?limit=20" }, tokens: readerTokens });
+  results.push(["GET /feed", feed]);
+
+  log(`POST /posts (${POSTERS} authors, fan-out worker running): ${DURATION} s`);
+  const post = await load({ ...base, url: api, method: "POST", paths: { kind: "fixed", path: "/posts" }, tokens: posterTokens, body: JSON.stringify({ text: "bench post number $N" }) });
+  results.push(["POST /posts", post]);
+  await new Promise((r) => setTimeout(r, 1000));
+  const m2 = await metrics(api);
+
+  const hits = sum(m1, "cache_requests_total", 'cache="profile"', 'result="hit"') - sum(m0, "cache_requests_total", 'cache="profile"', 'result="hit"');
+  const misses = sum(m1, "cache_requests_total", 'cache="profile"', 'result="miss"') - sum(m0, "cache_requests_total", 'cache="profile"', 'result="miss"');
+  const localHits = sum(m1, "cache_local_hits_total") - sum(m0, "cache_local_hits_total");
+  const profileReads = sum(m1, "http_requests_total", 'route="/users/:id"') - sum(m0, "http_requests_total", 'route="/users/:id"');
+  const queries = sum(m1, "db_queries_total") - sum(m0, "db_queries_total");
+  const streamLag = sum(m2, "stream_lag");
+
+  const pad = (s: string, n: number) => s.padEnd(n);
+  const num = (v: number, n: number, d = 0) => v.toFixed(d).padStart(n);
+  const lines: string[] = [];
+  lines.push("");
+  lines.push(`resilient-feed bench: ${USERS} users, ${CONNECTIONS} connections, ${DURATION} s per scenario, loopback, ${os.cpus().length} CPUs, node ${process.version}`);
+  lines.push(`${pad("scenario", 34)}${"req/s".padStart(9)}${"p50 ms".padStart(9)}${"p99 ms".padStart(9)}${"errors".padStart(9)}${"requests".padStart(10)}`);
+  for (const [name, r] of results) lines.push(`${pad(name, 34)}${num(r.rps, 9)}${num(r.p50, 9)}${num(r.p99, 9)}${num(r.errors, 9)}${num(r.total, 10)}`);
+  const ratio = prof.rps / helloRes.rps;
+  const hitRatio = hits / Math.max(1, hits + misses);
+  const errors = results.reduce((a, [, r]) => a + r.errors, 0) + warm.errors;
+  lines.push(`profile req/s / hello-world req/s: ${ratio.toFixed(2)} (target >= 0.6) ${ratio >= 0.6 ? "OK" : "MISSED"}`);
+  lines.push(`profile cache hit ratio: ${(hitRatio * 100).toFixed(2)}% (${hits} hits, ${misses} misses; target >= 95%) ${hitRatio >= 0.95 ? "OK" : "MISSED"}`);
+  lines.push(`  of the hits, answered by the in-process near-cache: ${((localHits / Math.max(1, hits)) * 100).toFixed(1)}% (rest: Redis)`);
+  lines.push(`DB queries per 1000 profile reads: ${((queries / Math.max(1, profileReads)) * 1000).toFixed(1)} (${queries} queries incl. background lag checks, ${profileReads} reads)`);
+  lines.push(`errors (all scenarios + warm-up): ${errors} (target 0) ${errors === 0 ? "OK" : "MISSED"}`);
+  lines.push(`fan-out stream lag after the post run: ${streamLag}; total bench time ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+  process.stdout.write(lines.join("\n") + "\n");
+}
+
+async function cleanup(): Promise<void> {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGTERM");
+  await new Promise((r) => setTimeout(r, 300));
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
+  await Promise.all([db?.stop(), redis?.stop()]);
+  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+}
+
+process.once("SIGINT", () => void cleanup().then(() => process.exit(130)));
+main()
+  .then(cleanup)
+  .catch(async (e) => {
+    process.stderr.write(`bench failed: ${(e as Error).stack ?? e}\n`);
+    if (tmp) process.stderr.write(`logs were in ${tmp}\n`);
+    await cleanup();
+    process.exit(1);
+  });
