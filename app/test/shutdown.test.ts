@@ -2,12 +2,12 @@ import { strict as assert } from "node:assert";
 import { spawn, type ChildProcess } from "node:child_process";
 import * as path from "node:path";
 import { freePort } from "../../tools/services/local-services";
-import { services } from "./support/services";
+import { call, makeApp, services, signupAndLogin } from "./support/services";
 
 const ROOT = path.resolve(__dirname, "../..");
 
-function startServerProcess(env: Record<string, string>): { child: ChildProcess; logs: string[]; stderr: string[]; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, ["-r", "tsx/cjs", "app/src/server.ts"], { cwd: ROOT, env: { PATH: process.env.PATH ?? "", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+function startServerProcess(env: Record<string, string>, script = "app/src/server.ts"): { child: ChildProcess; logs: string[]; stderr: string[]; exited: Promise<number | null> } {
+  const child = spawn(process.execPath, ["-r", "tsx/cjs", script], { cwd: ROOT, env: { PATH: process.env.PATH ?? "", ...env }, stdio: ["ignore", "pipe", "pipe"] });
   const logs: string[] = [];
   const stderr: string[] = [];
   let buf = "";
@@ -30,7 +30,7 @@ async function until(cond: () => boolean, ms: number, what: string): Promise<voi
   }
 }
 
-describe("app: server process (server.ts): config validation and graceful shutdown", function () {
+describe("app: processes (server.ts, worker.ts): config validation, graceful shutdown, fan-out worker", function () {
   this.timeout(60_000);
 
   it("a bad environment fails start-up with exit 2 and names the variables", async () => {
@@ -93,6 +93,35 @@ describe("app: server process (server.ts): config validation and graceful shutdo
       await root.query("ROLLBACK").catch(() => undefined);
       await root.end();
       if (p.child.exitCode === null) p.child.kill("SIGKILL");
+    }
+  });
+
+  it("worker.ts as its own process fans a post out to a follower's feed, then stops on SIGTERM with exit 0", async () => {
+    const s = await services();
+    const stream = `stream:proc-${Date.now()}`;
+    const t = await makeApp({ STREAM_KEY: stream });
+    const w = startServerProcess(
+      { DB_PRIMARY_URL: s.db.primaryUrl, DB_REPLICA_URL: s.db.replicaUrl, REDIS_URL: s.redis.url, SESSION_SECRET: "worker-test-secret-123", STREAM_KEY: stream, LOG_LEVEL: "info", NODE_ID: "9" },
+      "app/src/worker.ts",
+    );
+    try {
+      await until(() => w.logs.some((l) => l.includes("fan-out worker started")), 30_000, "worker start");
+      const reader = await signupAndLogin(t.app);
+      const author = await signupAndLogin(t.app);
+      await call(t.app, "PUT", `/users/${author.id}/follow`, { token: reader.token });
+      assert.deepEqual((await call(t.app, "GET", "/feed", { token: reader.token })).body.items, []); // list now cached
+      const p = await call(t.app, "POST", "/posts", { token: author.token, body: { text: "via the worker process" } });
+      let ids: string[] = [];
+      for (let i = 0; i < 100 && ids.length === 0; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        ids = ((await t.deps.redis.zrange(`feed:${reader.id}`, "0", "-1")) as string[]).map((m) => m.replace(/^0+/, "")).filter(Boolean);
+      }
+      assert.deepEqual(ids, [p.body.post.id]);
+      w.child.kill("SIGTERM");
+      assert.equal(await w.exited, 0);
+    } finally {
+      if (w.child.exitCode === null) w.child.kill("SIGKILL");
+      await t.close();
     }
   });
 });
