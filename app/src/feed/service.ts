@@ -17,6 +17,9 @@ import { feedKey } from "../users/service";
 export const pad = (id: string) => id.padStart(20, "0");
 export const unpad = (m: string) => m.replace(/^0+/, "");
 export const SENTINEL = pad("0");
+/** "Being rebuilt" marker: sorts between the sentinel and every real id; never returned. */
+export const BUILDING = SENTINEL + "~";
+const BUILD_TTL_SECONDS = 30;
 
 /** Fan-out: add a post id to a feed list only if the list exists (keeps its TTL), then cap it. */
 export const FANOUT_LUA = `
@@ -54,16 +57,30 @@ export class FeedService {
     return rows.map((r) => String(r.id));
   }
 
-  /** Rebuild the cached list from MySQL (replica unless read-your-writes); returns the ids, newest first. */
+  /**
+   * Rebuild the cached list from MySQL (replica unless read-your-writes); returns the ids, newest
+   * first. The key is created (with a marker and a short TTL) before the database read, so fan-out
+   * jobs that run meanwhile land in it instead of being skipped; the rebuilt ids are merged in.
+   */
   async rebuild(userId: string, primary: boolean): Promise<string[]> {
     const cap = this.config.feedCacheSize;
+    const key = feedKey(userId);
+    let placed = false;
+    try {
+      await this.redis.multi().zadd(key, "NX", 0, BUILDING).expire(key, BUILD_TTL_SECONDS, "NX").exec();
+      placed = true;
+    } catch (e) {
+      this.logger.warn({ err: (e as Error).message, userId }, "feed cache unavailable for rebuild");
+    }
     const ids = await this.idsFromDb(userId, null, cap, primary);
+    if (!placed) return ids;
     const members: Array<string | number> = [];
     for (const id of ids) members.push(0, pad(id));
     if (ids.length < cap) members.push(0, SENTINEL);
-    const key = feedKey(userId);
     try {
-      await this.redis.multi().del(key).zadd(key, ...members).expire(key, this.config.feedCacheTtlSeconds).exec();
+      const m = this.redis.multi();
+      if (members.length > 0) m.zadd(key, ...members);
+      await m.zrem(key, BUILDING).zremrangebyrank(key, 0, -(cap + 2)).expire(key, this.config.feedCacheTtlSeconds).exec();
     } catch (e) {
       this.logger.warn({ err: (e as Error).message, userId }, "feed cache write failed");
     }
@@ -87,7 +104,8 @@ export class FeedService {
       primary ||= this.ryw.enabled && recent === 1;
       if (exists === 1) {
         this.metrics.cacheRequests.inc({ cache: "feed", result: "hit" });
-        const real = members.filter((m) => m !== SENTINEL).map(unpad);
+        // While being rebuilt (marker present) the list is incomplete: no sentinel, so short pages go to MySQL.
+        const real = members.filter((m) => m !== SENTINEL && m !== BUILDING).map(unpad);
         if (real.length > limit) {
           ids = real.slice(0, limit);
           more = true;
