@@ -1,3 +1,4 @@
+import * as fs from "node:fs";
 import { z } from "zod";
 
 // Configuration comes from environment variables only, validated once at start. A bad or missing
@@ -28,18 +29,30 @@ const redisUrl = z.string().refine((s) => {
   }
 }, "must be a URL like redis://host:6379 or rediss://:password@host:6380");
 const bool = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
+const readableFile = z.string().refine((f) => {
+  try {
+    fs.accessSync(f, fs.constants.R_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}, "must be a readable file (PEM)");
 
 export const envSchema = z.object({
   PORT: int(1, 65535).default(3000),
   HOST: z.string().min(1).default("0.0.0.0"),
   SITE_ID: int(0, 7).default(0),
-  NODE_ID: int(0, 127).default(0),
+  NODE_ID: int(0, 16383).default(0),
   DB_PRIMARY_URL: mysqlUrl,
   DB_REPLICA_URL: mysqlUrl.optional(),
   DB_POOL_SIZE: int(1, 200).default(10),
   DB_ACQUIRE_TIMEOUT_MS: int(10, 60_000).default(1000),
   DB_QUERY_TIMEOUT_MS: int(100, 120_000).default(5000),
   DB_CONNECT_TIMEOUT_MS: int(100, 60_000).default(2000),
+  // TLS to MySQL, server certificate verified against DB_TLS_CA_FILE (RDS: its CA bundle, which is
+  // not in Node's default store) or the system store when unset.
+  DB_TLS: bool.default(false),
+  DB_TLS_CA_FILE: readableFile.optional(),
   REPLICA_MAX_LAG_SECONDS: int(0, 3600).default(5),
   REPLICA_LAG_CHECK_MS: int(0, 60_000).default(1000),
   READ_YOUR_WRITES_SECONDS: int(0, 3600).default(5),
@@ -76,6 +89,8 @@ export interface AppConfig {
   dbAcquireTimeoutMs: number;
   dbQueryTimeoutMs: number;
   dbConnectTimeoutMs: number;
+  /** verified TLS to both pools; ca undefined means Node's default trust store */
+  dbTls: { ca?: string } | null;
   replicaMaxLagSeconds: number;
   /** 0 disables the background lag check (the replica is then trusted until it errors). */
   replicaLagCheckMs: number;
@@ -122,6 +137,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     throw new ConfigError(`invalid environment:\n${lines.join("\n")}`);
   }
   const e = parsed.data;
+  if (e.DB_TLS_CA_FILE && !e.DB_TLS) {
+    throw new ConfigError(`invalid environment:\n  DB_TLS_CA_FILE=${JSON.stringify(e.DB_TLS_CA_FILE)}: is set, but DB_TLS is not true (set DB_TLS=true to use it)`);
+  }
   return {
     port: e.PORT,
     host: e.HOST,
@@ -133,6 +151,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     dbAcquireTimeoutMs: e.DB_ACQUIRE_TIMEOUT_MS,
     dbQueryTimeoutMs: e.DB_QUERY_TIMEOUT_MS,
     dbConnectTimeoutMs: e.DB_CONNECT_TIMEOUT_MS,
+    dbTls: e.DB_TLS ? { ca: e.DB_TLS_CA_FILE && fs.readFileSync(e.DB_TLS_CA_FILE, "utf8") } : null,
     replicaMaxLagSeconds: e.REPLICA_MAX_LAG_SECONDS,
     replicaLagCheckMs: e.REPLICA_LAG_CHECK_MS,
     readYourWritesSeconds: e.READ_YOUR_WRITES_SECONDS,

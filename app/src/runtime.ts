@@ -15,6 +15,7 @@ export async function createCore(config: AppConfig, logger: Logger, opts: { cloc
     acquireTimeoutMs: config.dbAcquireTimeoutMs,
     queryTimeoutMs: config.dbQueryTimeoutMs,
     connectTimeoutMs: config.dbConnectTimeoutMs,
+    tls: config.dbTls,
   });
   const db = new Db(
     { primary: pool(config.dbPrimaryUrl), replica: pool(config.dbReplicaUrl), replicaMaxLagSeconds: config.replicaMaxLagSeconds, replicaLagCheckMs: config.replicaLagCheckMs },

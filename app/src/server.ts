@@ -16,7 +16,7 @@ export interface RunningServer {
 
 export async function startServer(config: AppConfig, logger: Logger): Promise<RunningServer> {
   if (config.migrateOnStart) {
-    const applied = await migrate(config.dbPrimaryUrl, { logger });
+    const applied = await migrate(config.dbPrimaryUrl, { logger, tls: config.dbTls });
     logger.info({ applied }, "migrations done");
   }
   const core = await createCore(config, logger);

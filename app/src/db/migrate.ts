@@ -3,6 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as mysql from "mysql2/promise";
 import type { Logger } from "../logger";
+import { connectionOptions } from "./pools";
 
 export const MIGRATIONS_DIR = path.resolve(__dirname, "../../migrations");
 const LOCK_NAME = "feed_api_migrations";
@@ -32,15 +33,10 @@ export function loadMigrations(dir = MIGRATIONS_DIR): Migration[] {
  * Idempotent. Instances starting at once serialize on GET_LOCK: the second waits, then finds
  * everything applied. An applied file whose content changed is an error (never edit a migration).
  */
-export async function migrate(primaryUrl: string, opts: { dir?: string; logger?: Logger; lockTimeoutSeconds?: number } = {}): Promise<string[]> {
+export async function migrate(primaryUrl: string, opts: { dir?: string; logger?: Logger; lockTimeoutSeconds?: number; tls?: { ca?: string } | null } = {}): Promise<string[]> {
   const migrations = loadMigrations(opts.dir);
-  const u = new URL(primaryUrl);
   const conn = await mysql.createConnection({
-    host: u.hostname,
-    port: u.port ? Number(u.port) : 3306,
-    user: decodeURIComponent(u.username),
-    password: decodeURIComponent(u.password),
-    database: decodeURIComponent(u.pathname.slice(1)),
+    ...connectionOptions(primaryUrl, opts.tls ?? null),
     multipleStatements: true,
     connectTimeout: 5000,
   });

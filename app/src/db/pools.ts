@@ -13,6 +13,8 @@ export interface PoolOptions {
   acquireTimeoutMs: number;
   queryTimeoutMs: number;
   connectTimeoutMs: number;
+  /** verified TLS (RDS requires it); null for a plain connection */
+  tls: { ca?: string } | null;
 }
 
 /** The DB is unreachable or saturated: requests answer 503, not 500. */
@@ -22,14 +24,23 @@ export class DbUnavailableError extends UnavailableError {
   }
 }
 
-function poolConfig(o: PoolOptions): mysql.PoolOptions {
-  const u = new URL(o.url);
+/** Where and how to connect, from a mysql:// URL (credentials percent-decoded) and the TLS setting. */
+export function connectionOptions(url: string, tls: { ca?: string } | null): mysql.ConnectionOptions {
+  const u = new URL(url);
   return {
     host: u.hostname,
     port: u.port ? Number(u.port) : 3306,
     user: decodeURIComponent(u.username),
     password: decodeURIComponent(u.password),
     database: decodeURIComponent(u.pathname.slice(1)),
+    // never rejectUnauthorized: false: an unverified TLS connection is open to impersonation
+    ssl: tls ? { ca: tls.ca, rejectUnauthorized: true, minVersion: "TLSv1.2" } : undefined,
+  };
+}
+
+function poolConfig(o: PoolOptions): mysql.PoolOptions {
+  return {
+    ...connectionOptions(o.url, o.tls),
     connectionLimit: o.size,
     maxIdle: o.size,
     idleTimeout: 60_000,
