@@ -1,15 +1,20 @@
 // Snowflake-like 64-bit ids, time-ordered, unique across sites and nodes without coordination
 // (active-active writes never collide, no auto-increment keys):
 //
-//   0 | 41 bits ms since 2024-01-01 | 3 bits site | 7 bits node | 12 bits sequence
+//   0 | 41 bits ms since 2024-01-01 | 3 bits site | 14 bits node | 5 bits sequence
+//
+// 14 node bits let an instance derive its node id from its private IP without coordination: on
+// AWS it is the address's offset inside the site's app-tier block (a /18 of the site's /16, see
+// infra/aws/user-data.ts), unique among running instances of the site. 5 sequence bits give
+// 32 ids per ms per process; beyond that the generator borrows the next ms.
 //
 // Always signed-positive (bit 63 is 0), so they fit BIGINT and sort like creation time.
 // In JSON they are strings (2^63 > Number.MAX_SAFE_INTEGER).
 
 export const ID_EPOCH_MS = Date.UTC(2024, 0, 1);
 const SITE_BITS = 3n;
-const NODE_BITS = 7n;
-const SEQ_BITS = 12n;
+const NODE_BITS = 14n;
+const SEQ_BITS = 5n;
 export const MAX_SITE = (1 << Number(SITE_BITS)) - 1;
 export const MAX_NODE = (1 << Number(NODE_BITS)) - 1;
 const MAX_SEQ = (1 << Number(SEQ_BITS)) - 1;
@@ -38,7 +43,7 @@ export class IdGenerator {
     if (ms === this.lastMs) {
       this.seq++;
       if (this.seq > MAX_SEQ) {
-        // 4096 ids in one ms: borrow the next ms (the clock catches up quickly).
+        // 32 ids in one ms: borrow the next ms (the clock catches up quickly).
         ms = this.lastMs + 1;
         this.seq = 0;
       }

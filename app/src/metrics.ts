@@ -49,6 +49,9 @@ export class Metrics {
   readonly streamPending = new client.Gauge({ name: "stream_pending", help: "Entries delivered but not acknowledged", labelNames: ["stream"] as const, registers: [this.registry] });
   readonly fanoutJobs = new client.Counter({ name: "fanout_jobs_total", help: "Fan-out jobs by outcome (ok, retry, dead)", labelNames: ["outcome"] as const, registers: [this.registry] });
   readonly enqueueFailures = new client.Counter({ name: "fanout_enqueue_failures_total", help: "Posts written whose fan-out job could not be enqueued (feeds rebuild from the DB)", registers: [this.registry] });
+  // Business counters: the CloudWatch agent ships these (infra/aws/user-data.ts) to the dashboard.
+  readonly postsCreated = new client.Counter({ name: "posts_created_total", help: "Posts written", registers: [this.registry] });
+  readonly feedReads = new client.Counter({ name: "feed_reads_total", help: "Feed pages served", registers: [this.registry] });
 
   /** Sum of a counter's values whose labels match. */
   async counterValue(c: client.Counter<string>, labels: Record<string, string> = {}): Promise<number> {

@@ -1,4 +1,5 @@
 import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
 import * as mysql from "mysql2/promise";
 import { ConfigError, loadConfig } from "../src/config";
 import { migrate, loadMigrations } from "../src/db/migrate";
@@ -30,6 +31,13 @@ describe("app: ids, config, passwords, migrations", function () {
     assert.equal(decodeId(a).timestampMs, decodeId(b).timestampMs);
     assert.ok(isValidId(a) && !isValidId("0") && !isValidId("9223372036854775808") && isValidId("9223372036854775807"));
     assert.throws(() => new IdGenerator(8, 0), /siteId must be 0..7/);
+    // 14 node bits: the instance's offset in a /18 app tier (infra/aws/user-data.ts)
+    assert.throws(() => new IdGenerator(0, 16384), /nodeId must be 0..16383/);
+    assert.deepEqual(decodeId(new IdGenerator(7, 16383, { now: () => now }).nextBigInt()), { timestampMs: now, siteId: 7, nodeId: 16383, sequence: 0 });
+    // 32 ids per ms, then the next ms is borrowed: still unique and increasing
+    const burst = new IdGenerator(1, 1, { now: () => now });
+    const seq = Array.from({ length: 100 }, () => decodeId(burst.nextBigInt()));
+    assert.deepEqual([seq[31].timestampMs - now, seq[31].sequence, seq[32].timestampMs - now, seq[32].sequence, seq[99].timestampMs - now], [0, 31, 1, 0, 3]);
   });
 
   it("config: defaults, and errors that name every bad variable", () => {
@@ -47,6 +55,16 @@ describe("app: ids, config, passwords, migrations", function () {
         /SITE_ID="9": must be between 0 and 7/.test(e.message) &&
         /DRAIN_SECONDS="-1": must be between 0 and 600/.test(e.message),
     );
+  });
+
+  it("config: DB TLS needs a readable CA file, and a CA file without DB_TLS is refused", () => {
+    const base = { DB_PRIMARY_URL: "mysql://u:p@db:3306/feed", REDIS_URL: "redis://cache:6379", SESSION_SECRET: "0123456789abcdef" };
+    assert.equal(loadConfig(base).dbTls, null);
+    assert.deepEqual(loadConfig({ ...base, DB_TLS: "true" }).dbTls, { ca: undefined }, "system trust store");
+    assert.equal(loadConfig({ ...base, DB_TLS: "true", DB_TLS_CA_FILE: __filename }).dbTls?.ca, fs.readFileSync(__filename, "utf8"));
+    assert.throws(() => loadConfig({ ...base, DB_TLS: "true", DB_TLS_CA_FILE: "/nonexistent/ca.pem" }), /DB_TLS_CA_FILE="\/nonexistent\/ca.pem": must be a readable file \(PEM\)/);
+    assert.throws(() => loadConfig({ ...base, DB_TLS_CA_FILE: __filename }), /DB_TLS_CA_FILE=.*: is set, but DB_TLS is not true/);
+    assert.throws(() => loadConfig({ ...base, NODE_ID: "16384" }), /NODE_ID="16384": must be between 0 and 16383/);
   });
 
   it("passwords: scrypt hash verifies the right password only", async () => {

@@ -1,9 +1,10 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { tierBlocks } from "../topology/subnet-plan";
 import type { ScaleSchedule, SiteTopology, Topology } from "../topology/types";
 import { privateBucket } from "./static-site-bucket";
 import { asgTags, siteTags } from "./tags";
-import { renderUserData } from "./user-data";
+import { nodeIdMask, renderUserData } from "./user-data";
 
 // The stateless API tier of one site: an internet-facing ALB (access logs to S3), a target group
 // health-checking GET /readyz, HTTPS with a TLS 1.3 policy (or plain HTTP in dev without a
@@ -52,6 +53,8 @@ export interface ApiServiceEndpoints {
   readonly dbSecretArn: pulumi.Input<string>;
   /** absent when the site runs no cache */
   readonly redis?: { readonly host: pulumi.Input<string>; readonly port: pulumi.Input<number>; readonly authSecretArn: pulumi.Input<string> };
+  /** the session-signing secret (see SessionSecret) */
+  readonly sessionSecretArn: pulumi.Input<string>;
 }
 
 export interface ApiServiceArgs {
@@ -206,8 +209,8 @@ export class ApiService extends pulumi.ComponentResource {
     const e = args.endpoints;
     new aws.iam.RolePolicy(`${name}-instance`, {
       role: role.id,
-      policy: pulumi.all([args.bundle.bucketArn, e.dbSecretArn, e.redis?.authSecretArn, args.logGroupArn]).apply(([bucketArn, dbSecret, redisSecret, logGroupArn]) =>
-        JSON.stringify(instancePolicy({ bucketArn, secretArns: [dbSecret, ...(redisSecret ? [redisSecret] : [])], logGroupArn }))),
+      policy: pulumi.all([args.bundle.bucketArn, e.dbSecretArn, e.sessionSecretArn, e.redis?.authSecretArn, args.logGroupArn]).apply(([bucketArn, dbSecret, sessionSecret, redisSecret, logGroupArn]) =>
+        JSON.stringify(instancePolicy({ bucketArn, secretArns: [dbSecret, sessionSecret, ...(redisSecret ? [redisSecret] : [])], logGroupArn }))),
     }, child);
     const profile = new aws.iam.InstanceProfile(`${name}`, { role: role.name, tags }, child);
 
@@ -221,6 +224,7 @@ export class ApiService extends pulumi.ComponentResource {
       redisHost: e.redis?.host,
       redisPort: e.redis?.port,
       redisSecret: e.redis?.authSecretArn,
+      sessionSecretArn: e.sessionSecretArn,
       logGroupName: args.logGroupName,
     }).apply((v) => renderUserData({
       project: topology.project,
@@ -230,6 +234,9 @@ export class ApiService extends pulumi.ComponentResource {
       region,
       port: app.port,
       drainSeconds: app.drainSeconds,
+      appTierCidr: tierBlocks(site.cidr).appBlock,
+      cookieSecure: certificateArn !== undefined,
+      sessionSecretArn: v.sessionSecretArn,
       bundle: {
         bucket: v.bucket,
         serverKey: args.bundle.serverKey,
@@ -383,6 +390,11 @@ function validate(name: string, args: ApiServiceArgs): void {
   if (cap.max < 1) fail(`api.max must be at least 1 for a provisioned site, got ${cap.max}`);
   if (args.publicSubnetIds.length < 2) fail(`an ALB needs public subnets in at least 2 AZs, got ${args.publicSubnetIds.length}`);
   if (args.appSubnetIds.length !== site.azCount) fail(`expected ${site.azCount} private-app subnets (one per AZ), got ${args.appSubnetIds.length}`);
+  try {
+    nodeIdMask(tierBlocks(site.cidr).appBlock);
+  } catch (e) {
+    fail(`site ${site.key} (${site.cidr}): ${(e as Error).message}`);
+  }
   const port = topology.app.port;
   if (!Number.isInteger(port) || port < 1024 || port > 65535) fail(`app.port must be an unprivileged port 1024..65535, got ${port}`);
   if (topology.app.drainSeconds < 0 || topology.app.drainSeconds > 3600) fail(`app.drainSeconds must be 0..3600 (the target group's deregistration delay), got ${topology.app.drainSeconds}`);

@@ -10,6 +10,7 @@ import { maxConnectionsFor } from "./database-support";
 import { Network } from "./network";
 import { AppLogGroup, Observability } from "./observability";
 import { SecurityChain } from "./security";
+import { SessionSecret } from "./session-secret";
 import { StaticSite } from "./static-site";
 
 // (tiers composed below by the AWS-tiers engineer, per the lead's brief: Database / CrossRegionReplica,
@@ -113,6 +114,7 @@ export class AwsSite extends pulumi.ComponentResource {
     if (site.api.provisioned && bundle && primaryHost && this.databaseSecretArn) {
       const release = new AppBundle(`${name}-app`, { topology, site, build: bundle }, child);
       const logs = new AppLogGroup(`${name}-app-logs`, { topology, site }, child);
+      const session = new SessionSecret(`${name}-session`, { topology, site }, child);
       this.api = new ApiService(`${name}-api`, {
         topology,
         site,
@@ -135,6 +137,7 @@ export class AwsSite extends pulumi.ComponentResource {
           dbName: DB_NAME,
           dbSecretArn: this.databaseSecretArn,
           redis: this.cache ? { host: this.cache.primaryEndpoint, port: this.cache.port, authSecretArn: this.cache.authSecretArn } : undefined,
+          sessionSecretArn: session.arn,
         },
         logGroupName: logs.name,
         logGroupArn: logs.arn,

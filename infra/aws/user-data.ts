@@ -2,9 +2,12 @@
 // asserted as text without Pulumi. It installs Node 20 and the CloudWatch agent, fetches the app
 // bundle from the in-region artifact bucket (verifying its SHA-256), writes the environment from
 // the Topology, and runs the API and the worker as systemd services with restart policies.
-// Secrets (DB user/password, Redis auth token) are never in the user data: a pre-start hook
-// reads them from Secrets Manager on every (re)start, so a rotated password is picked up on
-// restart.
+// Secrets (DB credentials, Redis auth token, session secret) are never in the user data: a
+// pre-start hook reads them from Secrets Manager on every (re)start and composes the URLs the app
+// reads (app/src/config.ts), so a rotated password is picked up on restart.
+//
+// The contract with the app is tested end to end: test/aws-tiers/app-env-contract.test.ts runs
+// these scripts and feeds what they write into the app's loadConfig.
 
 /** Where the app's two entry points live in the artifact bucket. */
 export interface BundleLocation {
@@ -24,6 +27,15 @@ export interface UserDataParams {
   readonly region: string;
   readonly port: number;
   readonly drainSeconds: number;
+  /**
+   * The site's app-tier address block (e.g. 10.10.64.0/18): an instance's offset inside it is its
+   * NODE_ID, unique among the site's running instances without coordination.
+   */
+  readonly appTierCidr: string;
+  /** session cookies carry Secure (the listener is HTTPS) */
+  readonly cookieSecure: boolean;
+  /** the generated session-signing secret (plain string value) */
+  readonly sessionSecretArn: string;
   readonly bundle: BundleLocation;
   readonly database: {
     /** the writer (may be in another region for a standby site) */
@@ -45,6 +57,10 @@ export interface UserDataParams {
 export const APP_DIR = "/opt/resilient-feed";
 export const ENV_FILE = "/etc/resilient-feed/app.env";
 export const SECRETS_FILE = "/run/resilient-feed/secrets.env";
+export const SECRETS_SCRIPT = "/usr/local/bin/resilient-feed-secrets";
+export const NODE_ENV_SCRIPT = "/usr/local/bin/resilient-feed-node-env";
+/** The app's id layout has 14 node bits (app/src/ids.ts). */
+export const NODE_ID_BITS = 14;
 export const LOG_DIR = "/var/log/resilient-feed";
 /** RDS requires TLS (require_secure_transport); its CA bundle is not in Node's default store */
 export const RDS_CA_URL = "https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem";
@@ -57,7 +73,10 @@ export function regionOfArn(arn: string): string {
   return region;
 }
 
-/** Non-secret environment of both services, as KEY=value lines (systemd EnvironmentFile). */
+/**
+ * Non-secret environment of both services (systemd EnvironmentFile). NODE_ID and DB_REPLICA_HOST
+ * are appended at boot (they depend on the instance's address); the secrets hook adds the rest.
+ */
 export function appEnvironment(p: UserDataParams): Record<string, string> {
   const replicas = p.database.replicaHosts.length > 0 ? p.database.replicaHosts : [p.database.primaryHost];
   return {
@@ -67,19 +86,33 @@ export function appEnvironment(p: UserDataParams): Record<string, string> {
     SITE_KEY: p.siteKey,
     AWS_REGION: p.region,
     DB_PRIMARY_HOST: p.database.primaryHost,
-    DB_REPLICA_HOST: replicas[0],
     DB_REPLICA_HOSTS: replicas.join(","),
     DB_PORT: String(p.database.port),
     DB_NAME: p.database.name,
     DB_SECRET_ARN: p.database.secretArn,
     DB_TLS: "true",
-    DB_SSL_CA: RDS_CA_FILE,
+    DB_TLS_CA_FILE: RDS_CA_FILE,
     ...(p.redis
-      ? { CACHE_ENABLED: "true", REDIS_HOST: p.redis.host, REDIS_PORT: String(p.redis.port), REDIS_TLS: "true", REDIS_AUTH_SECRET_ARN: p.redis.authSecretArn }
+      ? { CACHE_ENABLED: "true", REDIS_HOST: p.redis.host, REDIS_PORT: String(p.redis.port), REDIS_AUTH_SECRET_ARN: p.redis.authSecretArn }
       : { CACHE_ENABLED: "false" }),
+    SESSION_SECRET_ARN: p.sessionSecretArn,
+    COOKIE_SECURE: String(p.cookieSecure),
     DRAIN_SECONDS: String(p.drainSeconds),
   };
 }
+
+/** The host-bit mask of a CIDR block, checked to fit the app's node-id bits. */
+export function nodeIdMask(cidr: string): number {
+  const prefix = Number(cidr.split("/")[1]);
+  if (!Number.isInteger(prefix) || prefix < 0 || prefix > 32) throw new Error(`user data: ${cidr} is not a CIDR block`);
+  const hostBits = 32 - prefix;
+  if (hostBits > NODE_ID_BITS) throw new Error(`user data: app-tier block ${cidr} has ${hostBits} host bits; node ids have ${NODE_ID_BITS} (use a /${32 - NODE_ID_BITS} or smaller)`);
+  return 2 ** hostBits - 1;
+}
+
+/** The app's Prometheus counters the dashboard shows (app/src/metrics.ts). */
+export const APP_BUSINESS_METRICS = ["posts_created_total", "feed_reads_total"] as const;
+export const APP_CACHE_METRIC = "cache_requests_total";
 
 /** CloudWatch agent config: app logs to the app log group, host metrics, app Prometheus metrics. */
 export function cloudWatchAgentConfig(p: UserDataParams): object {
@@ -103,12 +136,11 @@ export function cloudWatchAgentConfig(p: UserDataParams): object {
           prometheus_config_path: "/opt/aws/amazon-cloudwatch-agent/etc/prometheus.yaml",
           emf_processor: {
             metric_namespace: p.metricsNamespace,
-            metric_declaration: [{
-              source_labels: ["job"],
-              label_matcher: "^resilient-feed$",
-              dimensions: [["SiteKey"]],
-              metric_selectors: ["^posts_created_total$", "^feed_reads_total$", "^cache_(hits|misses)_total$"],
-            }],
+            // names as app/src/metrics.ts registers them (a test keeps the two in step)
+            metric_declaration: [
+              { source_labels: ["job"], label_matcher: "^resilient-feed$", dimensions: [["SiteKey"]], metric_selectors: APP_BUSINESS_METRICS.map((m) => `^${m}$`) },
+              { source_labels: ["job"], label_matcher: "^resilient-feed$", dimensions: [["SiteKey", "cache", "result"]], metric_selectors: [`^${APP_CACHE_METRIC}$`] },
+            ],
           },
         },
       },
@@ -148,7 +180,7 @@ function unit(p: UserDataParams, name: "api" | "worker", entry: string, descript
     `EnvironmentFile=${ENV_FILE}`,
     `EnvironmentFile=-${SECRETS_FILE}`,
     // runs as root ("+") on every start, so rotated secrets are picked up on restart
-    "ExecStartPre=+/usr/local/bin/resilient-feed-secrets",
+    `ExecStartPre=+${SECRETS_SCRIPT}`,
     `ExecStart=/usr/bin/node-20 ${APP_DIR}/current/${entry}`,
     "Restart=always",
     "RestartSec=2",
@@ -168,28 +200,60 @@ function unit(p: UserDataParams, name: "api" | "worker", entry: string, descript
   ].join("\n");
 }
 
+/**
+ * Prints NODE_ID (the address's offset in the app-tier block) and DB_REPLICA_HOST (one of the
+ * site's read endpoints, spread by node id) for a private IPv4 address.
+ */
+function nodeEnvScript(p: UserDataParams): string {
+  const replicas = p.database.replicaHosts.length > 0 ? p.database.replicaHosts : [p.database.primaryHost];
+  return [
+    "#!/bin/bash",
+    "# Usage: resilient-feed-node-env <private IPv4>. Prints the instance's NODE_ID and replica.",
+    "set -euo pipefail",
+    "IFS=. read -r o1 o2 o3 o4 <<<\"$1\"",
+    `node=$(( ((o1 << 24) | (o2 << 16) | (o3 << 8) | o4) & ${nodeIdMask(p.appTierCidr)} ))`,
+    `replicas=(${replicas.map((h) => `'${h}'`).join(" ")})`,
+    "echo \"NODE_ID=$node\"",
+    "echo \"DB_REPLICA_HOST=${replicas[node % ${#replicas[@]}]}\"",
+  ].join("\n");
+}
+
 function secretsScript(p: UserDataParams): string {
+  const get = (arn: string) => `aws secretsmanager get-secret-value --region ${regionOfArn(arn)} --secret-id '${arn}' --query SecretString --output text`;
   const lines = [
     "#!/bin/bash",
-    "# Writes the services' secret environment from Secrets Manager (run before every start).",
+    "# Writes the services' secret environment from Secrets Manager (run before every start):",
+    "# the database and Redis URLs (credentials percent-encoded, so any character is safe in a",
+    "# URL and in a systemd EnvironmentFile) and the session secret.",
     "set -euo pipefail",
     "umask 077",
-    `install -d -m 0700 ${SECRETS_FILE.replace(/\/[^/]+$/, "")}`,
-    "quote() { local v=${1//\\\\/\\\\\\\\}; v=${v//\\\"/\\\\\\\"}; printf '\"%s\"' \"$v\"; }",
-    `db=$(aws secretsmanager get-secret-value --region ${regionOfArn(p.database.secretArn)} --secret-id '${p.database.secretArn}' --query SecretString --output text)`,
-    `tmp=$(mktemp ${SECRETS_FILE}.XXXXXX)`,
+    `env_file=\${RESILIENT_FEED_ENV_FILE:-${ENV_FILE}}`,
+    `out=\${RESILIENT_FEED_SECRETS_FILE:-${SECRETS_FILE}}`,
+    "setting() { sed -n \"s/^$1=//p\" \"$env_file\" | tail -n 1; }",
+    // percent-encode everything but letters, digits and -_.~ (jq 1.6's @uri keeps !*'() too,
+    // and a quote would be taken as quoting by systemd's EnvironmentFile parser)
+    String.raw`enc='def enc: @uri | gsub("!"; "%21") | gsub("[*]"; "%2A") | gsub("\u0027"; "%27") | gsub("[(]"; "%28") | gsub("[)]"; "%29");'`,
+    "uri() { jq -rn --arg v \"$1\" \"$enc \\$v | enc\"; }",
+    "install -d -m 0700 \"$(dirname \"$out\")\"",
+    `db=$(${get(p.database.secretArn)})`,
+    "creds=\"$(jq -r \"$enc .username | enc\" <<<\"$db\"):$(jq -r \"$enc .password | enc\" <<<\"$db\")\"",
+    "db_url() { printf 'mysql://%s@%s:%s/%s' \"$creds\" \"$1\" \"$(setting DB_PORT)\" \"$(setting DB_NAME)\"; }",
+    `session=$(${get(p.sessionSecretArn)})`,
+    "[[ $session =~ ^[A-Za-z0-9]{32,}$ ]] || { echo 'session secret: expected 32+ letters and digits' >&2; exit 1; }",
+    "tmp=$(mktemp \"$out.XXXXXX\")",
     "{",
-    "  printf 'DB_USER=%s\\n' \"$(quote \"$(jq -r .username <<<\"$db\")\")\"",
-    "  printf 'DB_PASSWORD=%s\\n' \"$(quote \"$(jq -r .password <<<\"$db\")\")\"",
+    "  echo \"DB_PRIMARY_URL=$(db_url \"$(setting DB_PRIMARY_HOST)\")\"",
+    "  echo \"DB_REPLICA_URL=$(db_url \"$(setting DB_REPLICA_HOST)\")\"",
+    "  echo \"SESSION_SECRET=$session\"",
   ];
   if (p.redis) {
     lines.push(
-      `  token=$(aws secretsmanager get-secret-value --region ${regionOfArn(p.redis.authSecretArn)} --secret-id '${p.redis.authSecretArn}' --query SecretString --output text)`,
-      "  printf 'REDIS_PASSWORD=%s\\n' \"$(quote \"$token\")\"",
-      `  printf 'REDIS_URL=%s\\n' "$(quote "rediss://:$token@${p.redis.host}:${p.redis.port}")"`,
+      `  token=$(${get(p.redis.authSecretArn)})`,
+      // in-transit encryption is on: rediss://, verified against the system store (Amazon CA)
+      "  echo \"REDIS_URL=rediss://:$(uri \"$token\")@$(setting REDIS_HOST):$(setting REDIS_PORT)\"",
     );
   }
-  lines.push("} > \"$tmp\"", `mv -f "$tmp" ${SECRETS_FILE}`);
+  lines.push("} > \"$tmp\"", "mv -f \"$tmp\" \"$out\"");
   return lines.join("\n");
 }
 
@@ -221,12 +285,12 @@ export function renderUserData(p: UserDataParams): string {
     `curl -sSf --retry 5 -o ${RDS_CA_FILE} ${RDS_CA_URL}`,
     "",
     heredoc(ENV_FILE, env),
-    "# NODE_ID: unique per instance within the site (the private IPv4's last 16 bits; the VPC is a /16)",
+    heredoc(NODE_ENV_SCRIPT, nodeEnvScript(p), "0755"),
+    heredoc(SECRETS_SCRIPT, secretsScript(p), "0755"),
+    `# NODE_ID: the instance's offset in the app-tier block ${p.appTierCidr}, unique in the site while it runs`,
     "imds=$(curl -sf -X PUT http://169.254.169.254/latest/api/token -H 'X-aws-ec2-metadata-token-ttl-seconds: 60')",
     "ip=$(curl -sf -H \"X-aws-ec2-metadata-token: $imds\" http://169.254.169.254/latest/meta-data/local-ipv4)",
-    "IFS=. read -r _ _ o3 o4 <<<\"$ip\"",
-    `echo "NODE_ID=$(( o3 * 256 + o4 ))" >> ${ENV_FILE}`,
-    heredoc("/usr/local/bin/resilient-feed-secrets", secretsScript(p), "0755"),
+    `${NODE_ENV_SCRIPT} "$ip" >> ${ENV_FILE}`,
     heredoc("/etc/systemd/system/resilient-feed-api.service", unit(p, "api", "server.js", "resilient-feed news-feed API")),
     heredoc("/etc/systemd/system/resilient-feed-worker.service", unit(p, "worker", "worker.js", "resilient-feed queue worker (feed fan-out)")),
     "",

@@ -10,7 +10,7 @@ import { prefixOf, splitCidr } from "./cidr";
 export function planSubnets(siteCidr: string, azCount: number): SubnetPlan {
   if (azCount < 1 || azCount > 8) throw new Error(`azCount ${azCount} out of range 1..8`);
   const tierPrefix = prefixOf(siteCidr) + 2;
-  const [publicBlock, appBlock, dataBlock, reservedBlock] = splitCidr(siteCidr, tierPrefix);
+  const { publicBlock, appBlock, dataBlock, reservedBlock } = tierBlocks(siteCidr);
   const azSlots = azCount <= 4 ? 4 : 8;
   const azPrefix = tierPrefix + Math.log2(azSlots);
   const perAz = (block: string) => splitCidr(block, azPrefix);
@@ -22,4 +22,10 @@ export function planSubnets(siteCidr: string, azCount: number): SubnetPlan {
     "private-data": take(dataBlock),
     reserved: [...spare(publicBlock), ...spare(appBlock), ...spare(dataBlock), reservedBlock],
   };
+}
+
+/** The four equal tier blocks of a site CIDR (each tier's AZ subnets lie inside its block). */
+export function tierBlocks(siteCidr: string): { publicBlock: string; appBlock: string; dataBlock: string; reservedBlock: string } {
+  const [publicBlock, appBlock, dataBlock, reservedBlock] = splitCidr(siteCidr, prefixOf(siteCidr) + 2);
+  return { publicBlock, appBlock, dataBlock, reservedBlock };
 }

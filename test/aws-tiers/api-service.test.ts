@@ -36,6 +36,7 @@ const PRIMARY_ENDPOINTS = {
   dbName: "feed",
   dbSecretArn: secretArn("ap-northeast-2", "rds!primary-db"),
   redis: { host: "master.primary-cache.seoul.cache.amazonaws.com", port: 6379, authSecretArn: secretArn("ap-northeast-2", "primary-cache-auth") },
+  sessionSecretArn: secretArn("ap-northeast-2", "primary-session"),
 };
 const SECONDARY_ENDPOINTS = {
   dbPrimaryHost: "primary-db.seoul.rds.amazonaws.com",
@@ -43,6 +44,7 @@ const SECONDARY_ENDPOINTS = {
   dbName: "feed",
   dbSecretArn: secretArn("ap-northeast-2", "rds!primary-db"),
   redis: { host: "master.secondary-cache.tokyo.cache.amazonaws.com", port: 6379, authSecretArn: secretArn("ap-northeast-1", "secondary-cache-auth") },
+  sessionSecretArn: secretArn("ap-northeast-1", "secondary-session"),
 };
 
 describe("ApiService (ALB, target group, listeners, launch template, ASG)", function () {
@@ -65,6 +67,7 @@ describe("ApiService (ALB, target group, listeners, launch template, ASG)", func
       devApi = new ApiService("dev-api", apiArgs(devTopology, siteOf(devTopology, "primary"), {
         dbPrimaryHost: "dev-db.sg.rds.amazonaws.com", dbReplicaHosts: [], dbName: "feed", dbSecretArn: secretArn("ap-southeast-1", "rds!dev-db"),
         redis: { host: "master.dev-cache.sg.cache.amazonaws.com", port: 6379, authSecretArn: secretArn("ap-southeast-1", "dev-cache-auth") },
+        sessionSecretArn: secretArn("ap-southeast-1", "dev-session"),
       }));
     });
   });
@@ -150,8 +153,12 @@ describe("ApiService (ALB, target group, listeners, launch template, ASG)", func
     assert.equal(text, await value(primaryApi.userData));
     for (const line of [
       "DB_PRIMARY_HOST=primary-db.seoul.rds.amazonaws.com",
-      "DB_REPLICA_HOST=primary-db-read-0.seoul.rds.amazonaws.com",
       "DB_REPLICA_HOSTS=primary-db-read-0.seoul.rds.amazonaws.com,primary-db-read-1.seoul.rds.amazonaws.com",
+      "replicas=('primary-db-read-0.seoul.rds.amazonaws.com' 'primary-db-read-1.seoul.rds.amazonaws.com')",
+      // Seoul is 10.10.0.0/16: the app tier is 10.10.64.0/18, so node ids are the low 14 bits
+      "node=$(( ((o1 << 24) | (o2 << 16) | (o3 << 8) | o4) & 16383 ))",
+      "COOKIE_SECURE=true",
+      "SESSION_SECRET_ARN=arn:aws:secretsmanager:ap-northeast-2:123456789012:secret:primary-session",
       "REDIS_HOST=master.primary-cache.seoul.cache.amazonaws.com",
       "SITE_ID=1",
       "PORT=8080",
@@ -162,14 +169,14 @@ describe("ApiService (ALB, target group, listeners, launch template, ASG)", func
     ]) assert.ok(text.includes(line), `user data lacks ${line}`);
     const tokyo = Buffer.from(String(secondary.one("ec2/launchTemplate:LaunchTemplate", "secondary-api").inputs.userData), "base64").toString("utf8");
     assert.ok(tokyo.includes("DB_PRIMARY_HOST=primary-db.seoul.rds.amazonaws.com\n"));
-    assert.ok(tokyo.includes("DB_REPLICA_HOST=secondary-db.tokyo.rds.amazonaws.com\n"));
+    assert.ok(tokyo.includes("DB_REPLICA_HOSTS=secondary-db.tokyo.rds.amazonaws.com\n"));
     assert.ok(tokyo.includes("REDIS_HOST=master.secondary-cache.tokyo.cache.amazonaws.com\n"));
     assert.ok(tokyo.includes("SITE_ID=2\n"));
     // the writer's secret is read from the writer's region
     assert.ok(tokyo.includes("aws secretsmanager get-secret-value --region ap-northeast-2 --secret-id 'arn:aws:secretsmanager:ap-northeast-2:123456789012:secret:rds!primary-db'"));
   });
 
-  it("instance role: EC2 trust, SSM core, and an inline policy granting only the release, the two secrets, the log group and scoped metrics", () => {
+  it("instance role: EC2 trust, SSM core, and an inline policy granting only the release, the three secrets, the log group and scoped metrics", () => {
     assert.deepEqual(json(primary.one("iam/role:Role", "primary-api-instance").inputs.assumeRolePolicy).Statement, [
       { Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" },
     ]);
@@ -177,7 +184,7 @@ describe("ApiService (ALB, target group, listeners, launch template, ASG)", func
     const logGroup = "arn:aws:logs:ap-northeast-2:123456789012:log-group:/resilient-feed/prod/primary/app";
     assert.deepEqual(json(primary.one("iam/rolePolicy:RolePolicy", "primary-api-instance").inputs.policy).Statement, [
       { Sid: "ReadAppRelease", Effect: "Allow", Action: ["s3:GetObject"], Resource: ["arn:aws:s3:::primary-artifacts/releases/*"] },
-      { Sid: "ReadAppSecrets", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: [PRIMARY_ENDPOINTS.dbSecretArn, PRIMARY_ENDPOINTS.redis.authSecretArn] },
+      { Sid: "ReadAppSecrets", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: [PRIMARY_ENDPOINTS.dbSecretArn, PRIMARY_ENDPOINTS.sessionSecretArn, PRIMARY_ENDPOINTS.redis.authSecretArn] },
       { Sid: "ShipAppLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"], Resource: [logGroup, `${logGroup}:*`] },
       { Sid: "PublishMetrics", Effect: "Allow", Action: ["cloudwatch:PutMetricData"], Resource: ["*"], Condition: { StringLike: { "cloudwatch:namespace": "ResilientFeed*" } } },
       { Sid: "AgentDescribeTags", Effect: "Allow", Action: ["ec2:DescribeTags"], Resource: ["*"] },

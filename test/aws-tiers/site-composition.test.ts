@@ -1,37 +1,11 @@
 import { strict as assert } from "node:assert";
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
-import { buildAppBundle, type BuiltBundle } from "../../infra/aws/app-bundle";
-import { AwsSite } from "../../infra/aws/site";
-import type { Topology } from "../../infra/topology/types";
 import { dataTierExposure, sgIngressFromOutside } from "../../tools/plan/reachability";
 import type { PlanResult, PlannedResource } from "../../tools/plan/types";
-import { Recorded, devAwsTopology, prodTopology, record, setupMocks } from "./support/harness";
+import { deploySites, tinyBundle } from "./support/deploy";
+import { Recorded, devAwsTopology, prodTopology } from "./support/harness";
 
 // The tiers composed per site by AwsSite (network + security from the lead, tiers from here),
 // with a tiny app bundle standing in for app/src.
-
-function tinyBundle(): BuiltBundle {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "site-app-"));
-  fs.writeFileSync(path.join(dir, "server.ts"), "console.log('server');\n");
-  fs.writeFileSync(path.join(dir, "worker.ts"), "console.log('worker');\n");
-  return buildAppBundle({ server: path.join(dir, "server.ts"), worker: path.join(dir, "worker.ts") });
-}
-
-/** Builds every AWS site of a Topology the way infra/program.ts orders them (writer first). */
-async function deploySites(topology: Topology, bundle: BuiltBundle): Promise<Recorded> {
-  // a fresh mocks runtime per deployment: the same logical names, as in separate `pulumi up`s
-  const mocks = await setupMocks();
-  return record(mocks, () => {
-    let writer: AwsSite | undefined;
-    const ordered = [...topology.sites].sort((a, b) => Number(b.key === topology.writerSite) - Number(a.key === topology.writerSite));
-    for (const site of ordered) {
-      const s = new AwsSite(site.key, { topology, site, writer, bundle });
-      if (site.key === topology.writerSite) writer = s;
-    }
-  });
-}
 
 const userData = (r: Recorded, name: string) => Buffer.from(String(r.one("ec2/launchTemplate:LaunchTemplate", name).inputs.userData), "base64").toString("utf8");
 const envOf = (text: string): Record<string, string> => {
@@ -67,8 +41,8 @@ describe("AwsSite composes the tiers per the Topology", function () {
   });
 
   it("prod warm-standby: the writer site runs every tier, the standby a replica, a small API and a single-node cache, no CDN", () => {
-    assert.deepEqual(tiersOf(prod, "primary"), ["ApiService", "AppBundle", "AppLogGroup", "Cache", "Database", "FlowLogs", "Network", "Observability", "SecurityChain", "StaticSite"]);
-    assert.deepEqual(tiersOf(prod, "secondary"), ["ApiService", "AppBundle", "AppLogGroup", "Cache", "CrossRegionReplica", "FlowLogs", "Network", "Observability", "SecurityChain"]);
+    assert.deepEqual(tiersOf(prod, "primary"), ["ApiService", "AppBundle", "AppLogGroup", "Cache", "Database", "FlowLogs", "Network", "Observability", "SecurityChain", "SessionSecret", "StaticSite"]);
+    assert.deepEqual(tiersOf(prod, "secondary"), ["ApiService", "AppBundle", "AppLogGroup", "Cache", "CrossRegionReplica", "FlowLogs", "Network", "Observability", "SecurityChain", "SessionSecret"]);
     assert.equal(prod.one("rds/instance:Instance", "secondary-db").inputs.replicateSourceDb, "arn:aws:rds:ap-northeast-2:123456789012:db:primary-db");
     assert.deepEqual(prod.of("autoscaling/group:Group").map((g) => [g.name, g.inputs.minSize, g.inputs.maxSize, g.inputs.desiredCapacity]), [["primary-api", 3, 12, 3], ["secondary-api", 1, 12, 1]]);
     assert.deepEqual(prod.of("elasticache/replicationGroup:ReplicationGroup").map((g) => [g.name, g.inputs.numCacheClusters]), [["primary-cache", 2], ["secondary-cache", 1]]);
@@ -108,7 +82,7 @@ describe("AwsSite composes the tiers per the Topology", function () {
   });
 
   it("pilot light: the standby has the replica, an ALB and launch template with 0 instances, no cache (no Redis in its env)", () => {
-    assert.deepEqual(tiersOf(pilot, "secondary"), ["ApiService", "AppBundle", "AppLogGroup", "CrossRegionReplica", "FlowLogs", "Network", "Observability", "SecurityChain"]);
+    assert.deepEqual(tiersOf(pilot, "secondary"), ["ApiService", "AppBundle", "AppLogGroup", "CrossRegionReplica", "FlowLogs", "Network", "Observability", "SecurityChain", "SessionSecret"]);
     assert.deepEqual([pilot.one("autoscaling/group:Group", "secondary-api").inputs.minSize, pilot.one("autoscaling/group:Group", "secondary-api").inputs.desiredCapacity], [0, 0]);
     const env = envOf(userData(pilot, "secondary-api"));
     assert.deepEqual([env.CACHE_ENABLED, env.REDIS_HOST], ["false", undefined]);
@@ -116,7 +90,7 @@ describe("AwsSite composes the tiers per the Topology", function () {
   });
 
   it("dev on AWS: one site with every tier, sized small", () => {
-    assert.deepEqual(tiersOf(dev, "primary"), ["ApiService", "AppBundle", "AppLogGroup", "Cache", "Database", "FlowLogs", "Network", "Observability", "SecurityChain", "StaticSite"]);
+    assert.deepEqual(tiersOf(dev, "primary"), ["ApiService", "AppBundle", "AppLogGroup", "Cache", "Database", "FlowLogs", "Network", "Observability", "SecurityChain", "SessionSecret", "StaticSite"]);
     assert.ok(dev.custom.filter((r) => r.type.startsWith("aws:") && !r.type.startsWith("aws:iam/") && !r.type.startsWith("aws:cloudfront/")).every((r) => r.region === "ap-southeast-1"));
   });
 

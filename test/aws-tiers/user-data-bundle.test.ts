@@ -5,7 +5,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { AppBundle, buildAppBundle } from "../../infra/aws/app-bundle";
-import { appEnvironment, cloudWatchAgentConfig, regionOfArn, renderUserData, type UserDataParams } from "../../infra/aws/user-data";
+import { appEnvironment, cloudWatchAgentConfig, nodeIdMask, regionOfArn, renderUserData, type UserDataParams } from "../../infra/aws/user-data";
 import { pick, prodTopology, record, setupMocks, siteOf, type TierMocks } from "./support/harness";
 
 const PARAMS: UserDataParams = {
@@ -27,6 +27,9 @@ const PARAMS: UserDataParams = {
   redis: { host: "master.secondary-cache.abc.apne1.cache.amazonaws.com", port: 6379, authSecretArn: "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:secondary-cache-auth" },
   logGroupName: "/resilient-feed/prod/secondary/app",
   metricsNamespace: "ResilientFeed",
+  appTierCidr: "10.20.64.0/18",
+  cookieSecure: true,
+  sessionSecretArn: "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:secondary-session",
 };
 
 /** The body of a heredoc the script writes to `file`. */
@@ -54,29 +57,36 @@ describe("user data (rendered boot script)", () => {
       "SITE_KEY=secondary",
       "AWS_REGION=ap-northeast-1",
       "DB_PRIMARY_HOST=primary-db.abc.ap-northeast-2.rds.amazonaws.com",
-      "DB_REPLICA_HOST=secondary-db.abc.ap-northeast-1.rds.amazonaws.com",
       "DB_REPLICA_HOSTS=secondary-db.abc.ap-northeast-1.rds.amazonaws.com",
       "DB_PORT=3306",
       "DB_NAME=feed",
       "DB_SECRET_ARN=arn:aws:secretsmanager:ap-northeast-2:123456789012:secret:rds!db-1",
       "DB_TLS=true",
-      "DB_SSL_CA=/opt/resilient-feed/rds-global-bundle.pem",
+      "DB_TLS_CA_FILE=/opt/resilient-feed/rds-global-bundle.pem",
       "CACHE_ENABLED=true",
       "REDIS_HOST=master.secondary-cache.abc.apne1.cache.amazonaws.com",
       "REDIS_PORT=6379",
-      "REDIS_TLS=true",
       "REDIS_AUTH_SECRET_ARN=arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:secondary-cache-auth",
+      "SESSION_SECRET_ARN=arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:secondary-session",
+      "COOKIE_SECURE=true",
       "DRAIN_SECONDS=30",
     ].join("\n"));
-    assert.match(text, /echo "NODE_ID=\$\(\( o3 \* 256 \+ o4 \)\)" >> \/etc\/resilient-feed\/app.env/);
+    // the per-instance part is appended at boot from the instance's private address
+    assert.ok(text.includes('/usr/local/bin/resilient-feed-node-env "$ip" >> /etc/resilient-feed/app.env\n'));
   });
 
   it("reads with no replica → reads go to the writer; no cache → no Redis settings", () => {
     const env = appEnvironment({ ...PARAMS, database: { ...PARAMS.database, replicaHosts: [] }, redis: undefined });
-    assert.equal(env.DB_REPLICA_HOST, PARAMS.database.primaryHost);
+    assert.equal(env.DB_REPLICA_HOSTS, PARAMS.database.primaryHost);
     assert.equal(env.CACHE_ENABLED, "false");
     assert.equal(env.REDIS_HOST, undefined);
     assert.ok(!renderUserData({ ...PARAMS, redis: undefined }).includes("REDIS_URL"));
+  });
+
+  it("node ids must fit the app's 14 bits: an app tier wider than a /18 is refused", () => {
+    assert.equal(nodeIdMask("10.20.64.0/18"), 16383);
+    assert.equal(nodeIdMask("10.30.16.0/22"), 1023);
+    assert.throws(() => nodeIdMask("10.0.0.0/17"), /app-tier block 10\.0\.0\.0\/17 has 15 host bits; node ids have 14 \(use a \/18 or smaller\)/);
   });
 
   it("fetches and verifies the release from the site's artifact bucket", () => {
@@ -106,13 +116,9 @@ describe("user data (rendered boot script)", () => {
     const script = heredoc(text, "/usr/local/bin/resilient-feed-secrets");
     assert.ok(script.includes("aws secretsmanager get-secret-value --region ap-northeast-2 --secret-id 'arn:aws:secretsmanager:ap-northeast-2:123456789012:secret:rds!db-1'"));
     assert.ok(script.includes("aws secretsmanager get-secret-value --region ap-northeast-1 --secret-id 'arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:secondary-cache-auth'"));
-    assert.ok(script.includes('printf \'REDIS_URL=%s\\n\' "$(quote "rediss://:$token@master.secondary-cache.abc.apne1.cache.amazonaws.com:6379")"'));
-    assert.doesNotMatch(text, /DB_PASSWORD=[^%]/);
-    // the quoting helper escapes what systemd's EnvironmentFile would otherwise interpret
-    const quote = script.split("\n").find((l) => l.startsWith("quote()"));
-    assert.ok(quote);
-    const out = execFileSync("bash", ["-c", `${quote}\nquote "$1"`, "q", 'p"a\\ss$w'], { encoding: "utf8" });
-    assert.equal(out, '"p\\"a\\\\ss$w"');
+    assert.ok(script.includes("aws secretsmanager get-secret-value --region ap-northeast-1 --secret-id 'arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:secondary-session'"));
+    assert.doesNotMatch(text, /DB_PASSWORD|REDIS_PASSWORD/);
+    // (what the script writes, and that the app accepts it, is app-env-contract.test.ts)
   });
 
   it("ships app logs to the app log group and scrapes the app's Prometheus metrics into CloudWatch", () => {

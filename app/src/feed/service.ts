@@ -130,6 +130,7 @@ export class FeedService {
       ids = rows.slice(0, limit);
     }
     const items = await this.posts.getMany(ids, { primary });
+    this.metrics.feedReads.inc();
     return { items, nextCursor: more && ids.length > 0 ? ids[ids.length - 1] : null };
   }
 }

@@ -45,6 +45,7 @@ export class PostService {
     const createdAt = new Date(this.clock.now());
     await this.db.write("INSERT INTO posts (id, author_id, text, media_key, created_at) VALUES (?, ?, ?, ?, ?)", [id, BigInt(authorId), text, mediaKey, createdAt]);
     const post: Post = { id: id.toString(), authorId, text, mediaKey, createdAt: createdAt.toISOString() };
+    this.metrics.postsCreated.inc();
     await this.ryw.markWrite(authorId);
     try {
       await this.queue.enqueue({ postId: post.id, authorId });

@@ -1,0 +1,31 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { buildAppBundle, type BuiltBundle } from "../../../infra/aws/app-bundle";
+import { AwsSite } from "../../../infra/aws/site";
+import type { Topology } from "../../../infra/topology/types";
+import { record, setupMocks, type Recorded } from "./harness";
+
+// Whole AWS sites under the mocks, composed the way infra/program.ts composes them.
+
+export function tinyBundle(): BuiltBundle {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "site-app-"));
+  fs.writeFileSync(path.join(dir, "server.ts"), "console.log('server');\n");
+  fs.writeFileSync(path.join(dir, "worker.ts"), "console.log('worker');\n");
+  return buildAppBundle({ server: path.join(dir, "server.ts"), worker: path.join(dir, "worker.ts") });
+}
+
+/** Builds every AWS site of a Topology the way infra/program.ts orders them (writer first). */
+export async function deploySites(topology: Topology, bundle: BuiltBundle): Promise<Recorded> {
+  // a fresh mocks runtime per deployment: the same logical names, as in separate `pulumi up`s
+  const mocks = await setupMocks();
+  return record(mocks, () => {
+    let writer: AwsSite | undefined;
+    const ordered = [...topology.sites].sort((a, b) => Number(b.key === topology.writerSite) - Number(a.key === topology.writerSite));
+    for (const site of ordered) {
+      const s = new AwsSite(site.key, { topology, site, writer, bundle });
+      if (site.key === topology.writerSite) writer = s;
+    }
+  });
+}
+
