@@ -1,6 +1,7 @@
 import * as digitalocean from "@pulumi/digitalocean";
 import * as pulumi from "@pulumi/pulumi";
 import { AwsSite } from "./aws/site";
+import { SitePeering } from "./aws/site-peering";
 import { DoSite } from "./digitalocean/site";
 import type { SiteTopology, Topology } from "./topology/types";
 
@@ -30,6 +31,18 @@ export interface SiteOutputs {
   [key: string]: unknown;
 }
 
+/** The peering between the two AWS sites when the Topology asks for it (Topology.peering). */
+export function peerAwsSites(topology: Topology, awsSites: ReadonlyMap<string, AwsSite>, opts?: pulumi.ComponentResourceOptions): SitePeering | undefined {
+  if (!topology.peering) return undefined;
+  const peered = (key: string) => {
+    const s = awsSites.get(key);
+    const site = topology.sites.find((x) => x.key === key);
+    if (!s || !site) throw new Error(`peering: site ${key} is not an AWS site of this stack`);
+    return { site, vpcId: s.network.vpcId, privateRouteTableIds: s.network.privateRouteTableIds };
+  };
+  return new SitePeering("sites-peering", { topology, requester: peered(topology.peering.requester), accepter: peered(topology.peering.accepter) }, opts);
+}
+
 /** Realizes the Topology: the writer site first (replicas need its ARN), then the others. */
 export function deploy(topology: Topology): Record<string, unknown> {
   const root = new Deployment(`${topology.project}-${topology.environment}`, topology);
@@ -38,10 +51,12 @@ export function deploy(topology: Topology): Record<string, unknown> {
   let writer: AwsSite | undefined;
   let doProvider: digitalocean.Provider | undefined;
   const sites: Record<string, SiteOutputs> = {};
+  const awsSites = new Map<string, AwsSite>();
   for (const site of ordered) {
     if (site.cloud === "aws") {
       const aws = new AwsSite(site.key, { topology, site, writer }, { parent: root });
       if (site.key === topology.writerSite) writer = aws;
+      awsSites.set(site.key, aws);
       sites[site.key] = awsOutputs(site, aws);
     } else {
       doProvider ??= new digitalocean.Provider("digitalocean", { token: new pulumi.Config("digitalocean").getSecret("token") }, { parent: root });
@@ -49,6 +64,8 @@ export function deploy(topology: Topology): Record<string, unknown> {
       sites[site.key] = { cloud: site.cloud, region: site.region, role: site.role, vpcId: dsite.network.vpcId, loadBalancerIp: dsite.network.loadBalancerIp, firewallId: dsite.network.firewallId };
     }
   }
+
+  peerAwsSites(topology, awsSites, { parent: root });
 
   return {
     environment: topology.environment,

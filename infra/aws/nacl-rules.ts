@@ -37,10 +37,16 @@ function number(flows: Flow[]): NaclRule[] {
 
 const port = (p: number): readonly [number, number] => [p, p];
 
-export function naclRules(tier: SubnetTier, subnets: SubnetPlan, appPort: number): NaclRule[] {
+/**
+ * @param peer the peered site's subnet plan (see Topology.peering): its apps reach this site's
+ *   MySQL and this site's apps reach its MySQL, over the peering; nothing else crosses.
+ */
+export function naclRules(tier: SubnetTier, subnets: SubnetPlan, appPort: number, peer?: SubnetPlan): NaclRule[] {
   const pub = subnets.public;
   const app = subnets["private-app"];
   const data = subnets["private-data"];
+  const peerApp = peer?.["private-app"] ?? [];
+  const peerData = peer?.["private-data"] ?? [];
   switch (tier) {
     case "public":
       return number([
@@ -59,12 +65,15 @@ export function naclRules(tier: SubnetTier, subnets: SubnetPlan, appPort: number
         { egress: true, cidrs: data, ports: port(MYSQL_PORT), purpose: "MySQL in the data tier" },
         { egress: true, cidrs: data, ports: port(REDIS_PORT), purpose: "Redis in the data tier" },
         { egress: true, cidrs: pub, ports: EPHEMERAL, purpose: "return traffic to the load balancer" },
+        { egress: true, cidrs: peerData, ports: port(MYSQL_PORT), purpose: "MySQL in the peered site's data tier (the writer in the other region)" },
       ]);
     case "private-data":
       return number([
         { egress: false, cidrs: app, ports: port(MYSQL_PORT), purpose: "MySQL from the app tier" },
         { egress: false, cidrs: app, ports: port(REDIS_PORT), purpose: "Redis from the app tier" },
         { egress: true, cidrs: app, ports: EPHEMERAL, purpose: "return traffic to the app tier" },
+        { egress: false, cidrs: peerApp, ports: port(MYSQL_PORT), purpose: "MySQL from the peered site's app tier" },
+        { egress: true, cidrs: peerApp, ports: EPHEMERAL, purpose: "return traffic to the peered site's app tier" },
       ]);
   }
 }

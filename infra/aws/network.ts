@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { peerOf } from "../topology/build";
 import type { SiteTopology, SubnetTier, Topology } from "../topology/types";
 import { SUBNET_TIERS } from "../topology/types";
 import { FlowLogs } from "./flow-logs";
@@ -100,7 +101,7 @@ export class Network extends pulumi.ComponentResource {
         subnetIds: subnets[tier].map((s) => s.id),
         tags: tags(tier, { Name: `${name}-${tier}` }),
       }, child);
-      for (const rule of naclRules(tier, site.subnets, topology.app.port)) {
+      for (const rule of naclRules(tier, site.subnets, topology.app.port, peerOf(topology, site)?.subnets)) {
         new aws.ec2.NetworkAclRule(`${name}-${tier}-${rule.egress ? "out" : "in"}-${rule.ruleNumber}`, {
           region,
           networkAclId: acl.id,

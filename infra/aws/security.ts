@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { peerOf } from "../topology/build";
 import type { SiteTopology, Topology } from "../topology/types";
 import { MYSQL_PORT, REDIS_PORT } from "./nacl-rules";
 import { siteTags } from "./tags";
@@ -79,6 +80,14 @@ export class SecurityChain extends pulumi.ComponentResource {
 
     ingress("db-from-app", db, MYSQL_PORT, "MySQL from the API instances only", { sg: app });
     ingress("cache-from-app", cache, REDIS_PORT, "Redis from the API instances only", { sg: app });
+
+    // Peered sites (Topology.peering): groups cannot be referenced across regions, so the other
+    // site's app and data subnets are named by CIDR, for MySQL only.
+    const peer = peerOf(topology, site);
+    peer?.subnets["private-app"].forEach((cidr, i) =>
+      ingress(`db-from-peer-app-${i}`, db, MYSQL_PORT, `MySQL from the ${peer.key} site's API subnet ${cidr} (peered, cross-region writes)`, { cidrIpv4: cidr }));
+    peer?.subnets["private-data"].forEach((cidr, i) =>
+      egress(`app-to-peer-db-${i}`, app, MYSQL_PORT, `MySQL to the ${peer.key} site's data subnet ${cidr} (peered; the writer in the other region)`, { cidrIpv4: cidr }));
 
     this.loadBalancerSecurityGroupId = lb.id;
     this.appSecurityGroupId = app.id;

@@ -79,6 +79,7 @@ export function buildTopology(cfg: ResolvedConfig): Topology {
     writerSite,
     sites,
     replication,
+    peering: secondary && primary.cloud === "aws" && secondary.cloud === "aws" && shape.database === "replica" ? { requester: "primary", accepter: "secondary" } : undefined,
     objectives: objectivesFor(mode, cfg),
     edge: edgePlan(cfg),
     app: {
@@ -92,6 +93,13 @@ export function buildTopology(cfg: ResolvedConfig): Topology {
     logRetentionDays: cfg.network.flowLogRetentionDays,
     warnings,
   };
+}
+
+/** The site this one is peered with, if the Topology peers the two sites. */
+export function peerOf(topology: Topology, site: SiteTopology): SiteTopology | undefined {
+  const p = topology.peering;
+  if (!p || (site.key !== p.requester && site.key !== p.accepter)) return undefined;
+  return topology.sites.find((s) => s.key === (site.key === p.requester ? p.accepter : p.requester));
 }
 
 function edgePlan(cfg: ResolvedConfig): EdgePlan {

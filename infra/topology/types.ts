@@ -154,6 +154,12 @@ export interface Topology {
   readonly writerSite: SiteKey;
   readonly sites: readonly SiteTopology[];
   readonly replication: readonly ReplicationLink[];
+  /**
+   * The two AWS sites' networks are peered (cross-region VPC peering, requested from the primary)
+   * whenever the standby holds a database replica: its apps write to the writer in the other
+   * region. Kept after a failover, so failing over touches nothing in the failed region.
+   */
+  readonly peering?: { readonly requester: SiteKey; readonly accepter: SiteKey };
   readonly objectives: RecoveryObjectives;
   readonly edge: EdgePlan;
   readonly app: AppSettings;

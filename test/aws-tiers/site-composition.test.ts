@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { dataTierExposure, sgIngressFromOutside } from "../../tools/plan/reachability";
+import { dataTierExposure, peeredAppCidrs, sgIngressFromOutside } from "../../tools/plan/reachability";
 import type { PlanResult, PlannedResource } from "../../tools/plan/types";
 import { deploySites, tinyBundle } from "./support/deploy";
 import { Recorded, devAwsTopology, prodTopology } from "./support/harness";
@@ -118,6 +118,8 @@ describe("AwsSite composes the tiers per the Topology", function () {
   it("the check finds a hole: a database group opened to the VPC is reported", () => {
     const hole: PlannedResource = { urn: "x", type: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", name: "hole", custom: true, region: "ap-northeast-2",
       inputs: { securityGroupId: "primary-sg-database-id", ipProtocol: "tcp", fromPort: 3306, toPort: 3306, cidrIpv4: "10.10.0.0/16" } };
-    assert.deepEqual(sgIngressFromOutside({ ...asPlan(prod), resources: [...prod.all, hole] }, "primary-sg-database", ["primary-sg-app"]), ["sg rule hole: in 3306-3306 from 10.10.0.0/16"]);
+    const plan = { ...asPlan(prod), resources: [...prod.all, hole] };
+    // the peered site's app subnets (Tokyo) are allowed; the VPC-wide hole is not
+    assert.deepEqual(sgIngressFromOutside(plan, "primary-sg-database", ["primary-sg-app"], peeredAppCidrs(plan, "primary")), ["sg rule hole: in 3306-3306 from 10.10.0.0/16"]);
   });
 });

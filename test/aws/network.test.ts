@@ -63,10 +63,15 @@ describe("AWS network and security chain (offline plan under mocks)", function (
     ]);
   });
 
-  it("routes: public → IGW, private-app → the NAT in its AZ, private-data → nothing", () => {
-    const routes = of(prod, "ec2/route:Route", "primary-").map((r) => `${String(r.inputs.routeTableId).replace(/-id$/, "")} ${r.inputs.destinationCidrBlock} -> ${String(r.inputs.gatewayId ?? r.inputs.natGatewayId).replace(/-id$/, "")}`);
+  it("routes: public → IGW, private-app → the NAT in its AZ, private-data → only the peered site", () => {
+    const routes = of(prod, "ec2/route:Route", "primary-").map((r) => `${String(r.inputs.routeTableId).replace(/-id$/, "")} ${r.inputs.destinationCidrBlock} -> ${String(r.inputs.gatewayId ?? r.inputs.natGatewayId ?? r.inputs.vpcPeeringConnectionId).replace(/-id$/, "")}`);
     assert.deepEqual(routes, [
       "primary-net-public 0.0.0.0/0 -> primary-net-igw",
+      // the Tokyo site over the peering (site-peering.test.ts)
+      "primary-net-private-app-0 10.20.0.0/16 -> sites-peering",
+      "primary-net-private-app-1 10.20.0.0/16 -> sites-peering",
+      "primary-net-private-app-2 10.20.0.0/16 -> sites-peering",
+      "primary-net-private-data 10.20.0.0/16 -> sites-peering",
       "primary-net-private-app-0 0.0.0.0/0 -> primary-net-nat-0",
       "primary-net-private-app-1 0.0.0.0/0 -> primary-net-nat-1",
       "primary-net-private-app-2 0.0.0.0/0 -> primary-net-nat-2",
@@ -113,6 +118,10 @@ describe("AWS network and security chain (offline plan under mocks)", function (
       "primary-net-private-app #170 out tcp 1024-65535 10.10.0.0/20 allow",
       "primary-net-private-app #180 out tcp 1024-65535 10.10.16.0/20 allow",
       "primary-net-private-app #190 out tcp 1024-65535 10.10.32.0/20 allow",
+      // peered with Tokyo (warm standby): MySQL to its data subnets, the writer after a failover
+      "primary-net-private-app #200 out tcp 3306-3306 10.20.128.0/20 allow",
+      "primary-net-private-app #210 out tcp 3306-3306 10.20.144.0/20 allow",
+      "primary-net-private-app #220 out tcp 3306-3306 10.20.160.0/20 allow",
       "primary-net-private-data #100 in tcp 3306-3306 10.10.64.0/20 allow",
       "primary-net-private-data #110 in tcp 3306-3306 10.10.80.0/20 allow",
       "primary-net-private-data #120 in tcp 3306-3306 10.10.96.0/20 allow",
@@ -122,6 +131,13 @@ describe("AWS network and security chain (offline plan under mocks)", function (
       "primary-net-private-data #100 out tcp 1024-65535 10.10.64.0/20 allow",
       "primary-net-private-data #110 out tcp 1024-65535 10.10.80.0/20 allow",
       "primary-net-private-data #120 out tcp 1024-65535 10.10.96.0/20 allow",
+      // MySQL from Tokyo's app subnets (its apps write here) and the replies
+      "primary-net-private-data #160 in tcp 3306-3306 10.20.64.0/20 allow",
+      "primary-net-private-data #170 in tcp 3306-3306 10.20.80.0/20 allow",
+      "primary-net-private-data #180 in tcp 3306-3306 10.20.96.0/20 allow",
+      "primary-net-private-data #130 out tcp 1024-65535 10.20.64.0/20 allow",
+      "primary-net-private-data #140 out tcp 1024-65535 10.20.80.0/20 allow",
+      "primary-net-private-data #150 out tcp 1024-65535 10.20.96.0/20 allow",
     ]);
     assert.deepEqual(of(prod, "ec2/networkAcl:NetworkAcl", "primary-").map((a) => [a.name, a.inputs.subnetIds]), [
       ["primary-net-public", ["primary-net-public-0-id", "primary-net-public-1-id", "primary-net-public-2-id"]],
@@ -134,10 +150,16 @@ describe("AWS network and security chain (offline plan under mocks)", function (
     const rules = [...of(prod, "vpc/securityGroupIngressRule:SecurityGroupIngressRule", "secondary-"), ...of(prod, "vpc/securityGroupEgressRule:SecurityGroupEgressRule", "secondary-")];
     assert.deepEqual(rules.map(sgRule).sort(), [
       "secondary-sg-app in tcp 8080-8080 sg:secondary-sg-load-balancer",
+      "secondary-sg-app out tcp 3306-3306 10.10.128.0/20",
+      "secondary-sg-app out tcp 3306-3306 10.10.144.0/20",
+      "secondary-sg-app out tcp 3306-3306 10.10.160.0/20",
       "secondary-sg-app out tcp 3306-3306 sg:secondary-sg-database",
       "secondary-sg-app out tcp 443-443 0.0.0.0/0",
       "secondary-sg-app out tcp 6379-6379 sg:secondary-sg-cache",
       "secondary-sg-cache in tcp 6379-6379 sg:secondary-sg-app",
+      "secondary-sg-database in tcp 3306-3306 10.10.64.0/20",
+      "secondary-sg-database in tcp 3306-3306 10.10.80.0/20",
+      "secondary-sg-database in tcp 3306-3306 10.10.96.0/20",
       "secondary-sg-database in tcp 3306-3306 sg:secondary-sg-app",
       "secondary-sg-load-balancer in tcp 443-443 0.0.0.0/0",
       "secondary-sg-load-balancer in tcp 443-443 ::/0",

@@ -33,7 +33,7 @@ export function keyProperties(r: PlannedResource): string {
   switch (r.type) {
     case "aws:ec2/vpc:Vpc": return pick("cidrBlock");
     case "aws:ec2/subnet:Subnet": return pick("cidrBlock", "availabilityZone");
-    case "aws:ec2/route:Route": return `${i.destinationCidrBlock} -> ${i.gatewayId ? "igw" : i.natGatewayId ? "nat" : "?"}`;
+    case "aws:ec2/route:Route": return `${i.destinationCidrBlock} -> ${i.gatewayId ? "igw" : i.natGatewayId ? "nat" : i.vpcPeeringConnectionId ? "peering" : "?"}`;
     case "aws:ec2/networkAclRule:NetworkAclRule": return `#${i.ruleNumber} ${i.egress ? "out" : "in"} ${i.protocol} ${i.fromPort}-${i.toPort} ${i.egress ? "to" : "from"} ${i.cidrBlock}`;
     case "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule":
     case "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule":

@@ -50,8 +50,11 @@ export function naclIngressFromOutside(plan: PlanResult, subnets: PlannedResourc
     .map((rule) => `nacl rule ${rule.name}: in ${rule.inputs.fromPort}-${rule.inputs.toPort} from ${rule.inputs.cidrBlock ?? rule.inputs.ipv6CidrBlock}`);
 }
 
-/** Ingress rules on a security group that admit anything but the named source groups. */
-export function sgIngressFromOutside(plan: PlanResult, groupName: string, allowedGroupNames: readonly string[]): string[] {
+/**
+ * Ingress rules on a security group that admit anything but the named source groups (or a CIDR
+ * inside `allowedCidrs`, for sources in another region, which groups cannot reference).
+ */
+export function sgIngressFromOutside(plan: PlanResult, groupName: string, allowedGroupNames: readonly string[], allowedCidrs: readonly string[] = []): string[] {
   const allowed = new Set(allowedGroupNames.map((n) => `${n}-id`));
   const problems: string[] = [];
   const group = plan.resources.find((r) => r.type === "aws:ec2/securityGroup:SecurityGroup" && r.name === groupName);
@@ -63,20 +66,38 @@ export function sgIngressFromOutside(plan: PlanResult, groupName: string, allowe
     if (rule.inputs.securityGroupId !== idOf(group)) continue;
     const ref = str(rule.inputs.referencedSecurityGroupId);
     if (ref && allowed.has(ref)) continue;
+    const cidr = str(rule.inputs.cidrIpv4);
+    if (cidr && allowedCidrs.some((a) => cidrContains(a, cidr))) continue;
     problems.push(`sg rule ${rule.name}: in ${rule.inputs.fromPort}-${rule.inputs.toPort} from ${rule.inputs.cidrIpv4 ?? rule.inputs.cidrIpv6 ?? ref ?? rule.inputs.prefixListId}`);
   }
   return problems;
+}
+
+/**
+ * The app-tier subnets of the other sites when the plan peers the sites' VPCs: private subnets
+ * themselves reachable only through their load balancer, so the data tier may admit them.
+ */
+export function peeredAppCidrs(plan: PlanResult, site: string): string[] {
+  if (byType(plan, "aws:ec2/vpcPeeringConnection:VpcPeeringConnection").length === 0) return [];
+  return byType(plan, "aws:ec2/subnet:Subnet")
+    .filter((s) => {
+      const tags = s.inputs.tags as Record<string, string> | undefined;
+      return tags?.tier === "private-app" && tags.site !== site;
+    })
+    .map((s) => String(s.inputs.cidrBlock));
 }
 
 /** Every way the internet could reach a site's private-data tier (empty = none). */
 export function dataTierExposure(plan: PlanResult, site: string, sitePrefix = site): string[] {
   const data = subnetsOf(plan, site, "private-data");
   const app = subnetsOf(plan, site, "private-app").map((s) => String(s.inputs.cidrBlock));
+  const peerApp = peeredAppCidrs(plan, site);
   return [
     ...(data.length === 0 ? [`no private-data subnets found for ${site}`] : []),
     ...internetRoutes(plan, data),
-    ...naclIngressFromOutside(plan, data, app),
-    ...sgIngressFromOutside(plan, `${sitePrefix}-sg-database`, [`${sitePrefix}-sg-app`]),
+    ...naclIngressFromOutside(plan, data, [...app, ...peerApp]),
+    // only MySQL crosses the peering: the cache admits its own site's app group alone
+    ...sgIngressFromOutside(plan, `${sitePrefix}-sg-database`, [`${sitePrefix}-sg-app`], peerApp),
     ...sgIngressFromOutside(plan, `${sitePrefix}-sg-cache`, [`${sitePrefix}-sg-app`]),
   ];
 }

@@ -3,10 +3,12 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { buildAppBundle, type BuiltBundle } from "../../../infra/aws/app-bundle";
 import { AwsSite } from "../../../infra/aws/site";
+import { peerAwsSites } from "../../../infra/program";
 import type { Topology } from "../../../infra/topology/types";
 import { record, setupMocks, type Recorded } from "./harness";
 
-// Whole AWS sites under the mocks, composed the way infra/program.ts composes them.
+// Whole AWS sites under the mocks, composed the way infra/program.ts composes them (writer first,
+// then the others, then the peering between them).
 
 export function tinyBundle(): BuiltBundle {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "site-app-"));
@@ -21,11 +23,14 @@ export async function deploySites(topology: Topology, bundle: BuiltBundle): Prom
   const mocks = await setupMocks();
   return record(mocks, () => {
     let writer: AwsSite | undefined;
+    const built = new Map<string, AwsSite>();
     const ordered = [...topology.sites].sort((a, b) => Number(b.key === topology.writerSite) - Number(a.key === topology.writerSite));
     for (const site of ordered) {
       const s = new AwsSite(site.key, { topology, site, writer, bundle });
       if (site.key === topology.writerSite) writer = s;
+      built.set(site.key, s);
     }
+    peerAwsSites(topology, built);
   });
 }
 
