@@ -1,4 +1,5 @@
 import { strict as assert } from "node:assert";
+import * as pulumi from "@pulumi/pulumi";
 import { ApiService, type ApiServiceArgs } from "../../infra/aws/api-service";
 import type { SiteTopology, Topology } from "../../infra/topology/types";
 import { CERT_ARN, Recorded, type TierMocks, devAwsTopology, fakeNetwork, json, pick, prodTopology, record, setupMocks, siteOf, value } from "./support/harness";
@@ -238,6 +239,20 @@ describe("ApiService (ALB, target group, listeners, launch template, ASG)", func
       const taggable = !/(Policy|Attachment|Listener|Schedule|PublicAccessBlock|OwnershipControls|Encryption|Lifecycle|Versioning)/.test(r.type) || r.type.endsWith("Listener");
       if (taggable) assert.deepEqual([t.environment, t.site], ["prod", site], `${r.type} ${r.name} tags`);
     }
+  });
+
+  it("the group ignores desiredCapacity drift (scaling owns it), and nothing else is ignored or protected", async () => {
+    // resource options do not reach the mocks; a transformation on the component sees every child's
+    const seen: { type: string; name: string; ignoreChanges?: string[]; protect?: boolean }[] = [];
+    const capture: pulumi.ResourceTransformation = (a) => {
+      seen.push({ type: a.type, name: a.name, ignoreChanges: a.opts.ignoreChanges, protect: a.opts.protect });
+      return undefined;
+    };
+    await record(mocks, () => { new ApiService("opts-api", apiArgs(prod, siteOf(prod, "primary"), PRIMARY_ENDPOINTS), { transformations: [capture] }); });
+    assert.ok(seen.length > 20, "the transformation saw the children");
+    assert.deepEqual(seen.filter((r) => r.ignoreChanges !== undefined || r.protect !== undefined).map((r) => [r.type, r.name, r.ignoreChanges]), [
+      ["aws:autoscaling/group:Group", "opts-api", ["desiredCapacity"]],
+    ]);
   });
 
   it("rejects what it cannot build, naming the problem", () => {
