@@ -18,6 +18,8 @@ import { siteTags } from "./tags";
 export interface BundleEntries {
   readonly server: string;
   readonly worker: string;
+  /** SQL migrations embedded into the bundle (the server applies them at start) */
+  readonly migrationsDir?: string;
 }
 
 export interface BuiltFile {
@@ -36,7 +38,15 @@ export interface BuiltBundle {
 export const DEFAULT_ENTRIES: BundleEntries = {
   server: path.resolve(__dirname, "..", "..", "app", "src", "server.ts"),
   worker: path.resolve(__dirname, "..", "..", "app", "src", "worker.ts"),
+  migrationsDir: path.resolve(__dirname, "..", "..", "app", "migrations"),
 };
+
+/** The migration files as app/src/db/migrate.ts expects them embedded: file name → SQL. */
+function embeddedMigrations(dir: string | undefined): Record<string, string> {
+  if (dir === undefined) return {};
+  if (!fs.existsSync(dir)) throw new Error(`AppBundle: the migrations directory ${dir} does not exist`);
+  return Object.fromEntries(fs.readdirSync(dir).filter((f) => f.endsWith(".sql")).sort().map((f) => [f, fs.readFileSync(path.join(dir, f), "utf8")]));
+}
 
 const sha256 = (data: Buffer | string) => createHash("sha256").update(data).digest("hex");
 const built = new Map<string, BuiltBundle>();
@@ -46,14 +56,15 @@ const built = new Map<string, BuiltBundle>();
  * Built once per process for the same entries, so every site uploads the same bytes.
  */
 export function buildAppBundle(entries: BundleEntries = DEFAULT_ENTRIES, outDir?: string): BuiltBundle {
-  const cacheKey = `${entries.server}\n${entries.worker}\n${outDir ?? ""}`;
+  const cacheKey = `${entries.server}\n${entries.worker}\n${entries.migrationsDir ?? ""}\n${outDir ?? ""}`;
   const cached = built.get(cacheKey);
   if (cached) return cached;
-  for (const [role, file] of Object.entries(entries)) {
+  for (const [role, file] of [["server", entries.server], ["worker", entries.worker]]) {
     if (!fs.existsSync(file)) throw new Error(`AppBundle: the ${role} entry ${file} does not exist; build the app (app/src) first or pass other entries`);
   }
   const out = outDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "resilient-feed-bundle-"));
   const files: Record<keyof BundleEntries, BuiltFile> = {} as Record<keyof BundleEntries, BuiltFile>;
+  const migrations = embeddedMigrations(entries.migrationsDir);
   for (const role of ["server", "worker"] as const) {
     const outfile = path.join(out, `${role}.js`);
     const result = buildSync({
@@ -66,6 +77,7 @@ export function buildAppBundle(entries: BundleEntries = DEFAULT_ENTRIES, outDir?
       sourcemap: false,
       legalComments: "none",
       logLevel: "silent",
+      define: { __RESILIENT_FEED_MIGRATIONS__: JSON.stringify(migrations) },
       // native / optional add-ons some drivers probe for at runtime; absent is fine
       external: ["pino-pretty", "cardinal", "pg-native"],
     });

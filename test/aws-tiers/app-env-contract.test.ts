@@ -3,7 +3,9 @@ import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import Redis from "ioredis";
 import * as mysql from "mysql2/promise";
+import { DEFAULT_ENTRIES, buildAppBundle } from "../../infra/aws/app-bundle";
 import { APP_BUSINESS_METRICS, APP_CACHE_METRIC, ENV_FILE, NODE_ENV_SCRIPT, RDS_CA_FILE, SECRETS_SCRIPT, renderUserData, type UserDataParams } from "../../infra/aws/user-data";
 import { loadConfig } from "../../app/src/config";
 import { Metrics } from "../../app/src/metrics";
@@ -14,10 +16,10 @@ import { prodTopology, type Recorded } from "./support/harness";
 // The boot scripts in the user data and the app's config are two sides of one contract. These
 // tests run the real scripts (bash + jq; only the AWS CLI is a stand-in, answering from a map of
 // secret ARN → value) and feed what they write into the app: first the app's loadConfig on the
-// composed prod stack, then a real API process against MariaDB and Redis that, like RDS and
-// ElastiCache, accept TLS only and a password full of URL-hostile characters.
+// composed prod stack, then the release bundle as an instance runs it (plain node, one file, the
+// migrations inside) against MariaDB and Redis that, like RDS and ElastiCache, accept TLS only,
+// with passwords full of URL-hostile characters.
 
-const ROOT = path.resolve(__dirname, "../..");
 const NASTY_DB_PASSWORD = "p@ss:/w?rd#%$\"x\\ y'z&=+";
 const NASTY_REDIS_TOKEN = "tok+en=with%chars&!~*";
 const SESSION = "S3ss10nS3cr3t".repeat(5);
@@ -79,6 +81,8 @@ function boot(userData: string, ip: string, secrets: Record<string, string>): Bo
   return { env, fetched };
 }
 
+/** [k1, v1, k2, v2, ...] → [[k1, v1], ...] (XINFO replies) */
+const chunk = (flat: unknown[]): [string, unknown][] => Array.from({ length: flat.length / 2 }, (_, i) => [String(flat[2 * i]), flat[2 * i + 1]]);
 const launchUserData = (r: Recorded, name: string) => Buffer.from(String(r.one("ec2/launchTemplate:LaunchTemplate", name).inputs.userData), "base64").toString("utf8");
 const regionOf = (arn: string) => arn.split(":")[3];
 
@@ -160,6 +164,7 @@ describe("user data ↔ app: what the boot scripts write is what the app accepts
     let db: MariaDbService;
     let redis: RedisService;
     let api: ChildProcess | undefined;
+    let worker: ChildProcess | undefined;
 
     before(async () => {
       const tls = { certFile: path.join(tmp, "server.pem"), keyFile: path.join(tmp, "server.key"), caFile };
@@ -178,6 +183,7 @@ describe("user data ↔ app: what the boot scripts write is what the app accepts
     });
     after(async () => {
       api?.kill("SIGKILL");
+      worker?.kill("SIGKILL");
       await Promise.all([db?.stop(), redis?.stop()]);
     });
 
@@ -188,7 +194,7 @@ describe("user data ↔ app: what the boot scripts write is what the app accepts
       );
     });
 
-    it("serves signup, login and a post, with every credential coming from the secrets hook", async () => {
+    it("the released bundle serves signup, login and a post, every credential coming from the secrets hook", async () => {
       const port = await freePort();
       const params: UserDataParams = {
         project: "resilient-feed", environment: "prod", siteKey: "primary", siteId: 1, region: "ap-northeast-2", port, drainSeconds: 5,
@@ -205,11 +211,17 @@ describe("user data ↔ app: what the boot scripts write is what the app accepts
         [params.sessionSecretArn]: SESSION,
       });
       assert.equal(env.NODE_ID, "9");
+      // the release the instances run: the esbuild bundle (migrations embedded), alone in a directory
+      const release = path.join(tmp, "release");
+      const built = buildAppBundle(DEFAULT_ENTRIES, path.join(tmp, "bundle"));
+      fs.mkdirSync(release);
+      fs.copyFileSync(built.server.path, path.join(release, "server.js"));
+      fs.copyFileSync(built.worker.path, path.join(release, "worker.js"));
       // Node trusts the Amazon CA behind ElastiCache by default; here the test CA stands in for it
       const logFile = path.join(tmp, "api.log");
       const out = fs.openSync(logFile, "w");
-      api = spawn(process.execPath, ["-r", "tsx/cjs", "app/src/server.ts"], {
-        cwd: ROOT,
+      api = spawn(process.execPath, [path.join(release, "server.js")], {
+        cwd: release,
         env: { PATH: process.env.PATH, ...env, HOST: "127.0.0.1", DB_TLS_CA_FILE: caFile, NODE_EXTRA_CA_CERTS: caFile, LOG_LEVEL: "warn" },
         stdio: ["ignore", out, out],
       });
@@ -238,6 +250,28 @@ describe("user data ↔ app: what the boot scripts write is what the app accepts
       assert.equal(read.status, 200);
       // the business counter the dashboard shows (shipped by the CloudWatch agent)
       assert.match(await (await fetch(`${base}/metrics`)).text(), /^posts_created_total 1$/m);
+
+      // the bundled worker, same environment: consumes the post's fan-out job over TLS
+      const workerLog = path.join(tmp, "worker.log");
+      const wout = fs.openSync(workerLog, "w");
+      worker = spawn(process.execPath, [path.join(release, "worker.js")], { cwd: release, env: { PATH: process.env.PATH, ...env, DB_TLS_CA_FILE: caFile, NODE_EXTRA_CA_CERTS: caFile, LOG_LEVEL: "info" }, stdio: ["ignore", wout, wout] });
+      fs.closeSync(wout);
+      const redisClient = new Redis(env.REDIS_URL, { tls: { ca: fs.readFileSync(caFile) }, lazyConnect: true, maxRetriesPerRequest: 1 });
+      try {
+        await redisClient.connect();
+        let group: Record<string, unknown> = {};
+        const until = Date.now() + 30_000;
+        while (Date.now() < until) {
+          assert.equal(worker.exitCode, null, `worker exited: ${fs.readFileSync(workerLog, "utf8").slice(-2000)}`);
+          const groups = (await redisClient.xinfo("GROUPS", "stream:fanout").catch(() => [])) as unknown[][];
+          group = groups.length > 0 ? Object.fromEntries(chunk(groups[0])) : {};
+          if (group["entries-read"] === 1 && group.pending === 0) break;
+          await new Promise((r) => setTimeout(r, 200));
+        }
+        assert.deepEqual([group["entries-read"], group.pending, group.consumers], [1, 0, 1], fs.readFileSync(workerLog, "utf8").slice(-2000));
+      } finally {
+        redisClient.disconnect();
+      }
 
       // and the server saw TLS sessions from the app's user
       const root = await db.rootConnection();

@@ -15,14 +15,24 @@ export interface Migration {
   checksum: string;
 }
 
-/** `NNN_name.sql` files in version order. */
-export function loadMigrations(dir = MIGRATIONS_DIR): Migration[] {
-  return fs
-    .readdirSync(dir)
+// The deployable bundle (infra/aws/app-bundle.ts) embeds the migration files at build time, so a
+// release is one self-contained file; from source (tsx, tests) they are read from MIGRATIONS_DIR.
+declare const __RESILIENT_FEED_MIGRATIONS__: Record<string, string> | undefined;
+
+function migrationFiles(dir: string | undefined): Record<string, string> {
+  if (dir === undefined && typeof __RESILIENT_FEED_MIGRATIONS__ !== "undefined") return __RESILIENT_FEED_MIGRATIONS__;
+  const from = dir ?? MIGRATIONS_DIR;
+  return Object.fromEntries(fs.readdirSync(from).map((f) => [f, fs.readFileSync(path.join(from, f), "utf8")]));
+}
+
+/** `NNN_name.sql` files in version order (from `dir`, else embedded in the bundle, else MIGRATIONS_DIR). */
+export function loadMigrations(dir?: string): Migration[] {
+  const files = migrationFiles(dir);
+  return Object.keys(files)
     .filter((f) => /^\d+_[\w-]+\.sql$/.test(f))
     .sort()
     .map((f) => {
-      const sql = fs.readFileSync(path.join(dir, f), "utf8");
+      const sql = files[f];
       const [version, ...rest] = f.replace(/\.sql$/, "").split("_");
       return { version, name: rest.join("_"), sql, checksum: createHash("sha256").update(sql).digest("hex") };
     });
