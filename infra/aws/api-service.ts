@@ -14,6 +14,8 @@ import { nodeIdMask, renderUserData } from "./user-data";
 // Capacity comes from the Topology (site.api, topology.app); this component decides none.
 
 export const TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
+/** App paths the load balancer answers 404 for itself (scraped locally by the CloudWatch agent). */
+export const INTERNAL_PATHS = ["/metrics", "/metrics/*"];
 export const HEALTH_CHECK = { path: "/readyz", interval: 10, timeout: 5, healthyThreshold: 2, unhealthyThreshold: 3, matcher: "200" } as const;
 /** target tracking: average CPU of the group, and requests per target per minute */
 export const CPU_TARGET_PERCENT = 50;
@@ -170,8 +172,9 @@ export class ApiService extends pulumi.ComponentResource {
     }, child);
 
     const forward = [{ type: "forward", targetGroupArn: tg.arn }];
+    let serving: aws.lb.Listener;
     if (certificateArn !== undefined) {
-      new aws.lb.Listener(`${name}-https`, {
+      serving = new aws.lb.Listener(`${name}-https`, {
         region,
         loadBalancerArn: alb.arn,
         port: 443,
@@ -192,9 +195,18 @@ export class ApiService extends pulumi.ComponentResource {
       this.protocol = "https";
     } else {
       pulumi.log.warn(`${name}: no certificate (sites.${args.site.key}.certificateArn): the load balancer serves plain HTTP on port 80`, this);
-      new aws.lb.Listener(`${name}-http`, { region, loadBalancerArn: alb.arn, port: 80, protocol: "HTTP", defaultActions: forward, tags }, child);
+      serving = new aws.lb.Listener(`${name}-http`, { region, loadBalancerArn: alb.arn, port: 80, protocol: "HTTP", defaultActions: forward, tags }, child);
       this.protocol = "http";
     }
+    // The app's Prometheus metrics are for the CloudWatch agent on the instance, not the internet.
+    new aws.lb.ListenerRule(`${name}-hide-metrics`, {
+      region,
+      listenerArn: serving.arn,
+      priority: 10,
+      conditions: [{ pathPattern: { values: INTERNAL_PATHS } }],
+      actions: [{ type: "fixed-response", fixedResponse: { statusCode: "404", contentType: "application/json", messageBody: JSON.stringify({ error: { code: "not_found", message: "not found" } }) } }],
+      tags,
+    }, child);
 
     // --- instance role ----------------------------------------------------------------------
     const role = new aws.iam.Role(`${name}-instance`, {

@@ -19,6 +19,19 @@ export const S3_ORIGIN_ID = "static-s3";
 export const ALB_ORIGIN_ID = "api-alb";
 export const API_PATH_PATTERN = "/api/*";
 
+/**
+ * CloudFront Function (viewer request) on the /api/* behaviour: the app's routes have no /api
+ * prefix (the ALB serves them at the root), so /api/feed?limit=20 reaches the origin as
+ * /feed?limit=20 (the query string is a separate field and passes through).
+ */
+export const STRIP_API_PREFIX_CODE = [
+  "function handler(event) {",
+  "  var request = event.request;",
+  "  request.uri = request.uri.replace(/^\\/api(?=\\/|$)/, '') || '/';",
+  "  return request;",
+  "}",
+].join("\n");
+
 export interface StaticSiteArgs {
   readonly topology: Topology;
   readonly site: SiteTopology;
@@ -78,6 +91,12 @@ export class StaticSite extends pulumi.ComponentResource {
     if (!args.certificate) {
       pulumi.log.warn(`${name}: no CloudFront certificate: the distribution uses *.cloudfront.net, where CloudFront does not enforce a TLS 1.2 minimum`, this);
     }
+    const stripApi = new aws.cloudfront.Function(`${name}-strip-api`, {
+      runtime: "cloudfront-js-2.0",
+      comment: "maps /api/* to the API's root paths",
+      publish: true,
+      code: STRIP_API_PREFIX_CODE,
+    }, { parent: this });
     const distribution = new aws.cloudfront.Distribution(`${name}`, {
       enabled: true,
       isIpv6Enabled: true,
@@ -118,6 +137,7 @@ export class StaticSite extends pulumi.ComponentResource {
         cachedMethods: ["GET", "HEAD"],
         compress: true,
         cachePolicyId: CACHE_POLICY_CACHING_DISABLED,
+        functionAssociations: [{ eventType: "viewer-request", functionArn: stripApi.arn }],
         // all viewer headers, cookies and query strings; over HTTPS the Host header is left out so
         // CloudFront can verify the ALB's certificate against the origin name
         originRequestPolicyId: https ? ORIGIN_REQUEST_ALL_VIEWER_EXCEPT_HOST : ORIGIN_REQUEST_ALL_VIEWER,

@@ -116,6 +116,17 @@ describe("ApiService (ALB, target group, listeners, launch template, ASG)", func
     assert.equal(primaryApi.protocol, "https");
   });
 
+  it("the load balancer answers /metrics itself with a 404: metrics are scraped on the instance, not public", () => {
+    const rule = (r: Recorded, name: string) => pick(r.one("lb/listenerRule:ListenerRule", name), ["region", "listenerArn", "priority", "conditions", "actions"]);
+    const expected = (region: string, listener: string) => ({
+      region, listenerArn: `arn:aws:lb:${region}:123456789012:listener/${listener}`, priority: 10,
+      conditions: [{ pathPattern: { values: ["/metrics", "/metrics/*"] } }],
+      actions: [{ type: "fixed-response", fixedResponse: { statusCode: "404", contentType: "application/json", messageBody: '{"error":{"code":"not_found","message":"not found"}}' } }],
+    });
+    assert.deepEqual(rule(primary, "primary-api-hide-metrics"), expected("ap-northeast-2", "primary-api-https"));
+    assert.deepEqual(rule(dev, "dev-api-hide-metrics"), expected("ap-southeast-1", "dev-api-http"), "dev: on the one HTTP listener");
+  });
+
   it("without a certificate (dev): one HTTP 80 listener forwarding", () => {
     assert.deepEqual(dev.of("lb/listener:Listener").map((l) => [l.inputs.port, l.inputs.protocol, (l.inputs.defaultActions as any[])[0].type]), [[80, "HTTP", "forward"]]);
     assert.equal(devApi.protocol, "http");

@@ -66,10 +66,22 @@ describe("static site + CDN, app logs, alarms and dashboard", function () {
     assert.deepEqual(d.orderedCacheBehaviors, [{
       pathPattern: "/api/*", targetOriginId: "api-alb", viewerProtocolPolicy: "redirect-to-https", allowedMethods: ["GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"], cachedMethods: ["GET", "HEAD"], compress: true,
       cachePolicyId: "4135ea2d-6df8-44a3-9df3-4b5a84be39ad", originRequestPolicyId: "b689b0a8-53d0-40ab-baf2-68738e2966ac",
+      functionAssociations: [{ eventType: "viewer-request", functionArn: "arn:aws:cloudfront::123456789012:function/primary-cdn-strip-api" }],
     }]);
     assert.deepEqual([d.enabled, d.priceClass, d.defaultRootObject, d.loggingConfig], [true, "PriceClass_200", "index.html", { bucket: "primary-cdn-cdn-logs.s3.amazonaws.com", prefix: "cdn/", includeCookies: false }]);
     assert.deepEqual(d.viewerCertificate, { cloudfrontDefaultCertificate: true, minimumProtocolVersion: "TLSv1" });
     assert.equal(cdn.one("s3/bucketOwnershipControls:BucketOwnershipControls", "primary-cdn-cdn-logs").inputs.rule && (cdn.one("s3/bucketOwnershipControls:BucketOwnershipControls", "primary-cdn-cdn-logs").inputs.rule as any).objectOwnership, "BucketOwnerPreferred");
+  });
+
+  it("/api/* reaches the API without the prefix: a published CloudFront Function rewrites the path", () => {
+    const f = cdn.one("cloudfront/function:Function", "primary-cdn-strip-api").inputs as any;
+    assert.deepEqual([f.runtime, f.publish], ["cloudfront-js-2.0", true]);
+    // run the function's code as CloudFront would, on viewer requests the /api/* behaviour matches
+    const handler = new Function(`${f.code}\nreturn handler;`)() as (e: { request: { uri: string; querystring: object } }) => { uri: string; querystring: object };
+    const rewrite = (uri: string) => handler({ request: { uri, querystring: { limit: { value: "20" } } } });
+    assert.deepEqual(["/api/feed", "/api/users/123/follow", "/api/", "/api"].map((u) => rewrite(u).uri), ["/feed", "/users/123/follow", "/", "/"]);
+    assert.deepEqual(rewrite("/api/feed").querystring, { limit: { value: "20" } });
+    assert.equal(rewrite("/apiary/x").uri, "/apiary/x", "only a whole /api segment is stripped");
   });
 
   it("dev: ALB origin over HTTP (no certificate) with every viewer header, cookie and query string forwarded", () => {
