@@ -23,6 +23,12 @@ const POSTS_PER_AUTHOR = 5;
 const READERS = 50;
 const FOLLOWS_PER_READER = 100;
 const POSTERS = 20;
+/**
+ * Measurement hook: node flags for the API process only, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
+ * (as arguments: Node 20 refuses --cpu-prof in NODE_OPTIONS). Summarize with cpuprofile-summary.ts.
+ */
+const API_NODE_ARGS = (process.env.BENCH_API_NODE_ARGS ?? "").split(/\s+/).filter(Boolean);
+const PROFILING = API_NODE_ARGS.some((a) => a.startsWith("--cpu-prof"));
 
 const children: ChildProcess[] = [];
 let db: ReplicatedMariaDb | undefined;
@@ -34,10 +40,10 @@ function log(msg: string): void {
 }
 
 /** A child process with stdout+stderr to a log file; ready when GET {readyUrl} answers 200 (or the log matches). */
-async function startProcess(name: string, script: string, env: Record<string, string>, ready: { url?: string; log?: RegExp }): Promise<ChildProcess> {
+async function startProcess(name: string, script: string, env: Record<string, string>, ready: { url?: string; log?: RegExp }, nodeArgs: string[] = []): Promise<ChildProcess> {
   const logFile = path.join(tmp!, `${name}.log`);
   const out = fs.openSync(logFile, "w");
-  const child = spawn(process.execPath, ["-r", "tsx/cjs", script], { cwd: ROOT, env: { PATH: process.env.PATH ?? "", NODE_ENV: "production", ...env }, stdio: ["ignore", out, out] });
+  const child = spawn(process.execPath, [...nodeArgs, "-r", "tsx/cjs", script], { cwd: ROOT, env: { PATH: process.env.PATH ?? "", NODE_ENV: "production", ...env }, stdio: ["ignore", out, out] });
   fs.closeSync(out);
   children.push(child);
   const deadline = Date.now() + 60_000;
@@ -142,7 +148,7 @@ async function main(): Promise<void> {
   };
   log("starting the API server, the fan-out worker and the hello-world server (separate processes)");
   await Promise.all([
-    startProcess("api", "app/src/server.ts", env, { url: `http://127.0.0.1:${apiPort}/readyz` }),
+    startProcess("api", "app/src/server.ts", env, { url: `http://127.0.0.1:${apiPort}/readyz` }, API_NODE_ARGS),
     startProcess("worker", "app/src/worker.ts", { ...env, NODE_ID: "2", PORT: "1" }, { log: /fan-out worker started/ }),
     startProcess("hello", "app/bench/hello.ts", { PORT: String(helloPort) }, { url: `http://127.0.0.1:${helloPort}/` }),
   ]);
@@ -168,7 +174,10 @@ async function main(): Promise<void> {
 
   const m0 = await metrics(api);
   log(`GET /users/:id, Zipf(s=${ZIPF_S}) over ${USERS} users: ${DURATION} s`);
+  // CLOCK_MONOTONIC µs, the clock of a .cpuprofile's timestamps: lets a profile be cut to this scenario.
+  const zipfStart = process.hrtime.bigint() / 1000n;
   const prof = await load({ ...base, url: api, method: "GET", paths: { kind: "zipf", idsFile, s: ZIPF_S } });
+  if (PROFILING) log(`profile window for the Zipf scenario (monotonic µs): ${zipfStart} ${process.hrtime.bigint() / 1000n}`);
   const m1 = await metrics(api);
   results.push([`GET /users/:id (Zipf s=${ZIPF_S})`, prof]);
 
@@ -210,7 +219,9 @@ async function main(): Promise<void> {
 
 async function cleanup(): Promise<void> {
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGTERM");
-  await new Promise((r) => setTimeout(r, 300));
+  // A profiled API writes its .cpuprofile as it exits: give it time to.
+  const deadline = Date.now() + (PROFILING ? 15_000 : 300);
+  while (Date.now() < deadline && children.some((c) => c.exitCode === null && c.signalCode === null)) await new Promise((r) => setTimeout(r, 50));
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
   await Promise.all([db?.stop(), redis?.stop()]);
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
