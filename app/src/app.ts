@@ -1,18 +1,17 @@
-import { randomBytes } from "node:crypto";
-import { Hono } from "hono";
+import { performance } from "node:perf_hooks";
+import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { HTTPException } from "hono/http-exception";
 import { tag } from "./http/route-tag";
 import type { AppEnv, CoreDeps, Deps } from "./context";
 import { ReadYourWrites } from "./db/ryw";
-import { header } from "./http/headers";
+import { errorBody, RequestObserver } from "./http/instrument";
 import { AppError } from "./errors";
 import { FeedService } from "./feed/service";
 import { feedRoutes } from "./feed/routes";
 import { PostService } from "./posts/service";
 import { postRoutes } from "./posts/routes";
 import { FanoutQueue } from "./queue/fanout";
-import { authRoutes, userRoutes } from "./users/routes";
+import { authRoutes, profileRead, userRoutes } from "./users/routes";
 import { INVALIDATE_CHANNEL, UserService } from "./users/service";
 import { closeRedis } from "./cache/redis";
 import { SessionStore } from "./users/sessions";
@@ -27,17 +26,6 @@ export function buildDeps(core: CoreDeps): Deps {
   const posts = new PostService(core.db, ryw, queue, core.ids, core.clock, core.metrics, core.logger);
   const feed = new FeedService(core.db, core.redis, ryw, posts, core.config, core.metrics, core.logger);
   return { ...core, sessions, ryw, queue, users, posts, feed };
-}
-
-/** Request ids: a random per-process prefix and a counter (unique, cheap, sortable per process). */
-const ID_PREFIX = randomBytes(6).toString("hex");
-let requestSeq = 0;
-function nextRequestId(): string {
-  return `${ID_PREFIX}-${(++requestSeq).toString(36)}`;
-}
-
-function errorBody(code: string, message: string, details?: unknown) {
-  return { error: details === undefined ? { code, message } : { code, message, details } };
 }
 
 /**
@@ -56,53 +44,33 @@ function subscribeInvalidations(deps: Deps): () => Promise<void> {
 
 export function createApp(core: CoreDeps): { app: Hono<AppEnv>; deps: Deps; close(): Promise<void> } {
   const deps = buildDeps(core);
-  const { metrics, logger, config } = deps;
+  const { metrics, config } = deps;
   const closeSubscriber = subscribeInvalidations(deps);
-  const app = new Hono<AppEnv>();
+  const observer = new RequestObserver(metrics, deps.logger);
 
-  // Request id, JSON access log, metrics by route template and status. Hot path: no per-request
-  // child logger, no WHATWG Headers (the id header goes straight onto the Node response when
-  // served by @hono/node-server), metric children cached per (method, route, status).
+  // Every route but the hot reads: one global middleware (request id, body limit for bodies only,
+  // metrics, access log), routes tag their template (hono/route's routePath costs ~14 µs a request).
+  const routes = new Hono<AppEnv>();
   const limitBody = bodyLimit({
     maxSize: config.bodyLimitBytes,
     onError: () => {
       throw new AppError(413, "payload_too_large", `request body exceeds ${config.bodyLimitBytes} bytes`);
     },
   });
-  const series = new Map<string, { count: { inc(): void }; duration: { observe(v: number): void } }>();
-  app.use("*", async (c, next) => {
-    const incoming = header(c, "x-request-id");
-    const requestId = incoming && incoming.length <= 100 && /^[\w.:-]+$/.test(incoming) ? incoming : nextRequestId();
+  routes.use("*", async (c, next) => {
+    const start = performance.now();
+    const requestId = observer.requestId(c);
     c.set("requestId", requestId);
-    const outgoing = (c.env as { outgoing?: { setHeader(k: string, v: string): void } } | undefined)?.outgoing;
-    if (outgoing) outgoing.setHeader("x-request-id", requestId);
-    else c.header("x-request-id", requestId); // app.request() in tests
-    const start = process.hrtime.bigint();
+    observer.echo(c, requestId);
     const method = c.req.method;
     // Body limit only where a body is read: bodyLimit touches c.req.raw.body, which builds a full Request.
     if (method === "GET" || method === "HEAD") await next();
     else await limitBody(c, next);
-    const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-    // Routes tag themselves (hono/route's routePath costs ~14 µs a request).
-    const route = c.get("route") ?? "unmatched";
-    const status = c.res.status;
-    const key = `${method} ${route} ${status}`;
-    let s = series.get(key);
-    if (!s) {
-      const labels = { method, route, status: String(status) };
-      s = { count: metrics.httpRequests.labels(labels), duration: metrics.httpDuration.labels(labels) };
-      series.set(key, s);
-    }
-    s.count.inc();
-    s.duration.observe(seconds);
-    if (route !== "/metrics" && route !== "/healthz" && route !== "/readyz" && logger.isLevelEnabled("info")) {
-      logger.info({ reqId: requestId, method, path: c.req.path, route, status, ms: Math.round(seconds * 1e6) / 1e3 }, "request");
-    }
+    observer.done(c, requestId, start, c.get("route") ?? "unmatched", c.res.status);
   });
 
-
-  app.get("/healthz", tag("/healthz"), (c) => c.json({ status: "ok" }));
-  app.get("/readyz", tag("/readyz"), async (c) => {
+  routes.get("/healthz", tag("/healthz"), (c) => c.json({ status: "ok" }));
+  routes.get("/readyz", tag("/readyz"), async (c) => {
     if (deps.state.draining) return c.json({ status: "draining" }, 503);
     const [dbOk, redisOk] = await Promise.all([
       deps.db.ping().then(() => true, () => false),
@@ -111,7 +79,7 @@ export function createApp(core: CoreDeps): { app: Hono<AppEnv>; deps: Deps; clos
     const body = { status: dbOk && redisOk ? "ready" : "not_ready", primary: dbOk, redis: redisOk, replica: deps.db.replicaUsable };
     return c.json(body, dbOk && redisOk ? 200 : 503);
   });
-  app.get("/metrics", tag("/metrics"), async (c) => {
+  routes.get("/metrics", tag("/metrics"), async (c) => {
     try {
       const s = await deps.queue.stats();
       metrics.streamLag.set({ stream: deps.queue.key }, s.lag);
@@ -122,24 +90,22 @@ export function createApp(core: CoreDeps): { app: Hono<AppEnv>; deps: Deps; clos
     return c.body(await metrics.registry.metrics(), 200, { "content-type": metrics.registry.contentType });
   });
 
-  app.route("/auth", authRoutes(deps));
-  app.route("/users", userRoutes(deps));
-  app.route("/posts", postRoutes(deps));
-  app.route("/feed", feedRoutes(deps));
+  routes.route("/auth", authRoutes(deps));
+  routes.route("/users", userRoutes(deps));
+  routes.route("/posts", postRoutes(deps));
+  routes.route("/feed", feedRoutes(deps));
 
-  app.notFound((c) => c.json(errorBody("not_found", `no route for ${c.req.method} ${c.req.path}`), 404));
-  app.onError((err, c) => {
-    if (err instanceof AppError) {
-      if (err.status >= 500) logger.warn({ reqId: c.get("requestId"), code: err.code, err: err.message }, "dependency unavailable");
-      return c.json(errorBody(err.code, err.message, err.details), err.status);
-    }
-    if (err instanceof HTTPException) {
-      const status = err.status;
-      return c.json(errorBody(status === 413 ? "payload_too_large" : status >= 500 ? "internal" : "bad_request", err.message || "bad request"), status);
-    }
-    logger.error({ reqId: c.get("requestId"), err }, "unhandled error");
-    return c.json(errorBody("internal", "internal server error"), 500);
-  });
+  routes.notFound((c) => c.json(errorBody("not_found", `no route for ${c.req.method} ${c.req.path}`), 404));
+  routes.onError((err, c) => observer.errorResponse(err, c));
+
+  // The app: hot reads first, each one handler that instruments itself (Hono runs a lone handler
+  // without its middleware composer, and a Response returned synchronously is written by
+  // @hono/node-server at once); everything else falls through to `routes`.
+  const app = new Hono<AppEnv>();
+  const fallthrough = (c: Context<AppEnv>) => routes.fetch(c.req.raw, c.env);
+  app.get("/users/:id", profileRead(deps, observer, fallthrough));
+  app.notFound(fallthrough);
+  app.onError((err, c) => observer.errorResponse(err, c));
 
   return { app, deps, close: closeSubscriber };
 }

@@ -36,7 +36,10 @@ export function query<S extends z.ZodType>(c: Context, schema: S): z.output<S> {
 
 /** A path id: 400 unless it is a positive 64-bit decimal id. */
 export function idParam(c: Context, name = "id"): string {
-  const v = c.req.param(name) ?? "";
+  return checkId(c.req.param(name) ?? "", name);
+}
+
+export function checkId(v: string, name: string): string {
   if (!isValidId(v)) throw badRequest("invalid_id", `${name} must be a decimal 64-bit id`);
   return v;
 }

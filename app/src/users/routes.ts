@@ -1,11 +1,13 @@
-import { Hono } from "hono";
+import { performance } from "node:perf_hooks";
+import { Hono, type Context, type Handler } from "hono";
 import { deleteCookie, setCookie } from "hono/cookie";
 import { z } from "zod";
 import type { AppEnv, Deps } from "../context";
 import { AppError, badRequest, notFound } from "../errors";
 import { requireSession } from "../http/session";
 import { tag } from "../http/route-tag";
-import { idParam, jsonBody } from "../http/validate";
+import type { RequestObserver } from "../http/instrument";
+import { checkId, idParam, jsonBody } from "../http/validate";
 import { SESSION_COOKIE } from "./sessions";
 
 const handle = z.string().regex(/^[A-Za-z0-9_]{3,30}$/, "3-30 letters, digits or _");
@@ -41,7 +43,8 @@ export function userRoutes(deps: Deps) {
   const r = new Hono<AppEnv>();
   const session = requireSession(deps);
   // `/users/me` shares the `/:id` routes (a static and a param segment side by side would push
-  // Hono off its RegExpRouter onto the slower TrieRouter).
+  // Hono off its RegExpRouter onto the slower TrieRouter). GET /users/{id} is served by
+  // profileRead() in front of these routes; GET /users/me falls through to here.
   r.get("/:id", tag("/users/:id"), async (c, next) => {
     if (c.req.param("id") !== "me") return next();
     c.set("route", "/users/me");
@@ -70,4 +73,42 @@ export function userRoutes(deps: Deps) {
     return c.body(null, 204);
   });
   return r;
+}
+
+/**
+ * GET /users/:id, the hottest read, as one handler (no middleware chain) that instruments itself
+ * like the global middleware does: request id, metrics, access log, JSON errors. A near-cache hit
+ * is answered synchronously with the cached `{"user":…}` body: no serialization, no promise, no
+ * closure. `/users/me` needs a session and goes to `fallthrough` (the regular routes).
+ */
+export function profileRead(deps: Deps, observer: RequestObserver, fallthrough: (c: Context<AppEnv>) => Response | Promise<Response>): Handler<AppEnv> {
+  const route = "/users/:id";
+  function ok(c: Context<AppEnv>, requestId: string, start: number, body: string): Response {
+    observer.done(c, requestId, start, route, 200);
+    return new Response(body, { status: 200, headers: { "content-type": "application/json", "x-request-id": requestId } });
+  }
+  function fail(c: Context<AppEnv>, requestId: string, start: number, e: unknown): Response {
+    observer.echo(c, requestId);
+    const res = observer.errorResponse(e, c, requestId);
+    observer.done(c, requestId, start, route, res.status);
+    return res;
+  }
+  return (c) => {
+    const id = c.req.param("id") ?? "";
+    if (id === "me") return fallthrough(c);
+    const start = performance.now();
+    const requestId = observer.requestId(c);
+    try {
+      checkId(id, "id");
+      const body = deps.users.profileBody(id);
+      if (typeof body === "string") return ok(c, requestId, start, body);
+      if (body === null) return fail(c, requestId, start, notFound("user"));
+      return body.then(
+        (b) => (b === null ? fail(c, requestId, start, notFound("user")) : ok(c, requestId, start, b)),
+        (e) => fail(c, requestId, start, e),
+      );
+    } catch (e) {
+      return fail(c, requestId, start, e);
+    }
+  };
 }

@@ -1,4 +1,5 @@
 import { LocalCache } from "../cache/local";
+import { bufferedCounter } from "../http/buffered-counter";
 import type { Redis } from "../cache/redis";
 import type { AppConfig } from "../config";
 import type { Db, Row } from "../db/pools";
@@ -39,6 +40,8 @@ function toProfile(r: Row): Profile {
 }
 
 export const profileKey = (id: string) => `user:${id}`;
+/** `{"user":…}` around a profile's JSON (what `c.json({ user })` would send). */
+const profileResponseBody = (profileJson: string) => `{"user":${profileJson}}`;
 export const feedKey = (id: string) => `feed:${id}`;
 /** Pub/sub channel: profile ids whose near-cache entries every instance drops. */
 export const INVALIDATE_CHANNEL = "invalidate:user";
@@ -48,7 +51,8 @@ function isDuplicate(e: unknown): boolean {
 }
 
 export class UserService {
-  readonly local: LocalCache<Profile>;
+  /** Near-cache: user id → the ready-to-send `{"user":…}` response body. */
+  readonly local: LocalCache<string>;
   private readonly hitCounter: { inc(): void };
   private readonly localHitCounter: { inc(): void };
 
@@ -62,9 +66,9 @@ export class UserService {
     private readonly metrics: Metrics,
     private readonly logger: Logger,
   ) {
-    this.local = new LocalCache<Profile>(config.profileLocalCacheMs, config.profileLocalCacheEntries, () => clock.now());
-    this.hitCounter = metrics.cacheRequests.labels({ cache: "profile", result: "hit" });
-    this.localHitCounter = metrics.localCacheHits.labels({ cache: "profile" });
+    this.local = new LocalCache<string>(config.profileLocalCacheMs, config.profileLocalCacheEntries, () => clock.now());
+    this.hitCounter = bufferedCounter(metrics.cacheRequests, { cache: "profile", result: "hit" });
+    this.localHitCounter = bufferedCounter(metrics.localCacheHits, { cache: "profile" });
   }
 
   async signup(input: { handle: string; displayName: string; password: string }): Promise<Profile> {
@@ -98,22 +102,39 @@ export class UserService {
    * so a miss costs one Redis round trip before the SQL. Redis down: straight to MySQL.
    */
   async getProfile(id: string): Promise<Profile | null> {
+    const body = await this.profileBody(id);
+    return body === null ? null : (JSON.parse(body) as { user: Profile }).user;
+  }
+
+  /**
+   * The `GET /users/:id` response body, `{"user":{…}}`, rendered once per cache fill: the near-cache
+   * holds it ready to send, and a Redis hit is wrapped as stored (the value is JSON.stringify of the
+   * profile), so a hit serializes nothing. A near-cache hit returns the string itself, not a
+   * promise, so the route can answer without a trip through the microtask queue. null: no such user.
+   */
+  profileBody(id: string): string | null | Promise<string | null> {
     const near = this.local.get(id);
-    if (near) {
+    if (near !== undefined) {
       this.hitCounter.inc();
       this.localHitCounter.inc();
       return near;
     }
+    return this.readThrough(id);
+  }
+
+  private async readThrough(id: string): Promise<string | null> {
     const key = profileKey(id);
     let redisUp = true;
     let primary = false;
     try {
       const [hit, ryw] = await this.redis.mget(key, this.ryw.key(id));
       if (hit !== null) {
+        // Sent as stored: a corrupt entry is treated like Redis being down (below), never sent.
+        if (typeof JSON.parse(hit) !== "object" || hit[0] !== "{") throw new Error(`corrupt ${key}`);
         this.hitCounter.inc();
-        const p = JSON.parse(hit) as Profile;
-        this.local.set(id, p);
-        return p;
+        const body = profileResponseBody(hit);
+        this.local.set(id, body);
+        return body;
       }
       this.metrics.cacheRequests.inc({ cache: "profile", result: "miss" });
       primary = (this.ryw.enabled && ryw !== null) || this.ryw.localUsePrimary(id);
@@ -123,11 +144,12 @@ export class UserService {
       this.metrics.cacheRequests.inc({ cache: "profile", result: "error" });
     }
     const profile = await this.loadProfile(id, primary);
-    if (profile) {
-      this.local.set(id, profile);
-      if (redisUp) await this.redis.set(key, JSON.stringify(profile), "EX", this.config.profileCacheTtlSeconds).catch(() => undefined);
-    }
-    return profile;
+    if (!profile) return null;
+    const json = JSON.stringify(profile);
+    const body = profileResponseBody(json);
+    this.local.set(id, body);
+    if (redisUp) await this.redis.set(key, json, "EX", this.config.profileCacheTtlSeconds).catch(() => undefined);
+    return body;
   }
 
   /** From the replica unless the user wrote recently; a miss on the replica is retried on the primary (lag). */
