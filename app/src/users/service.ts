@@ -1,3 +1,4 @@
+import { TurnBatch } from "../cache/batch";
 import { LocalCache } from "../cache/local";
 import { bufferedCounter } from "../http/buffered-counter";
 import type { Redis } from "../cache/redis";
@@ -21,10 +22,11 @@ export interface Profile {
   updatedAt: string;
 }
 
-const PROFILE_SQL = `SELECT u.id, u.handle, u.display_name, u.bio, u.created_at, u.updated_at,
+/** Profiles by id, `?` = a list of ids (a batch of misses). */
+const PROFILES_SQL = `SELECT u.id, u.handle, u.display_name, u.bio, u.created_at, u.updated_at,
   (SELECT COUNT(*) FROM follows f WHERE f.follower_id = u.id) AS following_count,
   (SELECT COUNT(*) FROM follows f WHERE f.followee_id = u.id) AS follower_count
-  FROM users u WHERE u.id = ?`;
+  FROM users u WHERE u.id IN (?)`;
 
 function toProfile(r: Row): Profile {
   return {
@@ -53,6 +55,8 @@ function isDuplicate(e: unknown): boolean {
 export class UserService {
   /** Near-cache: user id → the ready-to-send `{"user":…}` response body. */
   readonly local: LocalCache<string>;
+  private readonly fromReplica: TurnBatch<Profile>;
+  private readonly fromPrimary: TurnBatch<Profile>;
   private readonly hitCounter: { inc(): void };
   private readonly localHitCounter: { inc(): void };
 
@@ -67,6 +71,8 @@ export class UserService {
     private readonly logger: Logger,
   ) {
     this.local = new LocalCache<string>(config.profileLocalCacheMs, config.profileLocalCacheEntries, () => clock.now());
+    this.fromReplica = new TurnBatch((ids) => this.loadProfiles(ids, false));
+    this.fromPrimary = new TurnBatch((ids) => this.loadProfiles(ids, true));
     this.hitCounter = bufferedCounter(metrics.cacheRequests, { cache: "profile", result: "hit" });
     this.localHitCounter = bufferedCounter(metrics.localCacheHits, { cache: "profile" });
   }
@@ -99,7 +105,9 @@ export class UserService {
   /**
    * Read-through cache: near-cache (PROFILE_LOCAL_CACHE_MS) → Redis `user:{id}` (TTL
    * PROFILE_CACHE_TTL_SECONDS) → MySQL. The Redis lookup also fetches the read-your-writes marker,
-   * so a miss costs one Redis round trip before the SQL. Redis down: straight to MySQL.
+   * so a miss costs one Redis round trip before the SQL; the misses of one event-loop turn share
+   * one SQL statement (per pool), and concurrent misses of one id one row. Redis down: straight to
+   * MySQL.
    */
   async getProfile(id: string): Promise<Profile | null> {
     const body = await this.profileBody(id);
@@ -143,7 +151,7 @@ export class UserService {
       primary = this.ryw.localUsePrimary(id);
       this.metrics.cacheRequests.inc({ cache: "profile", result: "error" });
     }
-    const profile = await this.loadProfile(id, primary);
+    const profile = await (primary ? this.fromPrimary : this.fromReplica).load(id);
     if (!profile) return null;
     const json = JSON.stringify(profile);
     const body = profileResponseBody(json);
@@ -152,11 +160,22 @@ export class UserService {
     return body;
   }
 
-  /** From the replica unless the user wrote recently; a miss on the replica is retried on the primary (lag). */
-  private async loadProfile(id: string, primary: boolean): Promise<Profile | null> {
-    let rows = await this.db.read<Row[]>(PROFILE_SQL, [BigInt(id)], { primary });
-    if (rows.length === 0 && !primary) rows = await this.db.write<Row[]>(PROFILE_SQL, [BigInt(id)]);
-    return rows[0] ? toProfile(rows[0]) : null;
+  /**
+   * Profiles from the replica (or the primary for readers that wrote recently), the misses of one
+   * event-loop turn in one statement; an id the replica does not have yet is retried on the
+   * primary (lag).
+   */
+  private async loadProfiles(ids: string[], primary: boolean): Promise<Map<string, Profile>> {
+    const found = new Map<string, Profile>();
+    const add = (rows: Row[]) => {
+      for (const r of rows) found.set(String(r.id), toProfile(r));
+    };
+    add(await this.db.read<Row[]>(PROFILES_SQL, [ids.map((id) => BigInt(id))], { primary }));
+    if (!primary && found.size < ids.length) {
+      const missing = ids.filter((id) => !found.has(id));
+      add(await this.db.write<Row[]>(PROFILES_SQL, [missing.map((id) => BigInt(id))]));
+    }
+    return found;
   }
 
   /** Drop the Redis entry and every instance's near-cache entry (this one at once, others via pub/sub). */
