@@ -99,6 +99,8 @@ export function flushLogger(logger: Logger): void {
 /**
  * One access-log line (`msg: "request"`, info level). `fields` is the pre-rendered JSON of the
  * fields between `path` and `ms` (see accessLogFields), so a request only renders what varies.
+ * `reqId` and `method` must need no JSON escaping: request ids are generated or checked against
+ * [\w.:-], methods are HTTP tokens from Node's parser.
  */
 export type AccessLog = (reqId: string, method: string, path: string, fields: AccessLogFields, ms: number) => void;
 
@@ -114,9 +116,6 @@ export function accessLogFields(route: string, status: number): AccessLogFields 
 }
 
 const INFO = 30;
-/** HTTP method tokens and request ids (generated, or validated as [\w.:-]) need no JSON escaping. */
-const PLAIN = /^[\w.:-]*$/;
-const str = (s: string) => (PLAIN.test(s) ? `"${s}"` : JSON.stringify(s));
 
 /**
  * The access log writer for `logger`: the same line `logger.info({ reqId, method, path, route,
@@ -135,6 +134,6 @@ export function accessLog(logger: Logger): AccessLog {
   const head = `{"level":${INFO},"time":`;
   return (reqId, method, path, f, ms) => {
     if (logger.levelVal > INFO) return;
-    stream.write(`${head}${Date.now()}${l[pino.symbols.chindingsSym] as string},"reqId":${str(reqId)},"method":${str(method)},"path":${JSON.stringify(path)}${f.json}${ms},"msg":"request"}\n`);
+    stream.write(`${head}${Date.now()}${l[pino.symbols.chindingsSym] as string},"reqId":"${reqId}","method":"${method}","path":${JSON.stringify(path)}${f.json}${ms},"msg":"request"}\n`);
   };
 }

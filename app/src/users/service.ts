@@ -55,6 +55,7 @@ function isDuplicate(e: unknown): boolean {
 export class UserService {
   /** Near-cache: user id → the ready-to-send `{"user":…}` response body. */
   readonly local: LocalCache<string>;
+  private readonly redisLookups: TurnBatch<[string | null, string | null]>;
   private readonly fromReplica: TurnBatch<Profile>;
   private readonly fromPrimary: TurnBatch<Profile>;
   private readonly hitCounter: { inc(): void };
@@ -71,6 +72,7 @@ export class UserService {
     private readonly logger: Logger,
   ) {
     this.local = new LocalCache<string>(config.profileLocalCacheMs, config.profileLocalCacheEntries, () => clock.now());
+    this.redisLookups = new TurnBatch((ids) => this.redisEntries(ids));
     this.fromReplica = new TurnBatch((ids) => this.loadProfiles(ids, false));
     this.fromPrimary = new TurnBatch((ids) => this.loadProfiles(ids, true));
     this.hitCounter = bufferedCounter(metrics.cacheRequests, { cache: "profile", result: "hit" });
@@ -105,9 +107,9 @@ export class UserService {
   /**
    * Read-through cache: near-cache (PROFILE_LOCAL_CACHE_MS) → Redis `user:{id}` (TTL
    * PROFILE_CACHE_TTL_SECONDS) → MySQL. The Redis lookup also fetches the read-your-writes marker,
-   * so a miss costs one Redis round trip before the SQL; the misses of one event-loop turn share
-   * one SQL statement (per pool), and concurrent misses of one id one row. Redis down: straight to
-   * MySQL.
+   * so a miss costs one Redis round trip before the SQL. The near-cache misses of one event-loop
+   * turn share one MGET, their Redis misses one SQL statement (per pool), and concurrent reads of
+   * one id one lookup. Redis down: straight to MySQL.
    */
   async getProfile(id: string): Promise<Profile | null> {
     const body = await this.profileBody(id);
@@ -135,7 +137,7 @@ export class UserService {
     let redisUp = true;
     let primary = false;
     try {
-      const [hit, ryw] = await this.redis.mget(key, this.ryw.key(id));
+      const [hit, ryw] = (await this.redisLookups.load(id))!;
       if (hit !== null) {
         // Sent as stored: a corrupt entry is treated like Redis being down (below), never sent.
         if (typeof JSON.parse(hit) !== "object" || hit[0] !== "{") throw new Error(`corrupt ${key}`);
@@ -158,6 +160,21 @@ export class UserService {
     this.local.set(id, body);
     if (redisUp) await this.redis.set(key, json, "EX", this.config.profileCacheTtlSeconds).catch(() => undefined);
     return body;
+  }
+
+  /**
+   * `user:{id}` and the read-your-writes marker of each id, for all the near-cache misses of one
+   * event-loop turn in one MGET, sent at once as its own pipeline (auto-pipelining would wait
+   * another turn).
+   */
+  private async redisEntries(ids: string[]): Promise<Map<string, [string | null, string | null]>> {
+    const keys: string[] = [];
+    for (const id of ids) keys.push(profileKey(id), this.ryw.key(id));
+    const [[err, values]] = (await this.redis.pipeline().mget(keys).exec()) as [[Error | null, Array<string | null>]];
+    if (err) throw err;
+    const found = new Map<string, [string | null, string | null]>();
+    for (let i = 0; i < ids.length; i++) found.set(ids[i], [values[2 * i], values[2 * i + 1]]);
+    return found;
   }
 
   /**
