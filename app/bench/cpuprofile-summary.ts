@@ -90,3 +90,24 @@ for (const name of (process.env.CALLERS ?? "").split(",").filter(Boolean)) {
   console.log(`\ncallers of ${name}:`);
   for (const [k, v] of [...chains].sort((a, b) => b[1] - a[1]).slice(0, 8)) console.log(`${pct(v)}  ${k}`);
 }
+
+// CHILDREN=name: the direct callees of that function (inclusive time under it), and its self time.
+for (const name of (process.env.CHILDREN ?? "").split(",").filter(Boolean)) {
+  const under = new Map<string, number>();
+  let t3 = prof.startTime;
+  for (let i = 0; i < prof.samples.length; i++) {
+    t3 += prof.timeDeltas[i];
+    if (t3 < start || t3 > end) continue;
+    const dt = (prof.timeDeltas[i + 1] ?? 0) / 1000;
+    let child: number | undefined;
+    for (let id: number | undefined = prof.samples[i]; id !== undefined; child = id, id = parent.get(id)) {
+      const cf = byId.get(id)!.callFrame;
+      if (cf.functionName !== name) continue;
+      const k = child === undefined ? "(self)" : (() => { const c = byId.get(child)!.callFrame; return `${c.functionName || "(anon)"} ${short(c.url)}:${c.lineNumber + 1}`; })();
+      under.set(k, (under.get(k) ?? 0) + dt);
+      break;
+    }
+  }
+  console.log(`\nunder ${name}:`);
+  for (const [k, v] of [...under].sort((a, b) => b[1] - a[1]).slice(0, 12)) console.log(`${pct(v)}  ${k}`);
+}
