@@ -170,7 +170,9 @@ export class UserService {
   private async redisEntries(ids: string[]): Promise<Map<string, [string | null, string | null]>> {
     const keys: string[] = [];
     for (const id of ids) keys.push(profileKey(id), this.ryw.key(id));
-    const [[err, values]] = (await this.redis.pipeline().mget(keys).exec()) as [[Error | null, Array<string | null>]];
+    const replies = await this.redis.pipeline().mget(keys).exec();
+    if (!replies?.[0]) throw new Error("redis pipeline returned no reply");
+    const [err, values] = replies[0] as [Error | null, Array<string | null>];
     if (err) throw err;
     const found = new Map<string, [string | null, string | null]>();
     for (let i = 0; i < ids.length; i++) found.set(ids[i], [values[2 * i], values[2 * i + 1]]);
