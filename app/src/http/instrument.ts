@@ -6,7 +6,7 @@ import type { AppEnv } from "../context";
 import { AppError } from "../errors";
 import { accessLog, accessLogFields, type AccessLog, type AccessLogFields, type Logger } from "../logger";
 import type { Metrics } from "../metrics";
-import { bufferedCounter } from "./buffered-counter";
+import { bufferedCounter, bufferedHistogram } from "./buffered-metrics";
 import { header } from "./headers";
 
 /** Request ids: a random per-process prefix and a counter (unique, cheap, sortable per process). */
@@ -75,7 +75,7 @@ export class RequestObserver {
     let s = this.series.get(key);
     if (!s) {
       const labels = { method, route, status: String(status) };
-      s = { count: bufferedCounter(this.metrics.httpRequests, labels), duration: this.metrics.httpDuration.labels(labels), log: QUIET.has(route) ? null : accessLogFields(route, status) };
+      s = { count: bufferedCounter(this.metrics.httpRequests, labels), duration: bufferedHistogram(this.metrics.httpDuration, labels), log: QUIET.has(route) ? null : accessLogFields(route, status) };
       this.series.set(key, s);
     }
     s.count.inc();

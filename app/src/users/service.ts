@@ -1,6 +1,6 @@
 import { TurnBatch } from "../cache/batch";
 import { LocalCache } from "../cache/local";
-import { bufferedCounter } from "../http/buffered-counter";
+import { bufferedCounter } from "../http/buffered-metrics";
 import type { Redis } from "../cache/redis";
 import type { AppConfig } from "../config";
 import type { Db, Row } from "../db/pools";
