@@ -52,6 +52,8 @@ function poolConfig(o: PoolOptions): mysql.PoolOptions {
     dateStrings: false,
     timezone: "Z",
     charset: "utf8mb4_unicode_ci",
+    // no caller stack captured per query (~23 µs each in the bench profile); errors keep their own
+    trace: false,
   };
 }
 
