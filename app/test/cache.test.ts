@@ -38,6 +38,23 @@ describe("app: profile read-through cache", function () {
     assert.equal(JSON.parse((await t.deps.redis.get(`user:${u.id}`)) as string).displayName, "Renamed");
   });
 
+  it("a burst of cold reads shares one SQL statement; concurrent reads of one id share one load; counts stay exact", async () => {
+    const users = await Promise.all(Array.from({ length: 5 }, () => signupAndLogin(t.app)));
+    await t.deps.redis.del(...users.map((u) => `user:${u.id}`));
+    const requests0 = await t.deps.metrics.counterValue(t.deps.metrics.httpRequests, { route: "/users/:id", status: "200" });
+    const q0 = t.deps.db.queryCount;
+    // 5 distinct cold ids, the first one three times, all in the same turn
+    const ids = [...users.map((u) => u.id), users[0].id, users[0].id];
+    const replies = await Promise.all(ids.map((id) => call(t.app, "GET", `/users/${id}`)));
+    assert.deepEqual(replies.map((r) => [r.status, r.body.user.id]), ids.map((id) => [200, id]));
+    assert.equal(t.deps.db.queryCount - q0, 1, "one SELECT ... WHERE id IN (...) for the whole burst");
+    // the hot route's buffered counters are exact when read
+    assert.equal(await t.deps.metrics.counterValue(t.deps.metrics.httpRequests, { route: "/users/:id", status: "200" }), requests0 + ids.length);
+    const text = (await call(t.app, "GET", "/metrics")).body as string;
+    const count = Number(/http_request_duration_seconds_count\{method="GET",route="\/users\/:id",status="200"\} (\d+)/.exec(text)?.[1]);
+    assert.equal(count, requests0 + ids.length, "histogram count matches the requests");
+  });
+
   it("unknown id → 404 JSON (and nothing cached)", async () => {
     const r = await call(t.app, "GET", "/users/123456789");
     assert.equal(r.status, 404);
