@@ -177,3 +177,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logLevel: e.LOG_LEVEL,
   };
 }
+
+/** loadConfig for a process entry point: a bad environment prints the message and exits 2. */
+export function loadConfigOrExit(program: string): AppConfig {
+  try {
+    return loadConfig();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`${program}: ${e.message}\n`);
+      process.exit(2);
+    }
+    throw e;
+  }
+}

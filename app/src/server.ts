@@ -2,7 +2,7 @@ import type { AddressInfo } from "node:net";
 import type { Server } from "node:http";
 import { serve } from "@hono/node-server";
 import { createApp } from "./app";
-import { ConfigError, loadConfig, type AppConfig } from "./config";
+import { loadConfigOrExit, type AppConfig } from "./config";
 import { migrate } from "./db/migrate";
 import { createLogger, type Logger } from "./logger";
 import { createCore } from "./runtime";
@@ -52,16 +52,7 @@ export async function startServer(config: AppConfig, logger: Logger): Promise<Ru
 }
 
 async function main(): Promise<void> {
-  let config: AppConfig;
-  try {
-    config = loadConfig();
-  } catch (e) {
-    if (e instanceof ConfigError) {
-      process.stderr.write(`feed-api: ${e.message}\n`);
-      process.exit(2);
-    }
-    throw e;
-  }
+  const config = loadConfigOrExit("feed-api");
   const logger = createLogger(config.logLevel, { siteId: config.siteId, nodeId: config.nodeId });
   const running = await startServer(config, logger);
   const onSignal = (sig: NodeJS.Signals) => {

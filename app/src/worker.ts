@@ -1,6 +1,6 @@
 import { hostname } from "node:os";
 import { closeRedis, createRedis } from "./cache/redis";
-import { ConfigError, loadConfig, type AppConfig } from "./config";
+import { loadConfigOrExit } from "./config";
 import { createLogger } from "./logger";
 import { FanoutWorker } from "./queue/fanout";
 import { createCore } from "./runtime";
@@ -9,16 +9,7 @@ import { createCore } from "./runtime";
 // nodes) share the consumer group; each entry goes to one of them.
 
 async function main(): Promise<void> {
-  let config: AppConfig;
-  try {
-    config = loadConfig();
-  } catch (e) {
-    if (e instanceof ConfigError) {
-      process.stderr.write(`feed-worker: ${e.message}\n`);
-      process.exit(2);
-    }
-    throw e;
-  }
+  const config = loadConfigOrExit("feed-worker");
   const logger = createLogger(config.logLevel, { role: "worker", siteId: config.siteId, nodeId: config.nodeId });
   const core = await createCore(config, logger, { redisName: "feed-worker" });
   const blocking = createRedis(config.redisUrl, { commandTimeoutMs: config.redisCommandTimeoutMs, logger, blocking: true, name: "feed-worker-block" });

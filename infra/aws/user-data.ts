@@ -78,7 +78,7 @@ export function regionOfArn(arn: string): string {
  * are appended at boot (they depend on the instance's address); the secrets hook adds the rest.
  */
 export function appEnvironment(p: UserDataParams): Record<string, string> {
-  const replicas = p.database.replicaHosts.length > 0 ? p.database.replicaHosts : [p.database.primaryHost];
+  const replicas = readHosts(p);
   return {
     NODE_ENV: "production",
     PORT: String(p.port),
@@ -99,6 +99,11 @@ export function appEnvironment(p: UserDataParams): Record<string, string> {
     COOKIE_SECURE: String(p.cookieSecure),
     DRAIN_SECONDS: String(p.drainSeconds),
   };
+}
+
+/** The site's read endpoints; none means reads go to the writer. */
+function readHosts(p: UserDataParams): readonly string[] {
+  return p.database.replicaHosts.length > 0 ? p.database.replicaHosts : [p.database.primaryHost];
 }
 
 /** The host-bit mask of a CIDR block, checked to fit the app's node-id bits. */
@@ -205,7 +210,7 @@ function unit(p: UserDataParams, name: "api" | "worker", entry: string, descript
  * site's read endpoints, spread by node id) for a private IPv4 address.
  */
 function nodeEnvScript(p: UserDataParams): string {
-  const replicas = p.database.replicaHosts.length > 0 ? p.database.replicaHosts : [p.database.primaryHost];
+  const replicas = readHosts(p);
   return [
     "#!/bin/bash",
     "# Usage: resilient-feed-node-env <private IPv4>. Prints the instance's NODE_ID and replica.",

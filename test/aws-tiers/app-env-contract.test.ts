@@ -12,6 +12,7 @@ import { Metrics } from "../../app/src/metrics";
 import { freePort, startMariaDb, startRedis, type MariaDbService, type RedisService } from "../../tools/services/local-services";
 import { deploySites, tinyBundle } from "./support/deploy";
 import { prodTopology, type Recorded } from "./support/harness";
+import { heredoc, launchUserData } from "./support/user-data";
 
 // The boot scripts in the user data and the app's config are two sides of one contract. These
 // tests run the real scripts (bash + jq; only the AWS CLI is a stand-in, answering from a map of
@@ -24,11 +25,6 @@ const NASTY_DB_PASSWORD = "p@ss:/w?rd#%$\"x\\ y'z&=+";
 const NASTY_REDIS_TOKEN = "tok+en=with%chars&!~*";
 const SESSION = "S3ss10nS3cr3t".repeat(5);
 
-function heredoc(text: string, file: string): string {
-  const m = new RegExp(`cat > ${file.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")} <<'RESILIENT_FEED_EOF'\\n([\\s\\S]*?)\\nRESILIENT_FEED_EOF`).exec(text);
-  assert.ok(m, `no heredoc for ${file}`);
-  return m[1];
-}
 
 /** An EnvironmentFile as systemd reads it, after checking no line needs quoting or escapes. */
 function parseEnvFile(text: string): Record<string, string> {
@@ -83,7 +79,6 @@ function boot(userData: string, ip: string, secrets: Record<string, string>): Bo
 
 /** [k1, v1, k2, v2, ...] → [[k1, v1], ...] (XINFO replies) */
 const chunk = (flat: unknown[]): [string, unknown][] => Array.from({ length: flat.length / 2 }, (_, i) => [String(flat[2 * i]), flat[2 * i + 1]]);
-const launchUserData = (r: Recorded, name: string) => Buffer.from(String(r.one("ec2/launchTemplate:LaunchTemplate", name).inputs.userData), "base64").toString("utf8");
 const regionOf = (arn: string) => arn.split(":")[3];
 
 describe("user data ↔ app: what the boot scripts write is what the app accepts", function () {

@@ -3,15 +3,13 @@ import { dataTierExposure, peeredAppCidrs, sgIngressFromOutside } from "../../to
 import type { PlanResult, PlannedResource } from "../../tools/plan/types";
 import { deploySites, tinyBundle } from "./support/deploy";
 import { Recorded, devAwsTopology, prodTopology } from "./support/harness";
+import { heredoc, launchUserData } from "./support/user-data";
 
 // The tiers composed per site by AwsSite (network + security from the lead, tiers from here),
 // with a tiny app bundle standing in for app/src.
 
-const userData = (r: Recorded, name: string) => Buffer.from(String(r.one("ec2/launchTemplate:LaunchTemplate", name).inputs.userData), "base64").toString("utf8");
-const envOf = (text: string): Record<string, string> => {
-  const body = /cat > \/etc\/resilient-feed\/app.env <<'RESILIENT_FEED_EOF'\n([\s\S]*?)\nRESILIENT_FEED_EOF/.exec(text)![1];
-  return Object.fromEntries(body.split("\n").map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]));
-};
+const envOf = (text: string): Record<string, string> =>
+  Object.fromEntries(heredoc(text, "/etc/resilient-feed/app.env").split("\n").map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]));
 const asPlan = (r: Recorded): PlanResult => ({ stack: "test", resources: r.all, config: {}, outputs: {} });
 const tiersOf = (r: Recorded, site: string) => [...new Set(r.all.filter((x) => !x.custom && x.name.startsWith(`${site}-`) && x.type.startsWith("resilient-feed:aws:")).map((x) => x.type.replace("resilient-feed:aws:", "")))].sort();
 
@@ -50,14 +48,14 @@ describe("AwsSite composes the tiers per the Topology", function () {
   });
 
   it("user data renders each site's endpoints: local writer + read replicas in the primary; remote writer + local replica in the standby", () => {
-    const p = envOf(userData(prod, "primary-api"));
+    const p = envOf(launchUserData(prod, "primary-api"));
     assert.deepEqual([p.DB_PRIMARY_HOST, p.DB_REPLICA_HOSTS, p.REDIS_HOST, p.SITE_ID, p.DB_SECRET_ARN], [
       "primary-db.mock.ap-northeast-2.rds.amazonaws.com",
       "primary-db-read-0.mock.ap-northeast-2.rds.amazonaws.com,primary-db-read-1.mock.ap-northeast-2.rds.amazonaws.com",
       "master.primary-cache.mock.ap-northeast-2.cache.amazonaws.com", "1",
       "arn:aws:secretsmanager:ap-northeast-2:123456789012:secret:rds!primary-db",
     ]);
-    const s = envOf(userData(prod, "secondary-api"));
+    const s = envOf(launchUserData(prod, "secondary-api"));
     assert.deepEqual([s.DB_PRIMARY_HOST, s.DB_REPLICA_HOSTS, s.REDIS_HOST, s.SITE_ID, s.DB_SECRET_ARN], [
       "primary-db.mock.ap-northeast-2.rds.amazonaws.com",
       "secondary-db.mock.ap-northeast-1.rds.amazonaws.com",
@@ -67,7 +65,7 @@ describe("AwsSite composes the tiers per the Topology", function () {
   });
 
   it("after failover the promoted secondary writes: its own address, read replicas and managed secret; the fenced primary is unchanged", () => {
-    const s = envOf(userData(failedOver, "secondary-api"));
+    const s = envOf(launchUserData(failedOver, "secondary-api"));
     assert.deepEqual([s.DB_PRIMARY_HOST, s.DB_REPLICA_HOSTS, s.DB_SECRET_ARN], [
       "secondary-db.mock.ap-northeast-1.rds.amazonaws.com",
       "secondary-db-read-0.mock.ap-northeast-1.rds.amazonaws.com,secondary-db-read-1.mock.ap-northeast-1.rds.amazonaws.com",
@@ -84,7 +82,7 @@ describe("AwsSite composes the tiers per the Topology", function () {
   it("pilot light: the standby has the replica, an ALB and launch template with 0 instances, no cache (no Redis in its env)", () => {
     assert.deepEqual(tiersOf(pilot, "secondary"), ["ApiService", "AppBundle", "AppLogGroup", "CrossRegionReplica", "FlowLogs", "Network", "Observability", "SecurityChain", "SessionSecret"]);
     assert.deepEqual([pilot.one("autoscaling/group:Group", "secondary-api").inputs.minSize, pilot.one("autoscaling/group:Group", "secondary-api").inputs.desiredCapacity], [0, 0]);
-    const env = envOf(userData(pilot, "secondary-api"));
+    const env = envOf(launchUserData(pilot, "secondary-api"));
     assert.deepEqual([env.CACHE_ENABLED, env.REDIS_HOST], ["false", undefined]);
     assert.equal(pilot.of("cloudwatch/metricAlarm:MetricAlarm").filter((a) => a.name === "secondary-obs-asg-below-min").length, 0);
   });

@@ -7,6 +7,7 @@ import * as path from "node:path";
 import { AppBundle, buildAppBundle } from "../../infra/aws/app-bundle";
 import { appEnvironment, cloudWatchAgentConfig, nodeIdMask, regionOfArn, renderUserData, type UserDataParams } from "../../infra/aws/user-data";
 import { pick, prodTopology, record, setupMocks, siteOf, type TierMocks } from "./support/harness";
+import { heredoc } from "./support/user-data";
 
 const PARAMS: UserDataParams = {
   project: "resilient-feed",
@@ -32,12 +33,6 @@ const PARAMS: UserDataParams = {
   sessionSecretArn: "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:secondary-session",
 };
 
-/** The body of a heredoc the script writes to `file`. */
-function heredoc(text: string, file: string): string {
-  const m = new RegExp(`cat > ${file.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")} <<'RESILIENT_FEED_EOF'\\n([\\s\\S]*?)\\nRESILIENT_FEED_EOF`).exec(text);
-  assert.ok(m, `no heredoc for ${file}`);
-  return m[1];
-}
 
 describe("user data (rendered boot script)", () => {
   const text = renderUserData(PARAMS);
