@@ -38,7 +38,8 @@ const readableFile = z.string().refine((f) => {
   }
 }, "must be a readable file (PEM)");
 
-export const envSchema = z.object({
+/** The variables, by environment name (each read from the environment exactly once, by name). */
+const envFields = {
   PORT: int(1, 65535).default(3000),
   HOST: z.string().min(1).default("0.0.0.0"),
   SITE_ID: int(0, 7).default(0),
@@ -76,69 +77,16 @@ export const envSchema = z.object({
   FANOUT_RETRY_IDLE_MS: int(10, 3_600_000).default(30_000),
   MIGRATE_ON_START: bool.default(true),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
-});
+};
 
-export interface AppConfig {
-  port: number;
-  host: string;
-  siteId: number;
-  nodeId: number;
-  dbPrimaryUrl: string;
-  dbReplicaUrl: string;
-  dbPoolSize: number;
-  dbAcquireTimeoutMs: number;
-  dbQueryTimeoutMs: number;
-  dbConnectTimeoutMs: number;
-  /** verified TLS to both pools; ca undefined means Node's default trust store */
-  dbTls: { ca?: string } | null;
-  replicaMaxLagSeconds: number;
-  /** 0 disables the background lag check (the replica is then trusted until it errors). */
-  replicaLagCheckMs: number;
-  readYourWritesSeconds: number;
-  redisUrl: string;
-  redisCommandTimeoutMs: number;
-  sessionSecret: string;
-  sessionTtlSeconds: number;
-  cookieSecure: boolean;
-  profileCacheTtlSeconds: number;
-  /** In-process near-cache in front of Redis for profiles; 0 disables. */
-  profileLocalCacheMs: number;
-  profileLocalCacheEntries: number;
-  feedCacheTtlSeconds: number;
-  feedCacheSize: number;
-  maxFollows: number;
-  bodyLimitBytes: number;
-  drainSeconds: number;
-  streamKey: string;
-  streamGroup: string;
-  streamMaxLen: number;
-  fanoutMaxAttempts: number;
-  fanoutRetryIdleMs: number;
-  migrateOnStart: boolean;
-  logLevel: string;
-}
-
-export class ConfigError extends Error {}
-
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
-  const raw: Record<string, string | undefined> = {};
-  for (const key of Object.keys(envSchema.shape)) {
-    const v = env[key];
-    raw[key] = v === undefined || v === "" ? undefined : v;
-  }
-  const parsed = envSchema.safeParse(raw);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => {
-      const name = String(i.path[0]);
-      const value = raw[name];
-      const shown = value === undefined ? "(unset)" : /SECRET|PASSWORD|URL/.test(name) ? "(redacted)" : JSON.stringify(value);
-      return `  ${name}=${shown}: ${value === undefined ? "is required" : i.message}`;
-    });
-    throw new ConfigError(`invalid environment:\n${lines.join("\n")}`);
-  }
-  const e = parsed.data;
+/**
+ * The environment, validated, mapped to the names the code uses. The config type is inferred from
+ * this mapping: a key is written in `envFields` and once here, nowhere else.
+ */
+export const envSchema = z.object(envFields).transform((e, ctx) => {
   if (e.DB_TLS_CA_FILE && !e.DB_TLS) {
-    throw new ConfigError(`invalid environment:\n  DB_TLS_CA_FILE=${JSON.stringify(e.DB_TLS_CA_FILE)}: is set, but DB_TLS is not true (set DB_TLS=true to use it)`);
+    ctx.addIssue({ code: "custom", path: ["DB_TLS_CA_FILE"], message: "is set, but DB_TLS is not true (set DB_TLS=true to use it)" });
+    return z.NEVER;
   }
   return {
     port: e.PORT,
@@ -146,13 +94,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     siteId: e.SITE_ID,
     nodeId: e.NODE_ID,
     dbPrimaryUrl: e.DB_PRIMARY_URL,
+    /** No replica configured: reads go to the primary. */
     dbReplicaUrl: e.DB_REPLICA_URL ?? e.DB_PRIMARY_URL,
     dbPoolSize: e.DB_POOL_SIZE,
     dbAcquireTimeoutMs: e.DB_ACQUIRE_TIMEOUT_MS,
     dbQueryTimeoutMs: e.DB_QUERY_TIMEOUT_MS,
     dbConnectTimeoutMs: e.DB_CONNECT_TIMEOUT_MS,
+    /** Verified TLS to both pools; `ca` undefined means Node's default trust store. */
     dbTls: e.DB_TLS ? { ca: e.DB_TLS_CA_FILE && fs.readFileSync(e.DB_TLS_CA_FILE, "utf8") } : null,
     replicaMaxLagSeconds: e.REPLICA_MAX_LAG_SECONDS,
+    /** 0 disables the background lag check (the replica is then trusted until it errors). */
     replicaLagCheckMs: e.REPLICA_LAG_CHECK_MS,
     readYourWritesSeconds: e.READ_YOUR_WRITES_SECONDS,
     redisUrl: e.REDIS_URL,
@@ -161,6 +112,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     sessionTtlSeconds: e.SESSION_TTL_SECONDS,
     cookieSecure: e.COOKIE_SECURE,
     profileCacheTtlSeconds: e.PROFILE_CACHE_TTL_SECONDS,
+    /** In-process near-cache in front of Redis for profiles; 0 disables. */
     profileLocalCacheMs: e.PROFILE_LOCAL_CACHE_MS,
     profileLocalCacheEntries: e.PROFILE_LOCAL_CACHE_ENTRIES,
     feedCacheTtlSeconds: e.FEED_CACHE_TTL_SECONDS,
@@ -176,6 +128,29 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     migrateOnStart: e.MIGRATE_ON_START,
     logLevel: e.LOG_LEVEL,
   };
+});
+
+export type AppConfig = z.infer<typeof envSchema>;
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const raw: Record<string, string | undefined> = {};
+  for (const key of Object.keys(envFields)) {
+    const v = env[key];
+    raw[key] = v === undefined || v === "" ? undefined : v;
+  }
+  const parsed = envSchema.safeParse(raw);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => {
+      const name = String(i.path[0]);
+      const value = raw[name];
+      const shown = value === undefined ? "(unset)" : /SECRET|PASSWORD|URL/.test(name) ? "(redacted)" : JSON.stringify(value);
+      return `  ${name}=${shown}: ${value === undefined ? "is required" : i.message}`;
+    });
+    throw new ConfigError(`invalid environment:\n${lines.join("\n")}`);
+  }
+  return parsed.data;
 }
 
 /** loadConfig for a process entry point: a bad environment prints the message and exits 2. */

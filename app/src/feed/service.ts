@@ -5,32 +5,9 @@ import type { ReadYourWrites } from "../db/ryw";
 import type { Logger } from "../logger";
 import type { Metrics } from "../metrics";
 import type { Post, PostService } from "../posts/service";
-import { feedKey } from "../users/service";
+import { BUILDING, SENTINEL, feedKey, pad, unpad } from "./list-encoding";
 
-// A user's feed list in Redis is a sorted set of post ids, all with score 0 and each member the id
-// zero-padded to 20 digits, so lexicographic order is id order is time order (ids are
-// time-ordered) and `ZRANGE ... BYLEX REV LIMIT` pages it by cursor. A sentinel member ("0"*20)
-// means "the list reaches back to the first post"; capping (ZREMRANGEBYRANK) drops it with the
-// oldest ids, and a page that runs past the cached ids is read from MySQL. The key always has a
-// TTL; the worker only adds to lists that exist (Lua), so it never creates a key without one.
-
-export const pad = (id: string) => id.padStart(20, "0");
-export const unpad = (m: string) => m.replace(/^0+/, "");
-export const SENTINEL = pad("0");
-/** "Being rebuilt" marker: sorts between the sentinel and every real id; never returned. */
-export const BUILDING = SENTINEL + "~";
 const BUILD_TTL_SECONDS = 30;
-
-/** Fan-out: add a post id to a feed list only if the list exists (keeps its TTL), then cap it. */
-export const FANOUT_LUA = `
-if redis.call('EXISTS', KEYS[1]) == 1 then
-  redis.call('ZADD', KEYS[1], 0, ARGV[1])
-  local n = redis.call('ZCARD', KEYS[1])
-  local cap = tonumber(ARGV[2])
-  if n > cap then redis.call('ZREMRANGEBYRANK', KEYS[1], 0, n - cap - 1) end
-  return 1
-end
-return 0`;
 
 export interface FeedPage {
   items: Post[];

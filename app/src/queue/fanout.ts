@@ -1,10 +1,9 @@
 import type { Redis } from "../cache/redis";
 import type { AppConfig } from "../config";
 import type { Db, Row } from "../db/pools";
-import { FANOUT_LUA, pad } from "../feed/service";
+import { FANOUT_LUA, feedKey, pad } from "../feed/list-encoding";
 import type { Logger } from "../logger";
 import type { Metrics } from "../metrics";
-import { feedKey } from "../users/service";
 
 // Fan-out on write through a Redis Stream (the only Redis key without a TTL; it is capped with
 // MAXLEN ~). POST /posts XADDs a job; workers in one consumer group XREADGROUP it, push the post

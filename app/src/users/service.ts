@@ -6,6 +6,7 @@ import type { AppConfig } from "../config";
 import type { Db, Row } from "../db/pools";
 import type { ReadYourWrites } from "../db/ryw";
 import { AppError, badRequest, conflict, notFound, unauthorized } from "../errors";
+import { feedKey } from "../feed/list-encoding";
 import type { Clock, IdGenerator } from "../ids";
 import type { Logger } from "../logger";
 import type { Metrics } from "../metrics";
@@ -44,7 +45,6 @@ function toProfile(r: Row): Profile {
 export const profileKey = (id: string) => `user:${id}`;
 /** `{"user":…}` around a profile's JSON (what `c.json({ user })` would send). */
 const profileResponseBody = (profileJson: string) => `{"user":${profileJson}}`;
-export const feedKey = (id: string) => `feed:${id}`;
 /** Pub/sub channel: profile ids whose near-cache entries every instance drops. */
 export const INVALIDATE_CHANNEL = "invalidate:user";
 
