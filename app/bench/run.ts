@@ -2,12 +2,12 @@ import { spawn, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { freePort, startRedis, startReplicatedMariaDb, type RedisService, type ReplicatedMariaDb } from "../../tools/services/local-services";
+import { freePort, startRedis, startReplicatedMariaDb, type RedisService, type ReplicatedMariaDb } from "../../local/services";
 import { migrate } from "../src/db/migrate";
 import { IdGenerator } from "../src/ids";
 import { hashPassword } from "../src/users/passwords";
 
-// npm run bench: real MariaDB primary+replica and Redis (tools/services), 100k seeded users, the API
+// npm run bench: real MariaDB primary+replica and Redis (local/services), 100k seeded users, the API
 // and a bare Hono hello-world each in its own process, the fan-out worker in another, and
 // autocannon driving load from yet another process, all on 127.0.0.1. Prints req/s, p50, p99 and
 // errors per scenario, the profile/hello-world ratio, the profile cache hit ratio and the DB

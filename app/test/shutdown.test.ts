@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import { spawn, type ChildProcess } from "node:child_process";
 import * as path from "node:path";
-import { freePort } from "../../tools/services/local-services";
+import { freePort } from "../../local/services";
 import { call, makeApp, services, signupAndLogin } from "./support/services";
 
 const ROOT = path.resolve(__dirname, "../..");

@@ -9,7 +9,7 @@ import { DEFAULT_ENTRIES, buildAppBundle } from "../../infra/aws/app-bundle";
 import { APP_BUSINESS_METRICS, APP_CACHE_METRIC, ENV_FILE, NODE_ENV_SCRIPT, RDS_CA_FILE, SECRETS_SCRIPT, renderUserData, type UserDataParams } from "../../infra/aws/user-data";
 import { loadConfig } from "../../app/src/config";
 import { Metrics } from "../../app/src/metrics";
-import { freePort, startMariaDb, startRedis, type MariaDbService, type RedisService } from "../../tools/services/local-services";
+import { freePort, startMariaDb, startRedis, type MariaDbService, type RedisService } from "../../local/services";
 import { deploySites, tinyBundle } from "./support/deploy";
 import { prodTopology, type Recorded } from "./support/harness";
 import { heredoc, launchUserData } from "./support/user-data";

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { Hono } from "hono";
-import { startRedis, startReplicatedMariaDb, type RedisService, type ReplicatedMariaDb } from "../../../tools/services/local-services";
+import { startRedis, startReplicatedMariaDb, type RedisService, type ReplicatedMariaDb } from "../../../local/services";
 import { createApp } from "../../src/app";
 import { createRedis, closeRedis } from "../../src/cache/redis";
 import { loadConfig, type AppConfig } from "../../src/config";

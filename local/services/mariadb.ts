@@ -1,130 +1,22 @@
-import { ChildProcess, execFileSync, spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import * as fs from "node:fs";
-import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as mysql from "mysql2/promise";
+import { freePort } from "./ports";
+import { managed, type RunningService } from "./processes";
 
-// Real MariaDB and Redis from the Debian packages, started on free loopback ports in a temp dir
-// (tests, benchmarks and the local site). Nothing is mocked; everything is torn down by stop().
+// Real MariaDB from the Debian packages, started on a free loopback port in a temp dir (tests,
+// benchmarks). Nothing is mocked; everything is torn down by stop().
 //
 //   stop()     kill the process and remove its temp dir (teardown)
 //   halt()     kill the process but keep the data dir and port (simulate an outage)
 //   restart()  start it again after halt(), same port, same data
 
-export interface RunningService {
-  readonly port: number;
-  readonly dir: string;
-  /** Teardown: stop the process and remove the temp dir. Idempotent. */
-  stop(): Promise<void>;
-  /** Outage: stop the process, keep data and port. */
-  halt(): Promise<void>;
-  /** Start again after halt() on the same port with the same data. */
-  restart(): Promise<void>;
-  readonly running: boolean;
-}
-
 export interface MariaDbService extends RunningService {
   readonly socket: string;
   /** Root connection over the unix socket (no password). Caller ends it. */
   rootConnection(): Promise<mysql.Connection>;
-}
-
-// Every child we start is killed if the parent exits without tearing down (failed test run, ^C).
-const children = new Set<ChildProcess>();
-let exitHookInstalled = false;
-function track(child: ChildProcess): void {
-  children.add(child);
-  child.once("exit", () => children.delete(child));
-  if (!exitHookInstalled) {
-    exitHookInstalled = true;
-    process.once("exit", () => {
-      for (const c of children) {
-        try {
-          c.kill("SIGKILL");
-        } catch {
-          /* already gone */
-        }
-      }
-    });
-  }
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitForPort(port: number, child: ChildProcess, what: string, logFile?: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) {
-      const log = logFile && fs.existsSync(logFile) ? fs.readFileSync(logFile, "utf8").slice(-2000) : "";
-      throw new Error(`${what} exited with code ${child.exitCode ?? child.signalCode}\n${log}`);
-    }
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = net.connect(port, "127.0.0.1");
-      s.once("connect", () => (s.destroy(), resolve(true)));
-      s.once("error", () => resolve(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${what} did not listen on 127.0.0.1:${port} within ${timeoutMs} ms`);
-}
-
-/** Resolves true when the child exits within ms (the timer never outlives the wait). */
-function exitedWithin(child: ChildProcess, ms: number): Promise<boolean> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const t = setTimeout(() => (child.off("exit", onExit), resolve(false)), ms);
-    const onExit = () => (clearTimeout(t), resolve(true));
-    child.once("exit", onExit);
-  });
-}
-
-async function killChild(child: ChildProcess | undefined): Promise<void> {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  child.kill("SIGTERM");
-  if (await exitedWithin(child, 15_000)) return;
-  child.kill("SIGKILL");
-  await exitedWithin(child, 5_000);
-}
-
-/** A restartable child process on a fixed port. */
-function managed(what: string, port: number, dir: string, spawnIt: () => ChildProcess, logFile?: string) {
-  let child: ChildProcess | undefined;
-  let removed = false;
-  const start = async () => {
-    if (removed) throw new Error(`${what}: already torn down`);
-    child = spawnIt();
-    track(child);
-    await waitForPort(port, child, what, logFile);
-  };
-  const svc = {
-    port,
-    dir,
-    get running() {
-      return !!child && child.exitCode === null && child.signalCode === null;
-    },
-    halt: async () => killChild(child),
-    restart: async () => {
-      if (svc.running) return;
-      await start();
-    },
-    stop: async () => {
-      await killChild(child);
-      if (!removed) fs.rmSync(dir, { recursive: true, force: true });
-      removed = true;
-    },
-  };
-  return { svc, start };
 }
 
 const MARIADBD = ["/usr/sbin/mariadbd", "/usr/bin/mariadbd"].find((p) => fs.existsSync(p)) ?? "mariadbd";
@@ -269,37 +161,3 @@ export async function startReplicatedMariaDb(opts: { database?: string; user?: s
   }
 }
 
-export interface RedisService extends RunningService {
-  readonly url: string;
-}
-
-export interface RedisOptions {
-  maxmemoryMb?: number;
-  /** AUTH password (requirepass) */
-  password?: string;
-  /** TLS only (like ElastiCache with in-transit encryption): PEM files; the URL becomes rediss:// */
-  tls?: { certFile: string; keyFile: string; caFile: string };
-}
-
-/** A Redis server without persistence, eviction policy volatile-lru (only keys with a TTL are evictable). */
-export async function startRedis(opts: RedisOptions = {}): Promise<RedisService> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "rf-redis-"));
-  const port = await freePort();
-  const listen = opts.tls
-    ? ["--port", "0", "--tls-port", String(port), "--tls-cert-file", opts.tls.certFile, "--tls-key-file", opts.tls.keyFile, "--tls-ca-cert-file", opts.tls.caFile, "--tls-auth-clients", "no"]
-    : ["--port", String(port)];
-  const args = [
-    ...listen, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir,
-    "--maxmemory", `${opts.maxmemoryMb ?? 256}mb`, "--maxmemory-policy", "volatile-lru", "--protected-mode", "yes",
-    ...(opts.password !== undefined ? ["--requirepass", opts.password] : []),
-  ];
-  const { svc, start } = managed("redis-server", port, dir, () => spawn("redis-server", args, { stdio: "ignore" }));
-  try {
-    await start();
-  } catch (e) {
-    await svc.stop();
-    throw new Error(`redis-server failed to start (is redis-server installed?): ${(e as Error).message}`);
-  }
-  const auth = opts.password !== undefined ? `:${encodeURIComponent(opts.password)}@` : "";
-  return Object.assign(svc, { url: `${opts.tls ? "rediss" : "redis"}://${auth}127.0.0.1:${port}` });
-}
