@@ -1,4 +1,5 @@
 import type { ResolvedConfig } from "../config/parse";
+import { CLOUD_ASSUMPTIONS, cloudRecoveryParameters, deriveObjectives, describeTerms, formatDuration } from "./objectives";
 import type { ApiCapacity, CacheCapacity, DatabaseCapacity, DrMode, RecoveryObjectives } from "./types";
 
 // The DR-mode matrix of ARCHITECTURE.md, in one place: what the standby site runs in each mode,
@@ -21,28 +22,19 @@ export const STANDBY_SHAPE: Readonly<Record<DrMode, StandbyShape>> = {
   "active-active": { apiProvisioned: true, apiSize: "full", database: "replica", cache: "full", servesTraffic: true },
 };
 
-/** Hourly backups: the backup-restore RPO bound. */
-export const BACKUP_INTERVAL_SECONDS = 3600;
 /** The replica-lag alarm threshold: the RPO bound of the modes with an async replica. */
-export const REPLICA_LAG_BOUND_SECONDS = 60;
+export const REPLICA_LAG_BOUND_SECONDS = CLOUD_ASSUMPTIONS.replicaLagBoundSeconds;
 
+/** The mode's RTO/RPO, derived from the edge settings, the database size and named assumptions. */
 export function objectivesFor(mode: DrMode, cfg: ResolvedConfig): RecoveryObjectives {
-  const detection = cfg.edge.healthCheckIntervalSeconds * cfg.edge.healthCheckFailureThreshold;
-  switch (mode) {
-    case "backup-restore":
-      return { rto: "hours", rpo: "≤ backup interval (1 h)", rtoSeconds: 4 * 3600, rpoSeconds: BACKUP_INTERVAL_SECONDS };
-    case "pilot-light":
-      return { rto: "tens of minutes", rpo: "seconds (async replica)", rtoSeconds: 30 * 60, rpoSeconds: REPLICA_LAG_BOUND_SECONDS };
-    case "warm-standby":
-      return { rto: "minutes", rpo: "seconds (async replica)", rtoSeconds: 10 * 60, rpoSeconds: REPLICA_LAG_BOUND_SECONDS };
-    case "active-active":
-      return {
-        rto: `~DNS TTL + health check (${cfg.edge.ttl} s + ${detection} s)`,
-        rpo: "seconds (async replica)",
-        rtoSeconds: cfg.edge.ttl + detection,
-        rpoSeconds: REPLICA_LAG_BOUND_SECONDS,
-      };
-  }
+  const d = deriveObjectives(mode, cloudRecoveryParameters(cfg));
+  return {
+    rto: `≤ ${formatDuration(d.rtoSeconds)} (${describeTerms(d.rto)})`,
+    rpo: `≤ ${formatDuration(d.rpoSeconds)} (${describeTerms(d.rpo)})`,
+    rtoSeconds: d.rtoSeconds,
+    rpoSeconds: d.rpoSeconds,
+    breakdown: { rto: d.rto, rpo: d.rpo },
+  };
 }
 
 /** The full-size tiers the configuration asks for (the active writer site). */

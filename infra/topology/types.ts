@@ -1,6 +1,8 @@
 // The Topology is pure data: every realization (AWS, DigitalOcean, edge, local site, offline
 // plan) reads it and never re-derives capacity, roles or replication on its own.
 
+import type { ObjectiveTerm } from "./objectives";
+
 export type DrMode = "backup-restore" | "pilot-light" | "warm-standby" | "active-active";
 export type SiteKey = "primary" | "secondary";
 export type Cloud = "aws" | "digitalocean";
@@ -98,12 +100,14 @@ export interface ReplicationLink {
 }
 
 export interface RecoveryObjectives {
-  /** human text, as in the DR-mode matrix */
+  /** human text: the total and its terms */
   readonly rto: string;
   readonly rpo: string;
-  /** designed upper bounds in seconds, for drills to compare against */
+  /** derived upper bounds in seconds, for drills to compare against */
   readonly rtoSeconds: number;
   readonly rpoSeconds: number;
+  /** the named terms the totals are the sum of, each with its assumption (objectives.ts) */
+  readonly breakdown: { readonly rto: readonly ObjectiveTerm[]; readonly rpo: readonly ObjectiveTerm[] };
 }
 
 export interface GeoRule {

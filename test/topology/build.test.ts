@@ -66,11 +66,15 @@ describe("topology: DR-mode matrix", () => {
     assert.deepEqual(prodTopology("backup-restore", "primary").replication.map((l) => l.kind), ["backup-cross-region-copy", "s3-cross-region-replication"]);
   });
 
-  it("designed RTO/RPO per mode; active-active RTO is TTL + interval × threshold", () => {
+  it("derived RTO/RPO per mode from prod's edge settings (10 s × 3, TTL 60) and 100 GB database", () => {
     assert.deepEqual(
       modes.map((m) => [m, prodTopology(m, "primary").objectives.rtoSeconds, prodTopology(m, "primary").objectives.rpoSeconds]),
-      [["backup-restore", 14400, 3600], ["pilot-light", 1800, 60], ["warm-standby", 600, 60], ["active-active", 90, 60]],
+      [["backup-restore", 3270, 5400], ["pilot-light", 570, 60], ["warm-standby", 390, 60], ["active-active", 390, 60]],
     );
+    const o = prodTopology("pilot-light", "primary").objectives;
+    assert.deepEqual(o.breakdown.rto.map((t) => [t.name, t.seconds]), [["detection", 30], ["replica-promotion", 300], ["api-from-zero", 180], ["dns-ttl", 60]]);
+    assert.equal(o.rto, "≤ 9 min 30 s (detection 30 s + replica-promotion 5 min + api-from-zero 3 min + dns-ttl 1 min)");
+    assert.equal(o.rpo, "≤ 1 min (replica-lag 1 min)");
   });
 
   it("edge routing per mode", () => {
