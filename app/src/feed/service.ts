@@ -2,32 +2,59 @@ import type { Redis } from "../cache/redis";
 import type { AppConfig } from "../config";
 import type { Db, Row } from "../db/pools";
 import type { ReadYourWrites } from "../db/ryw";
+import { bufferedCounter, type BufferedCounter } from "../http/buffered-metrics";
 import type { Logger } from "../logger";
 import type { Metrics } from "../metrics";
-import type { Post, PostService } from "../posts/service";
-import { BUILDING, SENTINEL, feedKey, pad, unpad } from "./list-encoding";
+import type { PostCache } from "../posts/cache";
+import type { AuthorViews } from "./authors";
+import { BUILDING, feedKey, pad, pullKey, SENTINEL } from "./list-encoding";
+import { definePageScript, runPageScript } from "./page-script";
+import { PULL_NONE, pulledFollowees, type RecentPosts } from "./pull";
 
-const BUILD_TTL_SECONDS = 30;
-
-export interface FeedPage {
-  items: Post[];
-  nextCursor: string | null;
-}
+// GET /feed: the page's ids and cached bodies from Redis in one round trip (page-script.ts: the
+// reader's pushed list merged with the pulled celebrities' recent posts), the bodies the cache
+// lacks from MySQL (one statement per turn, PostCache), each item's author from the profile caches
+// (AuthorViews). Lists missing → rebuilt from MySQL; a page the lists do not cover, or Redis
+// down → the page's ids from MySQL (the follow graph, pushed and pulled authors alike).
 
 const FEED_IDS_SQL = `SELECT p.id FROM follows f JOIN posts p ON p.author_id = f.followee_id
   WHERE f.follower_id = ? AND p.id < ? ORDER BY p.id DESC LIMIT ?`;
 const MAX_BIGINT = (1n << 63n) - 1n;
+const BUILD_TTL_SECONDS = 30;
+
+interface PageIds {
+  ids: string[];
+  /** Bodies the page script found (null: not cached); undefined: not looked up yet. */
+  bodies?: Array<string | null>;
+  more: boolean;
+  primary: boolean;
+}
+
+/** `{"id":"…","authorId":"…",…}` (renderPost's key order): the author id without parsing. */
+function authorIdOf(postId: string, json: string): string {
+  const start = 21 + postId.length; // {"id":"<id>","authorId":"
+  return json.slice(start, json.indexOf('"', start));
+}
 
 export class FeedService {
+  private readonly reads: BufferedCounter;
+  private readonly listHits: BufferedCounter;
+
   constructor(
     private readonly db: Db,
     private readonly redis: Redis,
     private readonly ryw: ReadYourWrites,
-    private readonly posts: PostService,
+    private readonly posts: PostCache,
+    private readonly authors: AuthorViews,
+    private readonly recent: RecentPosts,
     private readonly config: AppConfig,
     private readonly metrics: Metrics,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    definePageScript(redis);
+    this.reads = bufferedCounter(metrics.feedReads, {});
+    this.listHits = bufferedCounter(metrics.cacheRequests, { cache: "feed", result: "hit" });
+  }
 
   private async idsFromDb(userId: string, before: string | null, limit: number, primary: boolean): Promise<string[]> {
     const rows = await this.db.read<Row[]>(FEED_IDS_SQL, [BigInt(userId), before ? BigInt(before) : MAX_BIGINT, limit], { primary });
@@ -35,79 +62,83 @@ export class FeedService {
   }
 
   /**
-   * Rebuild the cached list from MySQL (replica unless read-your-writes); returns the ids, newest
-   * first. The key is created (with a marker and a short TTL) before the database read, so fan-out
-   * jobs that run meanwhile land in it instead of being skipped; the rebuilt ids are merged in.
+   * Rebuild the reader's list and pull set from MySQL (replica unless read-your-writes). The list
+   * is created (with a marker and a short TTL) before the database read, so fan-out jobs that run
+   * meanwhile land in it instead of being skipped; the rebuilt ids are merged in.
    */
-  async rebuild(userId: string, primary: boolean): Promise<string[]> {
+  async rebuild(userId: string, primary: boolean): Promise<void> {
     const cap = this.config.feedCacheSize;
     const key = feedKey(userId);
-    let placed = false;
+    const pull = pullKey(userId);
     try {
       await this.redis.multi().zadd(key, "NX", 0, BUILDING).expire(key, BUILD_TTL_SECONDS, "NX").exec();
-      placed = true;
     } catch (e) {
       this.logger.warn({ err: (e as Error).message, userId }, "feed cache unavailable for rebuild");
+      return;
     }
-    const ids = await this.idsFromDb(userId, null, cap, primary);
-    if (!placed) return ids;
+    const [ids, pulled] = await Promise.all([this.idsFromDb(userId, null, cap, primary), pulledFollowees(this.db, userId, this.config.celebrityFollowers, primary)]);
     const members: Array<string | number> = [];
     for (const id of ids) members.push(0, pad(id));
     if (ids.length < cap) members.push(0, SENTINEL);
+    const ttl = this.config.feedCacheTtlSeconds;
     try {
       const m = this.redis.multi();
       if (members.length > 0) m.zadd(key, ...members);
-      await m.zrem(key, BUILDING).zremrangebyrank(key, 0, -(cap + 2)).expire(key, this.config.feedCacheTtlSeconds).exec();
+      m.zrem(key, BUILDING).zremrangebyrank(key, 0, -(cap + 2)).expire(key, ttl);
+      await m.del(pull).sadd(pull, PULL_NONE, ...pulled).expire(pull, ttl).exec();
     } catch (e) {
       this.logger.warn({ err: (e as Error).message, userId }, "feed cache write failed");
     }
-    return ids;
   }
 
-  async page(userId: string, cursor: string | null, limit: number): Promise<FeedPage> {
+  /** The page's ids, newest first: from the cached lists (rebuilt once if missing), else MySQL. */
+  private async pageIds(userId: string, cursor: string | null, limit: number): Promise<PageIds> {
     let primary = this.ryw.localUsePrimary(userId);
-    let ids: string[] | null = null;
-    let more = false;
     try {
-      const key = feedKey(userId);
-      const max = cursor ? "(" + pad(cursor) : "+";
-      // One round trip: does the list exist, the page, and the read-your-writes marker.
-      const [[e1, exists], [e2, members], [e3, recent]] = (await this.redis.multi().exists(key).zrange(key, max, "-", "BYLEX", "REV", "LIMIT", 0, limit + 1).exists(this.ryw.key(userId)).exec()) as [
-        [Error | null, number],
-        [Error | null, string[]],
-        [Error | null, number],
-      ];
-      if (e1 || e2 || e3) throw e1 ?? e2 ?? e3;
-      primary ||= this.ryw.enabled && recent === 1;
-      if (exists === 1) {
-        this.metrics.cacheRequests.inc({ cache: "feed", result: "hit" });
-        // While being rebuilt (marker present) the list is incomplete: no sentinel, so short pages go to MySQL.
-        const real = members.filter((m) => m !== SENTINEL && m !== BUILDING).map(unpad);
-        if (real.length > limit) {
-          ids = real.slice(0, limit);
-          more = true;
-        } else if (members.includes(SENTINEL)) {
-          ids = real;
-        } // else: ran past the capped list: read this page from MySQL
-      } else {
-        this.metrics.cacheRequests.inc({ cache: "feed", result: "miss" });
-        const all = await this.rebuild(userId, primary);
-        const after = cursor ? all.filter((i) => BigInt(i) < BigInt(cursor)) : all;
-        if (after.length > limit) (ids = after.slice(0, limit)), (more = true);
-        else if (all.length < this.config.feedCacheSize) ids = after;
+      const keys = { feed: feedKey(userId), ryw: this.ryw.key(userId), pull: pullKey(userId) };
+      for (let attempt = 0; attempt < 2; attempt++) {
+        const r = await runPageScript(this.redis, keys, cursor, limit);
+        primary ||= this.ryw.enabled && r.ryw;
+        if (attempt === 0) {
+          if (r.kind === "no-list") this.metrics.cacheRequests.inc({ cache: "feed", result: "miss" });
+          else this.listHits.inc();
+        }
+        if (r.kind === "page") return { ids: r.ids.slice(0, limit), bodies: r.bodies, more: r.ids.length > limit, primary };
+        // Not covered, or still missing after a rebuild (another rebuild in flight): MySQL.
+        if (r.kind === "not-cached" || attempt === 1) break;
+        if (r.kind === "no-list") await this.rebuild(userId, primary);
+        else await this.recent.rebuild(r.authors);
       }
     } catch (e) {
       this.metrics.cacheRequests.inc({ cache: "feed", result: "error" });
       this.logger.debug({ err: (e as Error).message }, "feed cache unavailable, reading MySQL");
-      ids = null;
     }
-    if (ids === null) {
-      const rows = await this.idsFromDb(userId, cursor, limit + 1, primary);
-      more = rows.length > limit;
-      ids = rows.slice(0, limit);
+    const rows = await this.idsFromDb(userId, cursor, limit + 1, primary);
+    return { ids: rows.slice(0, limit), more: rows.length > limit, primary };
+  }
+
+  /** The `GET /feed` response body: `{"items":[post + author],"nextCursor"}`, assembled from cached JSON. */
+  async page(userId: string, cursor: string | null, limit: number): Promise<string> {
+    const p = await this.pageIds(userId, cursor, limit);
+    const bodies = p.bodies ? await this.posts.complete(p.ids, p.bodies, { primary: p.primary }) : await this.posts.getMany(p.ids, { primary: p.primary });
+    const authors: Array<string | null | Promise<string | null>> = new Array(bodies.length);
+    let waiting = false;
+    for (let i = 0; i < bodies.length; i++) {
+      const b = bodies[i];
+      const a = b === null ? null : this.authors.json(authorIdOf(p.ids[i], b));
+      if (a !== null && typeof a !== "string") waiting = true;
+      authors[i] = a;
     }
-    const items = await this.posts.getMany(ids, { primary });
-    this.metrics.feedReads.inc();
-    return { items, nextCursor: more && ids.length > 0 ? ids[ids.length - 1] : null };
+    const resolved = waiting ? await Promise.all(authors) : (authors as Array<string | null>);
+    let out = '{"items":[';
+    let first = true;
+    for (let i = 0; i < bodies.length; i++) {
+      const b = bodies[i];
+      if (b === null) continue; // gone from the database
+      out += (first ? "" : ",") + b.slice(0, -1) + ',"author":' + (resolved[i] ?? "null") + "}";
+      first = false;
+    }
+    this.reads.inc();
+    return out + '],"nextCursor":' + (p.more && p.ids.length > 0 ? `"${p.ids[p.ids.length - 1]}"` : "null") + "}";
   }
 }

@@ -19,9 +19,9 @@ export function postRoutes(deps: Deps) {
     return c.json({ post }, 201);
   });
   r.get("/:id", tag("/posts/:id"), async (c) => {
-    const post = await deps.posts.get(idParam(c));
-    if (!post) throw notFound("post");
-    return c.json({ post });
+    const post = await deps.posts.getJson(idParam(c));
+    if (post === null) throw notFound("post");
+    return c.body(`{"post":${post}}`, 200, { "content-type": "application/json" });
   });
   return r;
 }

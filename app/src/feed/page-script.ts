@@ -1,0 +1,102 @@
+import type { Redis } from "../cache/redis";
+import { postKey } from "../posts/cache";
+import { BUILDING, pad, SENTINEL } from "./list-encoding";
+import { PULL_NONE, recentKey } from "./pull";
+
+// A warm feed page in one Redis round trip: one read-only script pages the reader's feed list and
+// the recent-posts list of every followee the reader pulls (celebrities), merges them newest first,
+// and returns the page's ids with the post bodies (MGET) and the read-your-writes marker.
+//
+// A list that does not reach back to its first post (no sentinel in what was read: capped, or
+// being rebuilt) is exact only down to the last id it returned: ids below that "floor" may be
+// missing from it. The merged page is served from Redis only when it fills up above the floor, or
+// when every list reached its sentinel; otherwise the page is read from MySQL.
+//
+// The script builds the recent-posts and post keys from ids it reads (not all keys are in KEYS):
+// this needs a single-shard Redis (cluster mode disabled), which is what infra/aws/cache.ts runs.
+
+const LUA = `
+local n = tonumber(ARGV[2]) + 1
+local ryw = redis.call('EXISTS', KEYS[2])
+if redis.call('EXISTS', KEYS[1]) == 0 then return {0, ryw} end
+local pulled = redis.call('SMEMBERS', KEYS[3])
+if #pulled == 0 then return {0, ryw} end
+local lists, missing = {KEYS[1]}, {}
+for _, a in ipairs(pulled) do
+  if a ~= ARGV[5] then
+    local k = ARGV[4] .. a
+    if redis.call('EXISTS', k) == 1 then lists[#lists + 1] = k else missing[#missing + 1] = a end
+  end
+end
+if #missing > 0 then return {2, ryw, missing} end
+local floor = nil
+local seen, ids = {}, {}
+for _, k in ipairs(lists) do
+  local complete, last = false, nil
+  for _, v in ipairs(redis.call('ZRANGE', k, ARGV[1], '-', 'BYLEX', 'REV', 'LIMIT', 0, n + 1)) do
+    if v == ARGV[6] then complete = true
+    elseif v ~= ARGV[7] then
+      last = v
+      if not seen[v] then seen[v] = true; ids[#ids + 1] = v end
+    end
+  end
+  if not complete then
+    local f = last or '~'
+    if floor == nil or f > floor then floor = f end
+  end
+end
+if #lists > 1 then table.sort(ids, function(a, b) return a > b end) end
+local out = {}
+for _, v in ipairs(ids) do
+  if #out == n or (floor ~= nil and v < floor) then break end
+  out[#out + 1] = v
+end
+if #out < n and floor ~= nil then return {3, ryw} end
+local keys = {}
+for i = 1, math.min(#out, n - 1) do keys[i] = ARGV[3] .. string.match(out[i], '^0*(%d+)$') end
+local bodies = {}
+if #keys > 0 then bodies = redis.call('MGET', unpack(keys)) end
+return {1, ryw, out, bodies}`;
+
+export type PageScriptResult =
+  /** The feed list or the pull set is missing: rebuild. */
+  | { kind: "no-list"; ryw: boolean }
+  /** These pulled authors' recent-posts lists are missing: rebuild them. */
+  | { kind: "no-recent"; ryw: boolean; authors: string[] }
+  /** The cached lists do not cover this page: read it from MySQL. */
+  | { kind: "not-cached"; ryw: boolean }
+  /** Up to limit+1 ids, newest first, and the cached bodies of the first `limit` (null: not cached). */
+  | { kind: "page"; ryw: boolean; ids: string[]; bodies: Array<string | null> };
+
+type Reply = [number, number, unknown?, Array<string | null>?];
+const COMMAND = "feedPage";
+
+const unpadded = (m: string): string => {
+  let i = 0;
+  while (i < m.length - 1 && m.charCodeAt(i) === 48) i++;
+  return i === 0 ? m : m.slice(i);
+};
+
+/** Registers the script on a client (EVALSHA, loaded on first use); idempotent. */
+export function definePageScript(redis: Redis): void {
+  if (typeof (redis as unknown as Record<string, unknown>)[COMMAND] !== "function") redis.defineCommand(COMMAND, { numberOfKeys: 3, lua: LUA });
+}
+
+export async function runPageScript(redis: Redis, keys: { feed: string; ryw: string; pull: string }, cursor: string | null, limit: number): Promise<PageScriptResult> {
+  const max = cursor ? "(" + pad(cursor) : "+";
+  const run = (redis as unknown as Record<string, (...a: unknown[]) => Promise<Reply>>)[COMMAND];
+  const r = await run.call(redis, keys.feed, keys.ryw, keys.pull, max, limit, postKey(""), recentKey(""), PULL_NONE, SENTINEL, BUILDING);
+  const ryw = r[1] === 1;
+  switch (r[0]) {
+    case 0:
+      return { kind: "no-list", ryw };
+    case 2:
+      return { kind: "no-recent", ryw, authors: r[2] as string[] };
+    case 3:
+      return { kind: "not-cached", ryw };
+    case 1:
+      return { kind: "page", ryw, ids: (r[2] as string[]).map(unpadded), bodies: r[3] ?? [] };
+    default:
+      throw new Error(`feed page script: unexpected reply ${JSON.stringify(r)}`);
+  }
+}

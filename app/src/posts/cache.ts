@@ -1,0 +1,99 @@
+import { TurnBatch } from "../cache/batch";
+import type { Redis } from "../cache/redis";
+import type { Db, Row } from "../db/pools";
+import { bufferedCounter, type BufferedCounter } from "../http/buffered-metrics";
+import type { Logger } from "../logger";
+import type { Metrics } from "../metrics";
+import { POST_COLUMNS, renderPost, toPost, type Post } from "./model";
+
+// Post bodies in Redis: `post:{id}` → the post's JSON, exactly as the API sends it, with a TTL
+// (POST_CACHE_TTL_SECONDS; posts are immutable, so a long one is safe; an edit or delete, if
+// ever added, must DEL the key). Filled on write (the post is known at insert) and read through
+// on a miss: the misses of one event-loop turn share one SQL statement per pool (TurnBatch).
+// Entries are sent as stored, never re-serialized; one that is not the post asked for is a miss.
+
+export const postKey = (id: string) => `post:${id}`;
+
+/** A stored value is used only if it is the JSON of the post asked for (cheap check, no parse). */
+export function isPostJson(id: string, v: string | null): v is string {
+  return v !== null && v.startsWith(`{"id":"${id}",`) && v.endsWith("}");
+}
+
+export class PostCache {
+  private readonly fromReplica: TurnBatch<string>;
+  private readonly fromPrimary: TurnBatch<string>;
+  private readonly hits: BufferedCounter;
+
+  constructor(
+    private readonly db: Db,
+    private readonly redis: Redis,
+    readonly ttlSeconds: number,
+    private readonly metrics: Metrics,
+    private readonly logger: Logger,
+  ) {
+    this.fromReplica = new TurnBatch((ids) => this.load(ids, false));
+    this.fromPrimary = new TurnBatch((ids) => this.load(ids, true));
+    this.hits = bufferedCounter(metrics.cacheRequests, { cache: "post", result: "hit" });
+  }
+
+  /** After the INSERT: the post is known, so the cache is filled without a read. */
+  async written(post: Post): Promise<void> {
+    await this.redis.set(postKey(post.id), renderPost(post), "EX", this.ttlSeconds).catch((e: Error) => {
+      this.logger.warn({ err: e.message, postId: post.id }, "post cache fill failed");
+    });
+  }
+
+  /** Post JSON by id, in the order given (null: no such post): one MGET, then the misses. */
+  async getMany(ids: string[], opts: { primary?: boolean } = {}): Promise<Array<string | null>> {
+    if (ids.length === 0) return [];
+    let values: Array<string | null>;
+    try {
+      values = await this.redis.mget(ids.map(postKey));
+    } catch {
+      this.metrics.cacheRequests.inc({ cache: "post", result: "error" }, ids.length);
+      return Promise.all(ids.map((id) => this.loadOne(id, opts.primary)));
+    }
+    return this.complete(ids, values, opts);
+  }
+
+  /**
+   * The values an MGET (or the feed page script) found for `ids`, with every miss read through
+   * (batched with the other misses of this event-loop turn). Counts hits and misses.
+   */
+  complete(ids: string[], values: Array<string | null>, opts: { primary?: boolean } = {}): Array<string | null> | Promise<Array<string | null>> {
+    let misses: Array<Promise<string | null>> | null = null;
+    for (let i = 0; i < ids.length; i++) {
+      if (isPostJson(ids[i], values[i])) {
+        this.hits.inc();
+        continue;
+      }
+      this.metrics.cacheRequests.inc({ cache: "post", result: "miss" });
+      (misses ??= []).push(this.loadOne(ids[i], opts.primary).then((v) => (values[i] = v)));
+    }
+    return misses === null ? values : Promise.all(misses).then(() => values);
+  }
+
+  private async loadOne(id: string, primary = false): Promise<string | null> {
+    return (await (primary ? this.fromPrimary : this.fromReplica).load(id)) ?? null;
+  }
+
+  /** One statement for a turn's misses; ids the replica lacks (lag) retried on the primary; then cached. */
+  private async load(ids: string[], primary: boolean): Promise<Map<string, string>> {
+    const sql = `SELECT ${POST_COLUMNS} FROM posts WHERE id IN (?)`;
+    const found = new Map<string, string>();
+    const add = (rows: Row[]) => {
+      for (const r of rows) {
+        const p = toPost(r);
+        found.set(p.id, renderPost(p));
+      }
+    };
+    add(await this.db.read<Row[]>(sql, [ids.map((id) => BigInt(id))], { primary }));
+    if (!primary && found.size < ids.length) add(await this.db.write<Row[]>(sql, [ids.filter((id) => !found.has(id)).map((id) => BigInt(id))]));
+    if (found.size > 0) {
+      const p = this.redis.pipeline();
+      for (const [id, json] of found) p.set(postKey(id), json, "EX", this.ttlSeconds);
+      p.exec().catch(() => undefined); // Redis down: the next read loads it again
+    }
+    return found;
+  }
+}
