@@ -6,7 +6,10 @@ import type { AppEnv, CoreDeps, Deps } from "./context";
 import { ReadYourWrites } from "./db/ryw";
 import { errorBody, RequestObserver } from "./http/instrument";
 import { AppError } from "./errors";
+import { AuthorViews } from "./feed/authors";
+import { RecentPosts } from "./feed/pull";
 import { FeedService } from "./feed/service";
+import { PostCache } from "./posts/cache";
 import { feedRoutes } from "./feed/routes";
 import { PostService } from "./posts/service";
 import { postRoutes } from "./posts/routes";
@@ -23,8 +26,10 @@ export function buildDeps(core: CoreDeps): Deps {
   const ryw = new ReadYourWrites(core.redis, core.config.readYourWritesSeconds, now);
   const queue = new FanoutQueue(core.redis, core.config);
   const users = new UserService(core.db, core.redis, ryw, core.ids, core.clock, core.config, core.metrics, core.logger);
-  const posts = new PostService(core.db, ryw, queue, core.ids, core.clock, core.metrics, core.logger);
-  const feed = new FeedService(core.db, core.redis, ryw, posts, core.config, core.metrics, core.logger);
+  const postCache = new PostCache(core.db, core.redis, core.config.postCacheTtlSeconds, core.metrics, core.logger);
+  const posts = new PostService(core.db, ryw, queue, core.ids, core.clock, core.metrics, core.logger, postCache);
+  const recent = new RecentPosts(core.db, core.redis, core.config.feedCacheSize, core.config.feedCacheTtlSeconds, core.logger);
+  const feed = new FeedService(core.db, core.redis, ryw, postCache, new AuthorViews(users), recent, core.config, core.metrics, core.logger);
   return { ...core, sessions, ryw, queue, users, posts, feed };
 }
 

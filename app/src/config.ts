@@ -67,6 +67,9 @@ const envFields = {
   PROFILE_LOCAL_CACHE_ENTRIES: int(1, 10_000_000).default(100_000),
   FEED_CACHE_TTL_SECONDS: int(1, 86400).default(600),
   FEED_CACHE_SIZE: int(10, 10_000).default(500),
+  // Posts are immutable, so a long post-cache TTL is safe; at most 30 days keeps memory bounded.
+  POST_CACHE_TTL_SECONDS: int(1, 30 * 86400).default(86400),
+  CELEBRITY_FOLLOWERS: int(1, 100_000_000).default(10_000),
   MAX_FOLLOWS: int(1, 1_000_000).default(5000),
   BODY_LIMIT_BYTES: int(256, 10 * 1024 * 1024).default(16 * 1024),
   DRAIN_SECONDS: int(0, 600).default(10),
@@ -117,6 +120,9 @@ export const envSchema = z.object(envFields).transform((e, ctx) => {
     profileLocalCacheEntries: e.PROFILE_LOCAL_CACHE_ENTRIES,
     feedCacheTtlSeconds: e.FEED_CACHE_TTL_SECONDS,
     feedCacheSize: e.FEED_CACHE_SIZE,
+    postCacheTtlSeconds: e.POST_CACHE_TTL_SECONDS,
+    /** Authors with more followers are not pushed on write; their followers pull their posts. */
+    celebrityFollowers: e.CELEBRITY_FOLLOWERS,
     maxFollows: e.MAX_FOLLOWS,
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     drainSeconds: e.DRAIN_SECONDS,

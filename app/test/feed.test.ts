@@ -42,7 +42,8 @@ describe("app: posts, fan-out through the Redis Stream, feed", function () {
     const feed = await call(t.app, "GET", "/feed", { token: reader.token });
     assert.equal(feed.status, 200);
     assert.deepEqual(feed.body.items.map((p: { text: string }) => p.text), ["second from a", "from b", "first from a"]);
-    assert.deepEqual(feed.body.items[1], p2.body.post);
+    // Each item is the post as POST /posts returned it, plus its author's public profile.
+    assert.deepEqual(feed.body.items[1], { ...p2.body.post, author: { id: b.id, handle: b.handle, displayName: `Name ${b.handle}` } });
     assert.equal(feed.body.nextCursor, null);
 
     const page1 = await call(t.app, "GET", "/feed?limit=2", { token: reader.token });

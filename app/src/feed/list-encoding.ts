@@ -29,3 +29,12 @@ if redis.call('EXISTS', KEYS[1]) == 1 then
   return 1
 end
 return 0`;
+
+/**
+ * The followees a reader pulls at read time (authors with more than CELEBRITY_FOLLOWERS followers,
+ * whom the fan-out does not push): a set built and dropped with the reader's feed list.
+ */
+export const pullKey = (userId: string) => `feed:${userId}:pull`;
+
+/** An author's newest post ids, encoded like a feed list; what readers pull from celebrities. */
+export const recentKey = (authorId: string) => `recent:${authorId}`;

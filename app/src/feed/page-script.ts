@@ -1,7 +1,7 @@
 import type { Redis } from "../cache/redis";
 import { postKey } from "../posts/cache";
-import { BUILDING, pad, SENTINEL } from "./list-encoding";
-import { PULL_NONE, recentKey } from "./pull";
+import { BUILDING, pad, recentKey, SENTINEL } from "./list-encoding";
+import { PULL_NONE } from "./pull";
 
 // A warm feed page in one Redis round trip: one read-only script pages the reader's feed list and
 // the recent-posts list of every followee the reader pulls (celebrities), merges them newest first,

@@ -2,7 +2,7 @@ import { TurnBatch } from "../cache/batch";
 import type { Redis } from "../cache/redis";
 import type { Db, Row } from "../db/pools";
 import type { Logger } from "../logger";
-import { BUILDING, pad, SENTINEL } from "./list-encoding";
+import { BUILDING, pad, recentKey, SENTINEL } from "./list-encoding";
 
 // The celebrity case: an author with more than CELEBRITY_FOLLOWERS followers is not pushed into
 // followers' lists on write (the fan-out worker skips them); followers pull the author's recent
@@ -14,7 +14,6 @@ import { BUILDING, pad, SENTINEL } from "./list-encoding";
 //   feed list and dropped with it (follow/unfollow), so its bound is the feed list's. It always
 //   holds PULL_NONE, so an empty pull set still exists.
 
-export const recentKey = (authorId: string) => `recent:${authorId}`;
 export const PULL_NONE = "-";
 
 /** "More followers than the threshold": the threshold+1-th follower exists (bounded index scan). */

@@ -16,8 +16,8 @@ export function feedRoutes(deps: Deps) {
   // Degradable: with Redis down a validly signed, unexpired session still reads its feed from MySQL.
   r.get("/", tag("/feed"), requireSession(deps, { degradable: true }), async (c) => {
     const q = query(c, feedQuery);
-    const page = await deps.feed.page(c.get("session").userId, q.cursor ?? null, q.limit);
-    return c.json(page);
+    const body = await deps.feed.page(c.get("session").userId, q.cursor ?? null, q.limit);
+    return c.body(body, 200, { "content-type": "application/json" });
   });
   return r;
 }

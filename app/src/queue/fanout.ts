@@ -1,7 +1,7 @@
 import type { Redis } from "../cache/redis";
 import type { AppConfig } from "../config";
 import type { Db, Row } from "../db/pools";
-import { FANOUT_LUA, feedKey, pad } from "../feed/list-encoding";
+import { FANOUT_LUA, feedKey, pad, recentKey } from "../feed/list-encoding";
 import type { Logger } from "../logger";
 import type { Metrics } from "../metrics";
 
@@ -103,9 +103,14 @@ export class FanoutWorker {
   /** Push one post into every follower's cached feed list (lists that exist only). */
   async fanout(job: FanoutJob): Promise<number> {
     if (!/^\d{1,20}$/.test(job.postId) || !/^\d{1,20}$/.test(job.authorId)) throw new Error(`malformed job ${JSON.stringify(job)}`);
-    const followers = await this.o.db.read<Row[]>("SELECT follower_id FROM follows WHERE followee_id = ?", [BigInt(job.authorId)]);
+    // A celebrity (more than CELEBRITY_FOLLOWERS followers) is not pushed: its followers pull its
+    // recent-posts list at read time, which gets every post (if the list exists: it has a TTL).
+    const threshold = this.o.config.celebrityFollowers;
+    const followers = await this.o.db.read<Row[]>("SELECT follower_id FROM follows WHERE followee_id = ? LIMIT ?", [BigInt(job.authorId), threshold + 1]);
     const member = pad(job.postId);
     const cap = this.o.config.feedCacheSize;
+    await this.o.redis.eval(FANOUT_LUA, 1, recentKey(job.authorId), member, cap);
+    if (followers.length > threshold) return 0;
     let pushed = 0;
     for (let i = 0; i < followers.length; i += 500) {
       const p = this.o.redis.pipeline();

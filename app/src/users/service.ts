@@ -6,7 +6,7 @@ import type { AppConfig } from "../config";
 import type { Db, Row } from "../db/pools";
 import type { ReadYourWrites } from "../db/ryw";
 import { AppError, badRequest, conflict, notFound, unauthorized } from "../errors";
-import { feedKey } from "../feed/list-encoding";
+import { feedKey, pullKey } from "../feed/list-encoding";
 import type { Clock, IdGenerator } from "../ids";
 import type { Logger } from "../logger";
 import type { Metrics } from "../metrics";
@@ -229,7 +229,7 @@ export class UserService {
   }
 
   private async dropFeed(userId: string): Promise<void> {
-    await this.redis.del(feedKey(userId)).catch(() => undefined);
+    await this.redis.del(feedKey(userId), pullKey(userId)).catch(() => undefined);
   }
 
   /** At most MAX_FOLLOWS followees (409 beyond); the follower's row lock serializes concurrent follows. */
