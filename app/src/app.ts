@@ -4,6 +4,7 @@ import { bodyLimit } from "hono/body-limit";
 import { tag } from "./http/route-tag";
 import type { AppEnv, CoreDeps, Deps } from "./context";
 import { ReadYourWrites } from "./db/ryw";
+import { liveness, readinessHttpStatus, siteReadiness } from "./http/health";
 import { errorBody, RequestObserver } from "./http/instrument";
 import { AppError } from "./errors";
 import { AuthorViews } from "./feed/authors";
@@ -74,15 +75,13 @@ export function createApp(core: CoreDeps): { app: Hono<AppEnv>; deps: Deps; clos
     observer.done(c, requestId, start, c.get("route") ?? "unmatched", c.res.status);
   });
 
-  routes.get("/healthz", tag("/healthz"), (c) => c.json({ status: "ok" }));
+  routes.get("/healthz", tag("/healthz"), (c) => {
+    const live = liveness(deps);
+    return c.json(live.body, live.httpStatus);
+  });
   routes.get("/readyz", tag("/readyz"), async (c) => {
-    if (deps.state.draining) return c.json({ status: "draining" }, 503);
-    const [dbOk, redisOk] = await Promise.all([
-      deps.db.ping().then(() => true, () => false),
-      deps.redis.ping().then(() => true, () => false),
-    ]);
-    const body = { status: dbOk && redisOk ? "ready" : "not_ready", primary: dbOk, redis: redisOk, replica: deps.db.replicaUsable };
-    return c.json(body, dbOk && redisOk ? 200 : 503);
+    const ready = await siteReadiness(deps);
+    return c.json(ready, readinessHttpStatus(ready));
   });
   routes.get("/metrics", tag("/metrics"), async (c) => {
     try {

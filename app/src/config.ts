@@ -46,6 +46,8 @@ const envFields = {
   NODE_ID: int(0, 16383).default(0),
   DB_PRIMARY_URL: mysqlUrl,
   DB_REPLICA_URL: mysqlUrl.optional(),
+  // The writer is in the other site (a standby site): /readyz does not check it.
+  DB_PRIMARY_REMOTE: bool.default(false),
   DB_POOL_SIZE: int(1, 200).default(10),
   DB_ACQUIRE_TIMEOUT_MS: int(10, 60_000).default(1000),
   DB_QUERY_TIMEOUT_MS: int(100, 120_000).default(5000),
@@ -91,6 +93,11 @@ export const envSchema = z.object(envFields).transform((e, ctx) => {
     ctx.addIssue({ code: "custom", path: ["DB_TLS_CA_FILE"], message: "is set, but DB_TLS is not true (set DB_TLS=true to use it)" });
     return z.NEVER;
   }
+  if (e.DB_PRIMARY_REMOTE && !e.DB_REPLICA_URL) {
+    // The site's own database is then its replica; without one, readiness would check the remote writer.
+    ctx.addIssue({ code: "custom", path: ["DB_PRIMARY_REMOTE"], message: "is true, but DB_REPLICA_URL (this site's replica) is not set" });
+    return z.NEVER;
+  }
   return {
     port: e.PORT,
     host: e.HOST,
@@ -99,6 +106,8 @@ export const envSchema = z.object(envFields).transform((e, ctx) => {
     dbPrimaryUrl: e.DB_PRIMARY_URL,
     /** No replica configured: reads go to the primary. */
     dbReplicaUrl: e.DB_REPLICA_URL ?? e.DB_PRIMARY_URL,
+    /** The writer is in the other site: site readiness checks only the local replica. */
+    dbPrimaryRemote: e.DB_PRIMARY_REMOTE,
     dbPoolSize: e.DB_POOL_SIZE,
     dbAcquireTimeoutMs: e.DB_ACQUIRE_TIMEOUT_MS,
     dbQueryTimeoutMs: e.DB_QUERY_TIMEOUT_MS,

@@ -20,7 +20,7 @@ export interface CoreDeps {
   ids: IdGenerator;
   metrics: Metrics;
   logger: Logger;
-  /** draining = shutting down: /readyz answers 503. */
+  /** draining = shutting down: /healthz and /readyz answer 503. */
   state: { draining: boolean };
 }
 

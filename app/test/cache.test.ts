@@ -76,7 +76,7 @@ describe("app: profile read-through cache", function () {
     assert.deepEqual(h.body, { status: "ok" });
     const r = await call(t.app, "GET", "/readyz");
     assert.equal(r.status, 200);
-    assert.equal(r.body.status, "ready");
+    assert.deepEqual(r.body, { status: "ready", checks: { database: true, writer: true, redis: true } });
     assert.match(r.headers.get("x-request-id") ?? "", /^[0-9a-f]{12}-[0-9a-z]+$/);
   });
 

@@ -1,34 +1,7 @@
 import { strict as assert } from "node:assert";
-import { spawn, type ChildProcess } from "node:child_process";
-import * as path from "node:path";
 import { freePort } from "../../local/services";
+import { startAppProcess as startServerProcess, until } from "./support/processes";
 import { call, makeApp, services, signupAndLogin } from "./support/services";
-
-const ROOT = path.resolve(__dirname, "../..");
-
-function startServerProcess(env: Record<string, string>, script = "app/src/server.ts"): { child: ChildProcess; logs: string[]; stderr: string[]; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, ["-r", "tsx/cjs", script], { cwd: ROOT, env: { PATH: process.env.PATH ?? "", ...env }, stdio: ["ignore", "pipe", "pipe"] });
-  const logs: string[] = [];
-  const stderr: string[] = [];
-  let buf = "";
-  child.stdout!.on("data", (d: Buffer) => {
-    buf += d.toString();
-    const lines = buf.split("\n");
-    buf = lines.pop() ?? "";
-    logs.push(...lines.filter(Boolean));
-  });
-  child.stderr!.on("data", (d: Buffer) => stderr.push(d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  return { child, logs, stderr, exited };
-}
-
-async function until(cond: () => boolean, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe("app: processes (server.ts, worker.ts): config validation, graceful shutdown, fan-out worker", function () {
   this.timeout(60_000);

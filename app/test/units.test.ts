@@ -67,6 +67,14 @@ describe("app: ids, config, passwords, migrations", function () {
     assert.throws(() => loadConfig({ ...base, NODE_ID: "16384" }), /NODE_ID="16384": must be between 0 and 16383/);
   });
 
+  it("config: DB_PRIMARY_REMOTE (writer in the other site) needs this site's replica URL", () => {
+    const base = { DB_PRIMARY_URL: "mysql://u:p@db:3306/feed", REDIS_URL: "redis://cache:6379", SESSION_SECRET: "0123456789abcdef" };
+    assert.equal(loadConfig(base).dbPrimaryRemote, false);
+    assert.equal(loadConfig({ ...base, DB_PRIMARY_REMOTE: "true", DB_REPLICA_URL: "mysql://u:p@replica:3306/feed" }).dbPrimaryRemote, true);
+    assert.throws(() => loadConfig({ ...base, DB_PRIMARY_REMOTE: "true" }), /DB_PRIMARY_REMOTE="true": is true, but DB_REPLICA_URL \(this site's replica\) is not set/);
+    assert.throws(() => loadConfig({ ...base, DB_PRIMARY_REMOTE: "yes" }), /DB_PRIMARY_REMOTE="yes"/);
+  });
+
   it("passwords: scrypt hash verifies the right password only", async () => {
     const h = await hashPassword("hunter22!");
     assert.equal(await verifyPassword("hunter22!", h), true);

@@ -290,8 +290,9 @@ export class Db {
     this.lagTimer = undefined;
   }
 
-  async ping(): Promise<void> {
-    await this.primary.query("SELECT 1");
+  /** One `SELECT 1` on that server itself (no fallback to the other one). */
+  async ping(pool: PoolName): Promise<void> {
+    await this[pool].query("SELECT 1");
   }
 
   async close(): Promise<void> {

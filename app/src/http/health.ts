@@ -1,0 +1,56 @@
+import type { Deps } from "../context";
+
+// Two questions, two endpoints (the load balancers, the ASG and the edge all use these meanings):
+//   GET /healthz  liveness: this process works. Never touches MySQL or Redis, so a dependency
+//                 outage never makes a load balancer or the ASG replace healthy instances.
+//   GET /readyz   site readiness: this site can serve its role with its own dependencies. What the
+//                 edge (DNS failover, global load balancer) routes on.
+
+/**
+ * Route 53's HTTP(S) health checkers need a status within two seconds of connecting (Route 53
+ * Developer Guide, "How Route 53 determines whether a health check is healthy"): a dependency that
+ * has not answered by then counts as down, so a hung database gives a 503, not a timed-out check.
+ */
+export const READINESS_CHECK_TIMEOUT_MS = 1500;
+
+export interface Readiness {
+  status: "ready" | "degraded" | "not_ready" | "draining";
+  checks: {
+    /** The site's own read pool (its local replica, or the primary when no replica is configured). */
+    database: boolean;
+    /** The writer, checked only when it is in this site (DB_PRIMARY_REMOTE unset); null otherwise. */
+    writer: boolean | null;
+    /** Redis down degrades the site (reads fall back to MySQL) but keeps it ready. */
+    redis: boolean;
+  };
+}
+
+/** True when `probe` answers within the readiness bound. */
+async function answers(probe: () => Promise<unknown>): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), READINESS_CHECK_TIMEOUT_MS)));
+  try {
+    return await Promise.race([probe().then(() => true, () => false), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export async function siteReadiness(deps: Deps): Promise<Readiness> {
+  const writerRemote = deps.config.dbPrimaryRemote;
+  const [database, writer, redis] = await Promise.all([
+    answers(() => deps.db.ping("replica")),
+    writerRemote ? Promise.resolve(null) : answers(() => deps.db.ping("primary")),
+    answers(() => deps.redis.ping()),
+  ]);
+  const checks = { database, writer, redis };
+  if (deps.state.draining) return { status: "draining", checks };
+  if (!database || writer === false) return { status: "not_ready", checks };
+  return { status: redis ? "ready" : "degraded", checks };
+}
+
+export const readinessHttpStatus = (r: Readiness): 200 | 503 => (r.status === "ready" || r.status === "degraded" ? 200 : 503);
+
+export function liveness(deps: Pick<Deps, "state">): { body: { status: "ok" | "draining" }; httpStatus: 200 | 503 } {
+  return deps.state.draining ? { body: { status: "draining" }, httpStatus: 503 } : { body: { status: "ok" }, httpStatus: 200 };
+}
