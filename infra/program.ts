@@ -1,5 +1,6 @@
 import * as digitalocean from "@pulumi/digitalocean";
 import * as pulumi from "@pulumi/pulumi";
+import { DatabaseMasterSecret } from "./aws/database-secret";
 import { AwsSite } from "./aws/site";
 import { SitePeering } from "./aws/site-peering";
 import { DoSite } from "./digitalocean/site";
@@ -43,6 +44,12 @@ export function peerAwsSites(topology: Topology, awsSites: ReadonlyMap<string, A
   return new SitePeering("sites-peering", { topology, requester: peered(topology.peering.requester), accepter: peered(topology.peering.accepter) }, opts);
 }
 
+/** The stack's database master credentials, when an AWS site holds a database in this state. */
+export function masterSecretFor(topology: Topology, opts?: pulumi.ComponentResourceOptions): DatabaseMasterSecret | undefined {
+  const needed = topology.sites.some((s) => s.cloud === "aws" && s.database.role !== "none");
+  return needed ? new DatabaseMasterSecret("db-master", { topology }, opts) : undefined;
+}
+
 /** Realizes the Topology: the writer site first (replicas need its ARN), then the others. */
 export function deploy(topology: Topology): Record<string, unknown> {
   const root = new Deployment(`${topology.project}-${topology.environment}`, topology);
@@ -52,9 +59,10 @@ export function deploy(topology: Topology): Record<string, unknown> {
   let doProvider: digitalocean.Provider | undefined;
   const sites: Record<string, SiteOutputs> = {};
   const awsSites = new Map<string, AwsSite>();
+  const masterSecret = masterSecretFor(topology, { parent: root });
   for (const site of ordered) {
     if (site.cloud === "aws") {
-      const aws = new AwsSite(site.key, { topology, site, writer }, { parent: root });
+      const aws = new AwsSite(site.key, { topology, site, writer, masterSecret }, { parent: root });
       if (site.key === topology.writerSite) writer = aws;
       awsSites.set(site.key, aws);
       sites[site.key] = awsOutputs(site, aws);

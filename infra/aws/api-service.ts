@@ -51,7 +51,7 @@ export interface ApiServiceEndpoints {
   readonly dbReplicaHosts: pulumi.Input<string>[];
   readonly dbPort?: number;
   readonly dbName: string;
-  /** the RDS-managed master secret */
+  /** the database master credentials secret ({"username","password"}) in this site's region */
   readonly dbSecretArn: pulumi.Input<string>;
   /** absent when the site runs no cache */
   readonly redis?: { readonly host: pulumi.Input<string>; readonly port: pulumi.Input<number>; readonly authSecretArn: pulumi.Input<string> };

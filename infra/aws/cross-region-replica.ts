@@ -1,7 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { SiteTopology, Topology } from "../topology/types";
-import { commonInstanceArgs, databaseFoundation } from "./database-support";
+import type { MasterCredentials } from "./database";
+import { BACKUP_WINDOW, commonInstanceArgs, databaseFoundation, inRegionReadReplicas } from "./database-support";
 
 export interface CrossRegionReplicaArgs {
   readonly topology: Topology;
@@ -15,6 +16,8 @@ export interface CrossRegionReplicaArgs {
   readonly promote?: boolean;
   readonly dataSubnetIds: pulumi.Input<string>[];
   readonly databaseSecurityGroupId: pulumi.Input<string>;
+  /** the writer's master credentials: the replica inherits them, the promoted writer keeps them */
+  readonly credentials: MasterCredentials;
 }
 
 /**
@@ -29,8 +32,8 @@ export class CrossRegionReplica extends pulumi.ComponentResource {
   public readonly identifier: pulumi.Output<string>;
   public readonly kmsKeyArn: pulumi.Output<string>;
   public readonly promoted: boolean;
-  /** the RDS-managed master secret of the promoted writer (undefined while it is a replica) */
-  public readonly secretArn: pulumi.Output<string | undefined>;
+  /** the master credentials secret in this region (the local replica of the writer's secret) */
+  public readonly secretArn: pulumi.Output<string>;
   /** in-region read replicas of the promoted writer (the Topology's readReplicas); none before */
   public readonly replicaAddresses: pulumi.Output<string>[];
   public readonly replicaIdentifiers: pulumi.Output<string>[];
@@ -43,6 +46,7 @@ export class CrossRegionReplica extends pulumi.ComponentResource {
     if (args.dataSubnetIds.length < 2) throw new Error(`CrossRegionReplica ${name}: an RDS subnet group needs subnets in at least 2 AZs, got ${args.dataSubnetIds.length}`);
     this.promoted = args.promote ?? db.role === "writer";
     if (this.promoted && db.role === "replica") throw new Error(`CrossRegionReplica ${name}: the Topology still calls site ${site.key} a replica; promote only when it is the writer`);
+    if (db.backupRetentionDays < 1) throw new Error(`CrossRegionReplica ${name}: backupRetentionDays is ${db.backupRetentionDays}; a promoted writer needs backups (allowed: 1..35)`);
     if (topology.environment === "prod" && !db.multiAz) throw new Error(`CrossRegionReplica ${name}: a prod replica may be promoted, so it must be Multi-AZ`);
 
     const f = databaseFoundation(name, this, topology, site, args.dataSubnetIds);
@@ -50,33 +54,25 @@ export class CrossRegionReplica extends pulumi.ComponentResource {
       ...commonInstanceArgs(topology, site, f, args.databaseSecurityGroupId),
       // no username/password/engine: a replica inherits them from its source
       replicateSourceDb: this.promoted ? undefined : args.sourceArn,
-      // once promoted, RDS manages a master secret in this region (the old one lives with the
-      // fenced writer); the API's user data follows it and the instance refresh rolls it out
-      manageMasterUserPassword: this.promoted ? true : undefined,
+      // a replica inherits its source's password; once promoted it keeps the same generated one
+      // (never an RDS-managed password: the new writer's own read replicas could not be created)
+      password: this.promoted ? args.credentials.password : undefined,
+      // the promoted writer's changes must not wait for a maintenance window
+      applyImmediately: this.promoted ? true : undefined,
       // Multi-AZ because this replica may be promoted to the writer
       multiAz: db.multiAz,
       storageType: "gp3",
       maxAllocatedStorage: db.maxAllocatedStorageGb,
       // backups on, so it can be promoted into a writer with point-in-time recovery at once
       backupRetentionPeriod: db.backupRetentionDays,
-      backupWindow: "17:00-17:30",
+      backupWindow: BACKUP_WINDOW,
       deletionProtection: db.deletionProtection,
       skipFinalSnapshot: topology.environment !== "prod",
       finalSnapshotIdentifier: topology.environment === "prod" ? `${topology.project}-${topology.environment}-${site.key}-final` : undefined,
     }, { parent: this });
 
     // Once promoted, the new writer gets its in-region read replicas like any writer.
-    const reads = this.promoted ? Array.from({ length: db.readReplicas }, (_, i) => new aws.rds.Instance(`${name}-read-${i}`, {
-      ...commonInstanceArgs(topology, site, f, args.databaseSecurityGroupId),
-      dbSubnetGroupName: undefined,
-      replicateSourceDb: replica.identifier,
-      storageType: "gp3",
-      maxAllocatedStorage: db.maxAllocatedStorageGb,
-      multiAz: false,
-      backupRetentionPeriod: 0,
-      deletionProtection: db.deletionProtection,
-      skipFinalSnapshot: true,
-    }, { parent: this })) : [];
+    const reads = this.promoted ? inRegionReadReplicas(name, this, topology, site, f, args.databaseSecurityGroupId, replica.identifier) : [];
     this.replicaAddresses = reads.map((r) => r.address);
     this.replicaIdentifiers = reads.map((r) => r.identifier);
 
@@ -84,7 +80,7 @@ export class CrossRegionReplica extends pulumi.ComponentResource {
     this.address = replica.address;
     this.identifier = replica.identifier;
     this.kmsKeyArn = f.key.arn;
-    this.secretArn = replica.masterUserSecrets.apply((secrets) => secrets?.[0]?.secretArn);
+    this.secretArn = pulumi.output(args.credentials.secretArn);
     this.registerOutputs({ arn: this.arn, address: this.address, identifier: this.identifier, kmsKeyArn: this.kmsKeyArn, promoted: this.promoted });
   }
 }

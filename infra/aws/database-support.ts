@@ -71,6 +71,31 @@ export function databaseFoundation(name: string, parent: pulumi.Resource, topolo
   return { key, subnetGroup, parameterGroup, monitoringRole };
 }
 
+/** UTC; 02:00-02:30 KST. The maintenance window follows it, never overlapping. */
+export const BACKUP_WINDOW = "17:00-17:30";
+export const MAINTENANCE_WINDOW = "sun:18:00-sun:19:00";
+
+/**
+ * The in-region read replicas of a writer (a Database, or a promoted CrossRegionReplica): same
+ * region, so the source is named by identifier and they share the writer's subnet group.
+ */
+export function inRegionReadReplicas(name: string, parent: pulumi.Resource, topology: Topology, site: SiteTopology, f: DatabaseFoundation,
+  securityGroupId: pulumi.Input<string>, sourceIdentifier: pulumi.Input<string>): aws.rds.Instance[] {
+  const db = site.database;
+  return Array.from({ length: db.readReplicas }, (_, i) => new aws.rds.Instance(`${name}-read-${i}`, {
+    ...commonInstanceArgs(topology, site, f, securityGroupId),
+    dbSubnetGroupName: undefined,
+    replicateSourceDb: sourceIdentifier,
+    storageType: "gp3",
+    maxAllocatedStorage: db.maxAllocatedStorageGb,
+    multiAz: false,
+    backupRetentionPeriod: 0,
+    maintenanceWindow: MAINTENANCE_WINDOW,
+    deletionProtection: db.deletionProtection,
+    skipFinalSnapshot: true,
+  }, { parent }));
+}
+
 /** Settings every instance shares (writer, in-region replicas, cross-region replica). */
 export function commonInstanceArgs(topology: Topology, site: SiteTopology, f: DatabaseFoundation, securityGroupId: pulumi.Input<string>) {
   const pi = supportsPerformanceInsights(site.database.instanceClass);

@@ -1,25 +1,33 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { SiteTopology, Topology } from "../topology/types";
-import { MYSQL_ENGINE_VERSION, commonInstanceArgs, databaseFoundation } from "./database-support";
+import { BACKUP_WINDOW, MAINTENANCE_WINDOW, MYSQL_ENGINE_VERSION, commonInstanceArgs, databaseFoundation, inRegionReadReplicas } from "./database-support";
+import { MASTER_USERNAME } from "./database-secret";
+
+/** The master credentials every writer uses (see DatabaseMasterSecret). */
+export interface MasterCredentials {
+  /** the generated password (a Pulumi secret) */
+  readonly password: pulumi.Input<string>;
+  /** the credentials secret as read in this site's region ({"username","password"}) */
+  readonly secretArn: pulumi.Input<string>;
+}
 
 export interface DatabaseArgs {
   readonly topology: Topology;
   readonly site: SiteTopology;
   readonly dataSubnetIds: pulumi.Input<string>[];
   readonly databaseSecurityGroupId: pulumi.Input<string>;
+  readonly credentials: MasterCredentials;
 }
 
-/** UTC; 02:00-02:30 KST. The maintenance window follows it, never overlapping. */
-export const BACKUP_WINDOW = "17:00-17:30";
-export const MAINTENANCE_WINDOW = "sun:18:00-sun:19:00";
+export { BACKUP_WINDOW, MAINTENANCE_WINDOW, MASTER_USERNAME };
 export const DB_NAME = "feed";
-export const MASTER_USERNAME = "feedadmin";
 
 /**
  * The writer of the Topology: RDS MySQL 8.0 (Multi-AZ per config), gp3 with storage autoscaling,
- * encrypted with the site's customer KMS key, master password managed by RDS in Secrets Manager,
- * and its in-region read replicas. Role "fenced" (the old writer after a failover) keeps exactly
+ * encrypted with the site's customer KMS key, the program's generated master password (never an
+ * RDS-managed one: RDS replicates no source whose password it manages), and its in-region read
+ * replicas. Role "fenced" (the old writer after a failover) keeps exactly
  * the same resources: failover never touches the failed site.
  */
 export class Database extends pulumi.ComponentResource {
@@ -30,7 +38,7 @@ export class Database extends pulumi.ComponentResource {
   public readonly dbName: string = DB_NAME;
   public readonly replicaAddresses: pulumi.Output<string>[];
   public readonly replicaIdentifiers: pulumi.Output<string>[];
-  /** the RDS-managed master secret ({"username","password"}) */
+  /** the master credentials secret in this site's region ({"username","password"}) */
   public readonly secretArn: pulumi.Output<string>;
   public readonly kmsKeyArn: pulumi.Output<string>;
 
@@ -57,7 +65,7 @@ export class Database extends pulumi.ComponentResource {
       multiAz: db.multiAz,
       dbName: DB_NAME,
       username: MASTER_USERNAME,
-      manageMasterUserPassword: true,
+      password: args.credentials.password,
       backupRetentionPeriod: db.backupRetentionDays,
       backupWindow: BACKUP_WINDOW,
       maintenanceWindow: MAINTENANCE_WINDOW,
@@ -67,19 +75,7 @@ export class Database extends pulumi.ComponentResource {
       finalSnapshotIdentifier: prod ? `${topology.project}-${topology.environment}-${site.key}-final` : undefined,
     }, { parent: this });
 
-    // In-region read replicas reference the writer by identifier (same region, same subnet group).
-    const replicas = Array.from({ length: db.readReplicas }, (_, i) => new aws.rds.Instance(`${name}-read-${i}`, {
-      ...commonInstanceArgs(topology, site, f, args.databaseSecurityGroupId),
-      dbSubnetGroupName: undefined,
-      replicateSourceDb: writer.identifier,
-      storageType: "gp3",
-      maxAllocatedStorage: db.maxAllocatedStorageGb,
-      multiAz: false,
-      backupRetentionPeriod: 0,
-      maintenanceWindow: MAINTENANCE_WINDOW,
-      deletionProtection: db.deletionProtection,
-      skipFinalSnapshot: true,
-    }, { parent: this }));
+    const replicas = inRegionReadReplicas(name, this, topology, site, f, args.databaseSecurityGroupId, writer.identifier);
 
     this.arn = writer.arn;
     this.identifier = writer.identifier;
@@ -87,11 +83,7 @@ export class Database extends pulumi.ComponentResource {
     this.port = writer.port;
     this.replicaAddresses = replicas.map((r) => r.address);
     this.replicaIdentifiers = replicas.map((r) => r.identifier);
-    this.secretArn = writer.masterUserSecrets.apply((s) => {
-      const arn = s?.[0]?.secretArn;
-      if (!arn) throw new Error(`Database ${name}: RDS reported no managed master secret`);
-      return arn;
-    });
+    this.secretArn = pulumi.output(args.credentials.secretArn);
     this.kmsKeyArn = f.key.arn;
     this.registerOutputs({
       arn: this.arn,

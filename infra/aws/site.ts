@@ -6,6 +6,7 @@ import { AppBundle, DEFAULT_ENTRIES, buildAppBundle, type BuiltBundle } from "./
 import { Cache } from "./cache";
 import { CrossRegionReplica } from "./cross-region-replica";
 import { Database, DB_NAME } from "./database";
+import type { DatabaseMasterSecret } from "./database-secret";
 import { maxConnectionsFor } from "./database-support";
 import { Network } from "./network";
 import { AppLogGroup, Observability } from "./observability";
@@ -21,6 +22,8 @@ export interface AwsSiteArgs {
   readonly site: SiteTopology;
   /** the writer site, already constructed, when this site is not the writer (replication source) */
   readonly writer?: AwsSite;
+  /** the stack's database master credentials; required when the site holds a database */
+  readonly masterSecret?: DatabaseMasterSecret;
   /** the app bundle to deploy; built from app/src (esbuild) when absent */
   readonly bundle?: BuiltBundle;
 }
@@ -52,7 +55,7 @@ export class AwsSite extends pulumi.ComponentResource {
   public readonly databaseArn?: pulumi.Output<string>;
   /** the writer's address as this site's apps use it (its own, or the writer site's) */
   public readonly databaseAddress?: pulumi.Output<string>;
-  /** the master secret of the writer this site's apps use */
+  /** the master credentials secret as this site's apps read it (in this site's region) */
   public readonly databaseSecretArn?: pulumi.Output<string>;
 
   constructor(name: string, args: AwsSiteArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -68,7 +71,13 @@ export class AwsSite extends pulumi.ComponentResource {
     this.security = new SecurityChain(`${name}-sg`, { topology, site, vpcId: this.network.vpcId }, child);
 
     // --- database -----------------------------------------------------------------------
-    const data = { topology, site, dataSubnetIds: this.network.dataSubnetIds, databaseSecurityGroupId: this.security.databaseSecurityGroupId };
+    const master = args.masterSecret;
+    if (site.database.role !== "none" && !master) throw new Error(`AwsSite ${name}: site ${site.key} holds a database (${site.database.role}); pass the stack's masterSecret`);
+    const data = {
+      topology, site, dataSubnetIds: this.network.dataSubnetIds, databaseSecurityGroupId: this.security.databaseSecurityGroupId,
+      // every site reads the credentials in its own region, so a failover needs no other region
+      credentials: { password: master?.password ?? "", secretArn: master?.arnIn(site.region) ?? "" },
+    };
     // A replicating mode's secondary always holds the cross-region replica resource; on failover
     // the same resource is promoted (replicateSourceDb removed), never replaced.
     const replicatedSite = site.key !== "primary" && topology.mode !== "backup-restore";
@@ -83,12 +92,12 @@ export class AwsSite extends pulumi.ComponentResource {
       if (replica.promoted) {
         primaryHost = replica.address;
         readHosts = replica.replicaAddresses;
-        this.databaseSecretArn = replica.secretArn.apply((s) => s ?? "");
+        this.databaseSecretArn = replica.secretArn;
         dbIdentifiers = { writer: replica.identifier, replicas: replica.replicaIdentifiers };
       } else {
         primaryHost = args.writer?.databaseAddress;
         readHosts = [replica.address];
-        this.databaseSecretArn = args.writer?.databaseSecretArn;
+        this.databaseSecretArn = replica.secretArn;
         dbIdentifiers = { replicas: [replica.identifier] };
       }
     } else if (site.database.role === "writer" || site.database.role === "fenced") {

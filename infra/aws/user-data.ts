@@ -44,7 +44,7 @@ export interface UserDataParams {
     readonly replicaHosts: readonly string[];
     readonly port: number;
     readonly name: string;
-    /** RDS-managed master secret ({"username","password"}); its region is read from the ARN */
+    /** the database master credentials ({"username","password"}) in this site's region, read from the ARN */
     readonly secretArn: string;
   };
   /** absent when the site runs no cache */

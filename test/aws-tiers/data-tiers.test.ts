@@ -2,13 +2,17 @@ import { strict as assert } from "node:assert";
 import { Cache } from "../../infra/aws/cache";
 import { CrossRegionReplica } from "../../infra/aws/cross-region-replica";
 import { Database } from "../../infra/aws/database";
+import { DatabaseMasterSecret } from "../../infra/aws/database-secret";
 import { MOCK_AUTH_TOKEN, Recorded, devAwsTopology, fakeNetwork, json, pick, prodTopology, record, secret, setupMocks, siteOf, value, type TierMocks } from "./support/harness";
 
 const WRITER_ARN = "arn:aws:rds:ap-northeast-2:123456789012:db:primary-db";
+const MASTER_ARN = (region: string) => `arn:aws:secretsmanager:${region}:123456789012:secret:db-master`;
+let master: DatabaseMasterSecret | undefined;
 const dataArgs = (t: ReturnType<typeof prodTopology>, key: "primary" | "secondary") => {
   const site = siteOf(t, key);
   const n = fakeNetwork(site);
-  return { topology: t, site, dataSubnetIds: n.dataSubnetIds, databaseSecurityGroupId: n.databaseSecurityGroupId };
+  master ??= new DatabaseMasterSecret("db-master", { topology: t });
+  return { topology: t, site, dataSubnetIds: n.dataSubnetIds, databaseSecurityGroupId: n.databaseSecurityGroupId, credentials: { password: master.password, secretArn: master.arnIn(site.region) } };
 };
 const cacheArgs = (t: ReturnType<typeof prodTopology>, key: "primary" | "secondary") => {
   const site = siteOf(t, key);
@@ -25,12 +29,15 @@ describe("data tiers: RDS writer + read replicas, cross-region replica, ElastiCa
   let cachePrimary: Recorded;
   let cacheSecondary: Recorded;
   let dev: Recorded;
+  let secretRec: Recorded;
+  let prodMaster!: DatabaseMasterSecret;
   let db!: Database;
   let cache!: Cache;
 
   before(async () => {
     mocks = await setupMocks();
     const prod = prodTopology();
+    secretRec = await record(mocks, () => { master = prodMaster = new DatabaseMasterSecret("db-master", { topology: prod }); });
     writer = await record(mocks, () => { db = new Database("primary-db", dataArgs(prod, "primary")); });
     replica = await record(mocks, () => { new CrossRegionReplica("secondary-db", { ...dataArgs(prod, "secondary"), sourceArn: WRITER_ARN }); });
     const failedOver = prodTopology({ activeSite: "secondary" });
@@ -38,13 +45,27 @@ describe("data tiers: RDS writer + read replicas, cross-region replica, ElastiCa
     cachePrimary = await record(mocks, () => { cache = new Cache("primary-cache", cacheArgs(prod, "primary")); });
     cacheSecondary = await record(mocks, () => { new Cache("secondary-cache", cacheArgs(prod, "secondary")); });
     const d = devAwsTopology();
+    master = undefined;
     dev = await record(mocks, () => {
       new Database("dev-db", dataArgs(d, "primary"));
       new Cache("dev-cache", cacheArgs(d, "primary"));
     });
   });
 
-  it("writer: MySQL 8.0, Multi-AZ, gp3 with autoscaling limit, encrypted with the site's CMK, private, backups, protection, final snapshot, managed secret", () => {
+  it("master credentials: a generated 40-character password in a secret of the primary's region, replicated to the standby's region", async () => {
+    assert.deepEqual(pick(secretRec.one("random:index/randomPassword:RandomPassword", "db-master"), ["length", "special"]), { length: 40, special: false });
+    assert.deepEqual(pick(secretRec.one("secretsmanager/secret:Secret", "db-master"), ["region", "replicas", "recoveryWindowInDays"]), {
+      region: "ap-northeast-2", replicas: [{ region: "ap-northeast-1" }], recoveryWindowInDays: 7,
+    });
+    const version = secretRec.one("secretsmanager/secretVersion:SecretVersion", "db-master");
+    assert.equal(version.inputs.region, "ap-northeast-2");
+    assert.deepEqual(version.inputs.secretString, secret(JSON.stringify({ username: "feedadmin", password: MOCK_AUTH_TOKEN })));
+    // each site reads its own region's copy
+    assert.equal(await value(prodMaster.arnIn("ap-northeast-1")), MASTER_ARN("ap-northeast-1"));
+    assert.throws(() => prodMaster.arnIn("us-east-1"), /DatabaseMasterSecret: no replica in us-east-1 \(home ap-northeast-2, replicas: ap-northeast-1\)/);
+  });
+
+  it("writer: MySQL 8.0, Multi-AZ, gp3 with autoscaling limit, encrypted with the site's CMK, private, backups, protection, final snapshot, generated password", () => {
     const keys = ["region", "engine", "engineVersion", "instanceClass", "multiAz", "storageType", "allocatedStorage", "maxAllocatedStorage", "storageEncrypted", "kmsKeyId",
       "publiclyAccessible", "backupRetentionPeriod", "backupWindow", "maintenanceWindow", "deletionProtection", "skipFinalSnapshot", "finalSnapshotIdentifier",
       "dbName", "username", "manageMasterUserPassword", "password", "performanceInsightsEnabled", "performanceInsightsKmsKeyId", "monitoringInterval", "monitoringRoleArn",
@@ -53,7 +74,7 @@ describe("data tiers: RDS writer + read replicas, cross-region replica, ElastiCa
       region: "ap-northeast-2", engine: "mysql", engineVersion: "8.0", instanceClass: "db.r6g.large", multiAz: true, storageType: "gp3", allocatedStorage: 100, maxAllocatedStorage: 1000,
       storageEncrypted: true, kmsKeyId: writer.one("rds/instance:Instance", "primary-db").inputs.kmsKeyId, publiclyAccessible: false, backupRetentionPeriod: 14,
       backupWindow: "17:00-17:30", maintenanceWindow: "sun:18:00-sun:19:00", deletionProtection: true, skipFinalSnapshot: false, finalSnapshotIdentifier: "resilient-feed-prod-primary-final",
-      dbName: "feed", username: "feedadmin", manageMasterUserPassword: true, password: undefined, performanceInsightsEnabled: true,
+      dbName: "feed", username: "feedadmin", manageMasterUserPassword: undefined, password: secret(MOCK_AUTH_TOKEN), performanceInsightsEnabled: true,
       performanceInsightsKmsKeyId: writer.one("rds/instance:Instance", "primary-db").inputs.kmsKeyId, monitoringInterval: 60, monitoringRoleArn: "arn:aws:iam::123456789012:role/primary-db-monitoring",
       enabledCloudwatchLogsExports: ["error", "slowquery"], vpcSecurityGroupIds: ["sg-primary-db"], dbSubnetGroupName: "primary-db-subnets", parameterGroupName: "primary-db-params", port: 3306,
     });
@@ -85,7 +106,7 @@ describe("data tiers: RDS writer + read replicas, cross-region replica, ElastiCa
       { region: "ap-northeast-2", replicateSourceDb: "primary-db", instanceClass: "db.r6g.large", storageEncrypted: true, publiclyAccessible: false, multiAz: false, username: undefined, dbSubnetGroupName: undefined, vpcSecurityGroupIds: ["sg-primary-db"], backupRetentionPeriod: 0 },
     ]);
     assert.deepEqual(await Promise.all(db.replicaAddresses.map(value)), ["primary-db-read-0.mock.ap-northeast-2.rds.amazonaws.com", "primary-db-read-1.mock.ap-northeast-2.rds.amazonaws.com"]);
-    assert.equal(await value(db.secretArn), "arn:aws:secretsmanager:ap-northeast-2:123456789012:secret:rds!primary-db");
+    assert.equal(await value(db.secretArn), MASTER_ARN("ap-northeast-2"));
   });
 
   it("cross-region replica: the source ARN, a key in the replica's region, its own groups there, Multi-AZ (promotable), no credentials", () => {
@@ -100,17 +121,24 @@ describe("data tiers: RDS writer + read replicas, cross-region replica, ElastiCa
     assert.deepEqual(replica.one("rds/subnetGroup:SubnetGroup", "secondary-db-subnets").inputs.subnetIds, ["secondary-data-0", "secondary-data-1", "secondary-data-2"]);
   });
 
-  it("failover promotes the same resource: replicateSourceDb removed, RDS-managed secret, every other input unchanged", () => {
+  it("failover promotes the same resource: replicateSourceDb removed, the same generated password, applied at once, backups kept; every other input unchanged", () => {
     const before = replica.one("rds/instance:Instance", "secondary-db").inputs;
     const after = promoted.one("rds/instance:Instance", "secondary-db").inputs;
-    assert.equal(after.replicateSourceDb, undefined);
-    assert.equal(after.manageMasterUserPassword, true);
-    const rest = (i: Record<string, unknown>) => ({ ...i, replicateSourceDb: undefined, manageMasterUserPassword: undefined, tags: undefined });
+    assert.deepEqual(pick(promoted.one("rds/instance:Instance", "secondary-db"), ["replicateSourceDb", "password", "manageMasterUserPassword", "applyImmediately", "backupRetentionPeriod"]), {
+      replicateSourceDb: undefined, password: secret(MOCK_AUTH_TOKEN), manageMasterUserPassword: undefined, applyImmediately: true, backupRetentionPeriod: 14,
+    });
+    assert.equal(before.applyImmediately, undefined);
+    const rest = (i: Record<string, unknown>) => ({ ...i, replicateSourceDb: undefined, password: undefined, applyImmediately: undefined, tags: undefined });
     assert.deepEqual(rest(after), rest(before));
+    // the new writer's read replicas: the shared in-region shape, sourced by identifier
+    assert.deepEqual(promoted.of("rds/instance:Instance").filter((r) => r.name.includes("-read-")).map((r) => pick(r, ["region", "replicateSourceDb", "multiAz", "backupRetentionPeriod", "password", "manageMasterUserPassword", "maintenanceWindow"])), [0, 1].map(() => ({
+      region: "ap-northeast-1", replicateSourceDb: "secondary-db", multiAz: false, backupRetentionPeriod: 0, password: undefined, manageMasterUserPassword: undefined, maintenanceWindow: "sun:18:00-sun:19:00",
+    })));
   });
 
   it("refuses to promote while the Topology still calls the site a replica", () => {
     const prod = prodTopology();
+    master = undefined;
     assert.throws(() => new CrossRegionReplica("bad-db", { ...dataArgs(prod, "secondary"), sourceArn: WRITER_ARN, promote: true }), /CrossRegionReplica bad-db: the Topology still calls site secondary a replica/);
     assert.throws(() => new Database("bad-writer", dataArgs(prod, "secondary")), /Database bad-writer: site secondary database role is replica/);
   });

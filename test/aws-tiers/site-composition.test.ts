@@ -53,23 +53,23 @@ describe("AwsSite composes the tiers per the Topology", function () {
       "primary-db.mock.ap-northeast-2.rds.amazonaws.com",
       "primary-db-read-0.mock.ap-northeast-2.rds.amazonaws.com,primary-db-read-1.mock.ap-northeast-2.rds.amazonaws.com",
       "master.primary-cache.mock.ap-northeast-2.cache.amazonaws.com", "1",
-      "arn:aws:secretsmanager:ap-northeast-2:123456789012:secret:rds!primary-db",
+      "arn:aws:secretsmanager:ap-northeast-2:123456789012:secret:db-master",
     ]);
     const s = envOf(launchUserData(prod, "secondary-api"));
     assert.deepEqual([s.DB_PRIMARY_HOST, s.DB_REPLICA_HOSTS, s.REDIS_HOST, s.SITE_ID, s.DB_SECRET_ARN], [
       "primary-db.mock.ap-northeast-2.rds.amazonaws.com",
       "secondary-db.mock.ap-northeast-1.rds.amazonaws.com",
       "master.secondary-cache.mock.ap-northeast-1.cache.amazonaws.com", "2",
-      "arn:aws:secretsmanager:ap-northeast-2:123456789012:secret:rds!primary-db",
+      "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:db-master",
     ]);
   });
 
-  it("after failover the promoted secondary writes: its own address, read replicas and managed secret; the fenced primary is unchanged", () => {
+  it("after failover the promoted secondary writes: its own address and read replicas, the same local credentials replica; the fenced primary is unchanged", () => {
     const s = envOf(launchUserData(failedOver, "secondary-api"));
     assert.deepEqual([s.DB_PRIMARY_HOST, s.DB_REPLICA_HOSTS, s.DB_SECRET_ARN], [
       "secondary-db.mock.ap-northeast-1.rds.amazonaws.com",
       "secondary-db-read-0.mock.ap-northeast-1.rds.amazonaws.com,secondary-db-read-1.mock.ap-northeast-1.rds.amazonaws.com",
-      "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:rds!secondary-db",
+      "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:db-master",
     ]);
     assert.equal(failedOver.one("rds/instance:Instance", "secondary-db").inputs.replicateSourceDb, undefined);
     assert.deepEqual(failedOver.of("autoscaling/group:Group").map((g) => [g.name, g.inputs.minSize, g.inputs.desiredCapacity]).sort(), [["primary-api", 3, 3], ["secondary-api", 3, 3]]);

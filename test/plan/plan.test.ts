@@ -32,10 +32,10 @@ describe("offline plan", function () {
     assert.match(text, /^== primary \/ private-data$/m);
     assert.match(text, /aws:ec2\/subnet:Subnet\s+primary-net-private-data-0\s+ap-northeast-2\s+cidrBlock=10\.10\.128\.0\/20 availabilityZone=ap-northeast-2a/);
     assert.match(text, /aws:ec2\/networkAclRule:NetworkAclRule\s+secondary-net-private-data-in-100\s+ap-northeast-1\s+#100 in tcp 3306-3306 from 10\.20\.64\.0\/20/);
-    // every prod resource is attributed to one of the two sites, and the totals add up
+    // every prod resource is attributed to one of the two sites or the stack-wide ones, and the totals add up
     const s = summarize(plan);
-    assert.deepEqual(Object.keys(s.perSite).sort(), ["primary", "secondary"]);
-    assert.equal(s.perSite.primary + s.perSite.secondary, s.custom);
+    assert.deepEqual(Object.keys(s.perSite).sort(), ["global", "primary", "secondary"]);
+    assert.equal(s.perSite.global + s.perSite.primary + s.perSite.secondary, s.custom);
     assert.equal(s.custom, plan.resources.filter((r) => r.custom).length);
     assert.ok(s.perSite.secondary >= 90, "the secondary has at least its network and security chain");
     assert.match(text, new RegExp(`^  primary +${s.perSite.primary}$`, "m"));

@@ -113,6 +113,7 @@ function arnFor(service: string, type: string, region: string, name: string): st
     case "s3": return `arn:aws:s3:::${name}`;
     case "cloudfront": return resource === "function" ? `arn:aws:cloudfront::${MOCK_ACCOUNT}:function/${name}` : `arn:aws:cloudfront::${MOCK_ACCOUNT}:distribution/${hash(name).slice(0, 14).toUpperCase()}`;
     case "route53": return `arn:aws:route53:::${resource}/${name}`;
+    case "secretsmanager": return `arn:aws:secretsmanager:${region}:${MOCK_ACCOUNT}:secret:${name}`;
     case "cloudwatch": return resource === "loggroup" ? `arn:aws:logs:${region}:${MOCK_ACCOUNT}:log-group:${name}` : `arn:aws:cloudwatch:${region}:${MOCK_ACCOUNT}:${resource}:${name}`;
     default: return `arn:aws:${service}:${region}:${MOCK_ACCOUNT}:${resource}/${name}`;
   }

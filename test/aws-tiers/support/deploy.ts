@@ -3,7 +3,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { buildAppBundle, type BuiltBundle } from "../../../infra/aws/app-bundle";
 import { AwsSite } from "../../../infra/aws/site";
-import { peerAwsSites } from "../../../infra/program";
+import { masterSecretFor, peerAwsSites } from "../../../infra/program";
 import type { Topology } from "../../../infra/topology/types";
 import { record, setupMocks, type Recorded } from "./harness";
 
@@ -24,9 +24,10 @@ export async function deploySites(topology: Topology, bundle: BuiltBundle): Prom
   return record(mocks, () => {
     let writer: AwsSite | undefined;
     const built = new Map<string, AwsSite>();
+    const masterSecret = masterSecretFor(topology);
     const ordered = [...topology.sites].sort((a, b) => Number(b.key === topology.writerSite) - Number(a.key === topology.writerSite));
     for (const site of ordered) {
-      const s = new AwsSite(site.key, { topology, site, writer, bundle });
+      const s = new AwsSite(site.key, { topology, site, writer, bundle, masterSecret });
       if (site.key === topology.writerSite) writer = s;
       built.set(site.key, s);
     }
