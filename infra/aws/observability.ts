@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { REPLICA_LAG_BOUND_SECONDS } from "../topology/dr-matrix";
 import type { SiteTopology, Topology } from "../topology/types";
+import { alarmTopic } from "./alarm-topic";
 import { siteTags } from "./tags";
 
 // Logs, alarms and the dashboard of one AWS site. The app log group exists before the API tier
@@ -98,7 +99,13 @@ export class Observability extends pulumi.ComponentResource {
     const tags = siteTags(topology, site, "observability");
     const child = { parent: this };
 
-    const topic = new aws.sns.Topic(`${name}-alarms`, { region, kmsMasterKeyId: "alias/aws/sns", tags }, child);
+    // a customer-managed key CloudWatch may use: with alias/aws/sns every alarm action would fail
+    const { topic } = alarmTopic(`${name}-alarms`, this, {
+      region,
+      purpose: `${topology.project} ${topology.environment} ${site.key} alarms (${region})`,
+      publishers: ["cloudwatch.amazonaws.com"],
+      tags,
+    });
     if (topology.alerts.email) {
       new aws.sns.TopicSubscription(`${name}-email`, { region, topic: topic.arn, protocol: "email", endpoint: topology.alerts.email }, child);
     }

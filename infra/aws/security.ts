@@ -82,12 +82,13 @@ export class SecurityChain extends pulumi.ComponentResource {
     ingress("cache-from-app", cache, REDIS_PORT, "Redis from the API instances only", { sg: app });
 
     // Peered sites (Topology.peering): groups cannot be referenced across regions, so the other
-    // site's app and data subnets are named by CIDR, for MySQL only.
+    // site's app and data subnets are named by CIDR, for MySQL only. Descriptions stay inside EC2's
+    // charset (a-zA-Z0-9 space ._-:/()#,@[]+=&;{}!$*): an apostrophe is refused at create time.
     const peer = peerOf(topology, site);
     peer?.subnets["private-app"].forEach((cidr, i) =>
-      ingress(`db-from-peer-app-${i}`, db, MYSQL_PORT, `MySQL from the ${peer.key} site's API subnet ${cidr} (peered, cross-region writes)`, { cidrIpv4: cidr }));
+      ingress(`db-from-peer-app-${i}`, db, MYSQL_PORT, `MySQL from the ${peer.key} site API subnet ${cidr} (peered, cross-region writes)`, { cidrIpv4: cidr }));
     peer?.subnets["private-data"].forEach((cidr, i) =>
-      egress(`app-to-peer-db-${i}`, app, MYSQL_PORT, `MySQL to the ${peer.key} site's data subnet ${cidr} (peered; the writer in the other region)`, { cidrIpv4: cidr }));
+      egress(`app-to-peer-db-${i}`, app, MYSQL_PORT, `MySQL to the ${peer.key} site data subnet ${cidr} (peered, the writer in the other region)`, { cidrIpv4: cidr }));
 
     this.loadBalancerSecurityGroupId = lb.id;
     this.appSecurityGroupId = app.id;

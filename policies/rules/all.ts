@@ -1,3 +1,4 @@
+import { cloudAcceptanceRules } from "./acceptance";
 import type { Rule } from "./common";
 import { computeRules } from "./compute";
 import { costRules } from "./cost";
@@ -17,6 +18,7 @@ export const allPolicies: Rule[] = [
   ...networkRules,
   ...dnsRules,
   ...drRules,
+  ...cloudAcceptanceRules,
   ...costRules,
 ];
 

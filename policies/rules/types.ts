@@ -30,6 +30,11 @@ export const AWS = {
   route53Record: "aws:route53/record:Record",
   route53HealthCheck: "aws:route53/healthCheck:HealthCheck",
   backupPlan: "aws:backup/plan:Plan",
+  snsTopic: "aws:sns/topic:Topic",
+  metricAlarm: "aws:cloudwatch/metricAlarm:MetricAlarm",
+  compositeAlarm: "aws:cloudwatch/compositeAlarm:CompositeAlarm",
+  eventTarget: "aws:cloudwatch/eventTarget:EventTarget",
+  backupVaultNotifications: "aws:backup/vaultNotifications:VaultNotifications",
 } as const;
 
 export const DO = {

@@ -106,8 +106,18 @@ describe("static site + CDN, app logs, alarms and dashboard", function () {
       { logGroupName: "/resilient-feed/prod/primary/app", pattern: "{ $.level >= 50 }", metricTransformation: { namespace: "ResilientFeed", name: "AppErrors", value: "1", defaultValue: "0" } });
   });
 
-  it("SNS topic (encrypted) with the on-call email subscription", () => {
-    assert.deepEqual(pick(obs.one("sns/topic:Topic", "primary-obs-alarms"), ["region", "kmsMasterKeyId"]), { region: "ap-northeast-2", kmsMasterKeyId: "alias/aws/sns" });
+  it("SNS topic encrypted with a customer-managed key CloudWatch may use (rotation on), with the on-call email subscription", () => {
+    const key = obs.one("kms/key:Key", "primary-obs-alarms-key");
+    const topic = obs.one("sns/topic:Topic", "primary-obs-alarms");
+    assert.equal(topic.inputs.region, "ap-northeast-2");
+    // the key's ARN (the mocks name keys by a hash), never the AWS-managed alias/aws/sns
+    assert.match(String(topic.inputs.kmsMasterKeyId), /^arn:aws:kms:ap-northeast-2:123456789012:key\/[0-9a-f]{32}$/);
+    assert.deepEqual(pick(key, ["region", "enableKeyRotation", "deletionWindowInDays"]), { region: "ap-northeast-2", enableKeyRotation: true, deletionWindowInDays: 30 });
+    assert.deepEqual(json(key.inputs.policy).Statement, [
+      { Sid: "AccountAdministers", Effect: "Allow", Principal: { AWS: "arn:aws:iam::123456789012:root" }, Action: "kms:*", Resource: "*" },
+      { Sid: "PublishersUseTheKey", Effect: "Allow", Principal: { Service: ["cloudwatch.amazonaws.com"] }, Action: ["kms:Decrypt", "kms:GenerateDataKey*"], Resource: "*" },
+    ]);
+    assert.match(String(standbyObs.one("sns/topic:Topic", "secondary-obs-alarms").inputs.kmsMasterKeyId), /^arn:aws:kms:ap-northeast-1:123456789012:key\/[0-9a-f]{32}$/);
     assert.deepEqual(pick(obs.one("sns/topicSubscription:TopicSubscription", "primary-obs-email"), ["protocol", "endpoint"]), { protocol: "email", endpoint: "oncall@example.com" });
   });
 

@@ -42,8 +42,10 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
     const urn = `urn:pulumi:${this.stack}::${this.project}::${args.type}::${args.name}`;
     if (args.type.startsWith("pulumi:providers:") && typeof inputs.region === "string") this.providerRegions.set(args.name, inputs.region);
     const region = typeof inputs.region === "string" ? inputs.region : this.regionOfProvider(args.provider);
-    this.resources.push({ urn, type: args.type, name: args.name, inputs, custom, region });
-    return { id, state: { ...inputs, ...computedOutputs(args.type, args.name, id, region ?? DEFAULT_REGION, inputs) } };
+    const computed = computedOutputs(args.type, args.name, id, region ?? DEFAULT_REGION, inputs);
+    const arn = custom && typeof computed.arn === "string" ? computed.arn : undefined;
+    this.resources.push({ urn, type: args.type, name: args.name, inputs, custom, region, ...(arn !== undefined ? { arn } : {}) });
+    return { id, state: { ...inputs, ...computed } };
   }
 
   call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {

@@ -13,6 +13,8 @@ export interface PlannedResource {
   readonly parentUrn?: string;
   /** the resource's region: the per-resource `region` input, else its provider's region */
   readonly region?: string;
+  /** the ARN the offline mocks assign (AWS custom resources): other inputs refer to it */
+  readonly arn?: string;
 }
 
 export interface PlanResult {

@@ -97,11 +97,13 @@ const typeMatches = (type: string) => (cls: { __pulumiType?: string }) => (cls a
 export function toPolicyResources(plan: PlanResult, idOf: IdOf = mockId): PolicyResource[] {
   const byId = new Map<string, PlannedResource[]>();
   for (const r of plan.resources) {
-    const id = idOf(r);
-    if (id === undefined) continue;
-    const list = byId.get(id) ?? [];
-    list.push(r);
-    byId.set(id, list);
+    // an input holding another resource's id or ARN (alarm actions hold topic ARNs)
+    for (const id of [idOf(r), r.arn]) {
+      if (id === undefined) continue;
+      const list = byId.get(id) ?? [];
+      list.push(r);
+      byId.set(id, list);
+    }
   }
   const byUrn = new Map<string, PolicyResource>();
   const out = plan.resources.map((r) => {

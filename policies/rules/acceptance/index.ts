@@ -1,0 +1,7 @@
+import type { Rule } from "../common";
+import { awsAlarmTopicKeyUsable } from "./alarm-topics";
+import { awsSgDescriptionCharset } from "./descriptions";
+
+// "Cloud acceptance": what the cloud itself would refuse at `pulumi up`, or accept and then
+// silently not do, that mocks and a preview cannot see. Mandatory in every environment.
+export const cloudAcceptanceRules: Rule[] = [awsSgDescriptionCharset, awsAlarmTopicKeyUsable];
