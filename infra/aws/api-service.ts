@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { LIVENESS_PATH } from "../topology/health";
 import { tierBlocks } from "../topology/subnet-plan";
 import type { ScaleSchedule, SiteTopology, Topology } from "../topology/types";
 import { privateBucket } from "./static-site-bucket";
@@ -7,7 +8,7 @@ import { asgTags, siteTags } from "./tags";
 import { nodeIdMask, renderUserData } from "./user-data";
 
 // The stateless API tier of one site: an internet-facing ALB (access logs to S3), a target group
-// health-checking GET /readyz, HTTPS with a TLS 1.3 policy (or plain HTTP in dev without a
+// health-checking GET /healthz (liveness: the ASG replaces instances on it), HTTPS with a TLS 1.3 policy (or plain HTTP in dev without a
 // certificate), a launch template (AL2023 via the public SSM parameter, IMDSv2 only, encrypted
 // gp3, no key pair, least-privilege instance profile) and an Auto Scaling group across the
 // private-app subnets with instance refresh, target tracking and the configured schedules.
@@ -16,7 +17,7 @@ import { nodeIdMask, renderUserData } from "./user-data";
 export const TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
 /** App paths the load balancer answers 404 for itself (scraped locally by the CloudWatch agent). */
 export const INTERNAL_PATHS = ["/metrics", "/metrics/*"];
-export const HEALTH_CHECK = { path: "/readyz", interval: 10, timeout: 5, healthyThreshold: 2, unhealthyThreshold: 3, matcher: "200" } as const;
+export const HEALTH_CHECK = { path: LIVENESS_PATH, interval: 10, timeout: 5, healthyThreshold: 2, unhealthyThreshold: 3, matcher: "200" } as const;
 /** target tracking: average CPU of the group, and requests per target per minute */
 export const CPU_TARGET_PERCENT = 50;
 export const REQUESTS_PER_TARGET = 1000;

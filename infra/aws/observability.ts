@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { REPLICA_LAG_BOUND_SECONDS } from "../topology/dr-matrix";
+import { LIVENESS_PATH } from "../topology/health";
 import type { SiteTopology, Topology } from "../topology/types";
 import { alarmTopic } from "./alarm-topic";
 import { siteTags } from "./tags";
@@ -144,7 +145,7 @@ export class Observability extends pulumi.ComponentResource {
         namespace: "AWS/ApplicationELB", metricName: "TargetResponseTime", dimensions: tg, extendedStatistic: "p99",
         comparisonOperator: "GreaterThanThreshold", threshold: THRESHOLDS.p99LatencySeconds,
       });
-      alarm("unhealthy-hosts", "targets failing the /readyz health check", {
+      alarm("unhealthy-hosts", `targets failing the ${LIVENESS_PATH} liveness check (the process does not answer; the ASG replaces them)`, {
         namespace: "AWS/ApplicationELB", metricName: "UnHealthyHostCount", dimensions: tg, statistic: "Maximum",
         comparisonOperator: "GreaterThanThreshold", threshold: 0,
       });

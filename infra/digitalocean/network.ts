@@ -1,6 +1,7 @@
 import * as digitalocean from "@pulumi/digitalocean";
 import * as pulumi from "@pulumi/pulumi";
 import type { SiteTopology, Topology } from "../topology/types";
+import { LIVENESS_PATH } from "../topology/health";
 
 export interface DoNetworkArgs {
   readonly topology: Topology;
@@ -53,7 +54,8 @@ export class DoNetwork extends pulumi.ComponentResource {
       healthcheck: {
         protocol: "http",
         port,
-        path: topology.edge.healthCheckPath,
+        // liveness: the load balancer skips dead droplets; the edge routes on site readiness
+        path: LIVENESS_PATH,
         checkIntervalSeconds: 10,
         responseTimeoutSeconds: 5,
         healthyThreshold: 3,

@@ -9,6 +9,7 @@ import {
   standbyDatabase,
   writerDatabase,
 } from "./dr-matrix";
+import { SITE_READINESS_PATH } from "./health";
 import { planSubnets } from "./subnet-plan";
 import type { EdgePlan, ReplicationLink, SiteKey, SiteTopology, Topology } from "./types";
 
@@ -115,7 +116,7 @@ function edgePlan(cfg: ResolvedConfig): EdgePlan {
     ttl: cfg.edge.ttl,
     routing,
     geo: cfg.edge.geo,
-    healthCheckPath: "/readyz",
+    healthCheckPath: SITE_READINESS_PATH,
     healthCheckIntervalSeconds: cfg.edge.healthCheckIntervalSeconds,
     healthCheckFailureThreshold: cfg.edge.healthCheckFailureThreshold,
   };

@@ -100,10 +100,10 @@ describe("ApiService (ALB, target group, listeners, launch template, ASG)", func
     ]);
   });
 
-  it("target group: app port, GET /readyz with explicit interval, thresholds and matcher, deregistration = drain time", () => {
+  it("target group: app port, GET /healthz (liveness, never the database) with explicit interval, thresholds and matcher, deregistration = drain time", () => {
     assert.deepEqual(pick(primary.one("lb/targetGroup:TargetGroup", "primary-api"), ["region", "vpcId", "port", "protocol", "targetType", "deregistrationDelay", "healthCheck"]), {
       region: "ap-northeast-2", vpcId: "vpc-primary", port: 8080, protocol: "HTTP", targetType: "instance", deregistrationDelay: 30,
-      healthCheck: { enabled: true, protocol: "HTTP", port: "traffic-port", path: "/readyz", interval: 10, timeout: 5, healthyThreshold: 2, unhealthyThreshold: 3, matcher: "200" },
+      healthCheck: { enabled: true, protocol: "HTTP", port: "traffic-port", path: "/healthz", interval: 10, timeout: 5, healthyThreshold: 2, unhealthyThreshold: 3, matcher: "200" },
     });
   });
 

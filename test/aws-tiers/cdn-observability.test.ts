@@ -121,6 +121,11 @@ describe("static site + CDN, app logs, alarms and dashboard", function () {
     assert.deepEqual(pick(obs.one("sns/topicSubscription:TopicSubscription", "primary-obs-email"), ["protocol", "endpoint"]), { protocol: "email", endpoint: "oncall@example.com" });
   });
 
+  it("unhealthy-hosts alarm: about the /healthz liveness check the target group uses", () => {
+    assert.equal((obs.one("cloudwatch/metricAlarm:MetricAlarm", "primary-obs-unhealthy-hosts").inputs as any).alarmDescription,
+      "primary: targets failing the /healthz liveness check (the process does not answer; the ASG replaces them)");
+  });
+
   it("alarms: every one the issue lists, with thresholds, dimensions, and the topic as action", () => {
     const rows = obs.of("cloudwatch/metricAlarm:MetricAlarm").map((a) => {
       const i = a.inputs as any;

@@ -233,7 +233,8 @@ describe("DigitalOcean network (dev as shipped)", function () {
     assert.deepEqual(fw.inputs.inboundRules, [{ protocol: "tcp", portRange: "8080", sourceLoadBalancerUids: ["primary-net-lb-id"] }]);
     assert.deepEqual(fw.inputs.tags, ["resilient-feed-dev-primary-api"]);
     const lb = dev.resources.find((r) => r.type === "digitalocean:index/loadBalancer:LoadBalancer")!;
-    assert.deepEqual((lb.inputs.healthcheck as any).path, "/readyz");
+    // liveness: the load balancer skips dead droplets; only the edge routes on /readyz
+    assert.deepEqual(lb.inputs.healthcheck, { protocol: "http", port: 8080, path: "/healthz", checkIntervalSeconds: 10, responseTimeoutSeconds: 5, healthyThreshold: 3, unhealthyThreshold: 3 });
     assert.deepEqual(lb.inputs.forwardingRules, [{ entryPort: 80, entryProtocol: "http", targetPort: 8080, targetProtocol: "http" }]);
     // explicit provider from stack config, and nothing from AWS in a DigitalOcean-only stack
     assert.ok(dev.resources.some((r) => r.type === "pulumi:providers:digitalocean"));

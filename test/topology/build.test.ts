@@ -79,6 +79,8 @@ describe("topology: DR-mode matrix", () => {
 
   it("edge routing per mode", () => {
     assert.deepEqual(modes.map((m) => prodTopology(m, "primary").edge.routing), ["single", "failover", "failover", "latency"]);
+    // the edge routes on site readiness; load balancers use liveness (/healthz)
+    assert.equal(prodTopology("warm-standby", "primary").edge.healthCheckPath, "/readyz");
     const geo = buildTopology(parseProjectConfig(prodWith((c) => {
       c.dr.mode = "active-active";
       c.edge.geo = [{ country: "JP", site: "secondary" }, { continent: "AS", site: "primary" }];
