@@ -1,33 +1,30 @@
-// `npm run plan -- --stack prod [--mode M] [--active-site primary|secondary]`
+// `npm run plan -- --stack prod [--mode M] [--active-site primary|secondary] [--json]`
 // Evaluates the real program offline (Pulumi mocks) and prints what `pulumi up` would create.
-import { parseArgs } from "node:util";
-import { ConfigError } from "../../infra/config/errors";
-import { evaluateStack } from "./evaluate";
-import { formatPlan } from "./format";
+import { parseCliArgs, runCli } from "../cli-support";
 
-async function main(): Promise<number> {
-  const { values } = parseArgs({
-    options: {
-      stack: { type: "string", default: "prod" },
-      mode: { type: "string" },
-      "active-site": { type: "string" },
-      json: { type: "boolean", default: false },
-    },
-  });
-  try {
-    const plan = await evaluateStack({ stack: values.stack!, mode: values.mode, activeSite: values["active-site"] });
-    console.log(values.json ? JSON.stringify(plan, null, 2) : formatPlan(plan));
-    return 0;
-  } catch (e) {
-    if (e instanceof ConfigError) {
-      console.error(e.message);
-      return 2;
-    }
-    throw e;
-  }
-}
+const USAGE = `usage: npm run plan -- [--stack NAME] [--mode MODE] [--active-site primary|secondary] [--json]
 
-main().then((code) => process.exit(code), (e) => {
-  console.error(e);
-  process.exit(1);
+Evaluates the Pulumi program for a stack under mocks (no Pulumi CLI, no credentials) and prints
+every resource it would create, grouped by site and tier.
+
+  --stack NAME         stack whose Pulumi.NAME.yaml is read (default: prod)
+  --mode MODE          override dr.mode: backup-restore | pilot-light | warm-standby | active-active
+  --active-site SITE   override dr.activeSite: primary | secondary
+  --json               print the whole plan (resources with their inputs, config, outputs) as JSON
+  -h, --help           show this help
+
+Exit codes: 0 planned, 2 bad arguments, stack file or stack config.`;
+
+runCli("plan", async () => {
+  const values = parseCliArgs({
+    stack: { type: "string", default: "prod" },
+    mode: { type: "string" },
+    "active-site": { type: "string" },
+    json: { type: "boolean", default: false },
+  }, USAGE);
+  // loaded after the arguments are checked: the program's modules take seconds to load
+  const [{ evaluateStack }, { formatPlan }] = await Promise.all([import("./evaluate"), import("./format")]);
+  const plan = await evaluateStack({ stack: values.stack!, mode: values.mode, activeSite: values["active-site"] });
+  console.log(values.json ? JSON.stringify(plan, null, 2) : formatPlan(plan));
+  return 0;
 });
