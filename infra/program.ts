@@ -6,9 +6,16 @@ import { SitePeering } from "./aws/site-peering";
 import { DoSite } from "./digitalocean/site";
 import type { SiteTopology, Topology } from "./topology/types";
 
+/** What changes with a failover or a mode switch, per site: never in regional tags (contract C3). */
+export function siteStates(topology: Topology): Record<string, { role: string; servesTraffic: boolean; database: string }> {
+  return Object.fromEntries(topology.sites.map((s) => [s.key, { role: s.role, servesTraffic: s.servesTraffic, database: s.database.role }]));
+}
+
 /**
- * Stack-level marker carrying the DR state, so reviews (policy pack, plan diffs) can read the
- * mode without the stack config. Every site is its child.
+ * Stack-level marker carrying the DR state (mode, active site, each site's role), so reviews
+ * (policy pack, plan diffs) can read it without the stack config. Every site is its child. A
+ * component: changing its inputs calls no cloud API, so the state that flips with a failover
+ * lives here and in the stack outputs instead of in the tags of regional resources.
  */
 export class Deployment extends pulumi.ComponentResource {
   constructor(name: string, topology: Topology, opts?: pulumi.ComponentResourceOptions) {
@@ -17,6 +24,7 @@ export class Deployment extends pulumi.ComponentResource {
       mode: topology.mode,
       activeSite: topology.activeSite,
       writerSite: topology.writerSite,
+      sites: siteStates(topology),
       rtoSeconds: topology.objectives.rtoSeconds,
       rpoSeconds: topology.objectives.rpoSeconds,
     }, opts);

@@ -2,16 +2,17 @@ import type { SiteTopology, Topology } from "../topology/types";
 
 /**
  * Tags every AWS resource carries. They are set per resource (not as provider default tags) so
- * that the offline plan and the policy pack see them in the resource inputs.
+ * that the offline plan and the policy pack see them in the resource inputs. Only what never
+ * changes with a failover or a mode switch: a failover must write nothing to the failed region,
+ * and a mode switch should not rewrite hundreds of tags. The site's role and the DR mode live on
+ * the Deployment component and in the stack outputs.
  */
 export function siteTags(topology: Topology, site: SiteTopology, tier: string): Record<string, string> {
   return {
     project: topology.project,
     environment: topology.environment,
     site: site.key,
-    role: site.role,
     tier,
-    "dr-mode": topology.mode,
   };
 }
 

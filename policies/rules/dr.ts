@@ -1,6 +1,7 @@
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { arnRegion, asArray, asRecord, deploymentMarker, isArn, label, refersTo, regionOf, requireMode, tagValue } from "./common";
 import { isHealthChecked, siteOfRecord } from "./dns";
+import { roleOf } from "./site-role";
 import { AWS, CLOUDFLARE, DEPLOYMENT, type DrMode } from "./types";
 
 // DR-mode invariants (ARCHITECTURE.md, "DR modes"), checked over the whole stack. The mode comes
@@ -83,7 +84,7 @@ export const drCrossRegionReplica: StackValidationPolicy = {
 };
 
 function standbyGroups(resources: readonly PolicyResource[]): PolicyResource[] {
-  return resources.filter((r) => r.type === AWS.autoscalingGroup && tagValue(r.props.tags, "role") === "standby");
+  return resources.filter((r) => r.type === AWS.autoscalingGroup && roleOf(resources, r) === "standby");
 }
 
 export const drStandbyCapacity: StackValidationPolicy = {
@@ -102,8 +103,8 @@ export const drStandbyCapacity: StackValidationPolicy = {
     const marker = args.resources.find((r) => r.type === DEPLOYMENT)?.urn;
     if (standby.length === 0) {
       reportViolation(
-        `DR mode ${mode} needs an autoscaling group in the standby site (tags role=standby) ${mode === "warm-standby" ? "with minSize >= 1" : "at 0 instances with its launch template ready"}, and the stack has none ` +
-        `(groups: ${groups.map((g) => `"${g.name}" role=${tagValue(g.props.tags, "role") ?? "(none)"}`).join(", ")}). Provision the standby API tier or change dr.mode.`,
+        `DR mode ${mode} needs an autoscaling group in the standby site (its site tag naming a site the Deployment calls standby) ${mode === "warm-standby" ? "with minSize >= 1" : "at 0 instances with its launch template ready"}, and the stack has none ` +
+        `(groups: ${groups.map((g) => `"${g.name}" site=${tagValue(g.props.tags, "site") ?? "(none)"} role=${roleOf(args.resources, g) ?? "(unknown)"}`).join(", ")}). Provision the standby API tier or change dr.mode.`,
         marker,
       );
       return;

@@ -1,5 +1,6 @@
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { asArray, asRecord, isTrue, label, nonEmptyString, refersTo, requireProd, tagValue } from "./common";
+import { asArray, asRecord, isTrue, label, nonEmptyString, refersTo, requireProdStack } from "./common";
+import { roleOf } from "./site-role";
 import { AWS } from "./types";
 
 // Data at rest and in transit: ElastiCache, S3, CloudFront, KMS.
@@ -25,23 +26,27 @@ export const awsElasticacheEncryption: ResourceValidationPolicy = {
   },
 };
 
-export const awsElasticacheFailover: ResourceValidationPolicy = {
+export const awsElasticacheFailover: StackValidationPolicy = {
   name: "aws-elasticache-automatic-failover",
-  description: "Prod ElastiCache replication groups fail over automatically to a replica in another AZ.",
+  description: "Prod ElastiCache replication groups fail over automatically to a replica in another AZ (the standby site's cache, single-node by the DR matrix, excepted).",
   enforcementLevel: "mandatory",
   severity: "high",
   tags: ["reliability", "prod"],
-  validateResource: (args, reportViolation) => {
-    if (args.type !== AWS.replicationGroup) return;
-    requireProd(args, "aws-elasticache-automatic-failover");
-    if (tagValue(args.props.tags, "role") === "standby") {
-      args.notApplicable(`${label(args)} belongs to the standby site (tag role=standby), which the DR matrix runs single-node until failover scales it up`);
-    }
-    if (!isTrue(args.props.automaticFailoverEnabled)) {
-      reportViolation(
-        `${label(args)} has no automatic failover: losing the primary node loses the cache and the post fan-out queue until someone intervenes. ` +
-        `Set automaticFailoverEnabled: true and multiAzEnabled: true with at least one replica (numCacheClusters >= 2; config resilient-feed:cache.replicas >= 1).`,
-      );
+  validateStack: (args, reportViolation) => {
+    requireProdStack(args, "aws-elasticache-automatic-failover");
+    const groups = args.resources.filter((r) => r.type === AWS.replicationGroup);
+    if (groups.length === 0) args.notApplicable("no ElastiCache replication groups in the stack");
+    // the role comes from the Deployment, never from a tag that a failover would rewrite
+    const checked = groups.filter((g) => roleOf(args.resources, g) !== "standby");
+    if (checked.length === 0) args.notApplicable(`every replication group (${groups.map((g) => `"${g.name}"`).join(", ")}) belongs to a standby site, which the DR matrix runs single-node until failover scales it up`);
+    for (const g of checked) {
+      if (!isTrue(g.props.automaticFailoverEnabled)) {
+        reportViolation(
+          `${label(g)} has no automatic failover: losing the primary node loses the cache and the post fan-out queue until someone intervenes. ` +
+          `Set automaticFailoverEnabled: true and multiAzEnabled: true with at least one replica (numCacheClusters >= 2; config resilient-feed:cache.replicas >= 1).`,
+          g.urn,
+        );
+      }
     }
   },
 };

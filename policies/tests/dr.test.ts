@@ -12,12 +12,13 @@ const readReplica: FakeResource = { type: RDS, name: "primary-db-read-0", props:
 const replica = (props: Record<string, unknown> = {}): FakeResource => ({
   type: RDS,
   name: "secondary-db",
-  props: { region: TOKYO, replicateSourceDb: PRIMARY_ARN, storageEncrypted: true, kmsKeyId: `arn:aws:kms:${TOKYO}:123456789012:key/s`, tags: tags("prod", { site: "secondary", role: "standby" }), ...props },
+  props: { region: TOKYO, replicateSourceDb: PRIMARY_ARN, storageEncrypted: true, kmsKeyId: `arn:aws:kms:${TOKYO}:123456789012:key/s`, tags: tags("prod", { site: "secondary" }), ...props },
 });
-const asg = (site: string, role: string, minSize: number, desiredCapacity?: number): FakeResource => ({
+// the role is not a tag (a failover would rewrite it in the failed region): the Deployment says it
+const asg = (site: string, minSize: number, desiredCapacity?: number): FakeResource => ({
   type: "aws:autoscaling/group:Group",
   name: `${site}-api`,
-  props: { minSize, maxSize: 12, desiredCapacity, tags: Object.entries(tags("prod", { site, role })).map(([key, value]) => ({ key, value, propagateAtLaunch: true })) },
+  props: { minSize, maxSize: 12, desiredCapacity, tags: Object.entries(tags("prod", { site })).map(([key, value]) => ({ key, value, propagateAtLaunch: true })) },
 });
 
 describe("policies: DR modes", () => {
@@ -54,17 +55,22 @@ describe("policies: DR modes", () => {
   });
 
   it("dr-standby-capacity: warm-standby min >= 1, pilot-light exists at 0", async () => {
-    const active = asg("primary", "active", 3);
-    assert.deepEqual((await checkStack(drStandbyCapacity, [deployment("warm-standby"), active, asg("secondary", "standby", 1, 1)])).violations, []);
-    assert.deepEqual((await checkStack(drStandbyCapacity, [deployment("pilot-light"), active, asg("secondary", "standby", 0, 0)])).violations, []);
-    const cold = await checkStack(drStandbyCapacity, [deployment("warm-standby"), active, asg("secondary", "standby", 0)]);
+    const active = asg("primary", 3);
+    assert.deepEqual((await checkStack(drStandbyCapacity, [deployment("warm-standby"), active, asg("secondary", 1, 1)])).violations, []);
+    assert.deepEqual((await checkStack(drStandbyCapacity, [deployment("pilot-light"), active, asg("secondary", 0, 0)])).violations, []);
+    const cold = await checkStack(drStandbyCapacity, [deployment("warm-standby"), active, asg("secondary", 0)]);
     assert.deepEqual(cold.violations, [
       `aws:autoscaling/Group "secondary-api" is the warm standby but has minSize 0; warm-standby keeps at least one instance serving health checks. Set minSize >= 1 (desiredCapacity >= 1), or use pilot-light.`,
     ]);
-    const warmPilot = await checkStack(drStandbyCapacity, [deployment("pilot-light"), active, asg("secondary", "standby", 1, 1)]);
+    const warmPilot = await checkStack(drStandbyCapacity, [deployment("pilot-light"), active, asg("secondary", 1, 1)]);
     assert.match(warmPilot.violations[0], /"secondary-api" is the pilot-light standby but runs minSize 1, desiredCapacity 1/);
     const missing = await checkStack(drStandbyCapacity, [deployment("pilot-light"), active]);
-    assert.match(missing.violations[0], /^DR mode pilot-light needs an autoscaling group in the standby site \(tags role=standby\) at 0 instances .*\(groups: "primary-api" role=active\)/);
+    assert.match(missing.violations[0], /^DR mode pilot-light needs an autoscaling group in the standby site \(its site tag naming a site the Deployment calls standby\) at 0 instances .*\(groups: "primary-api" site=primary role=active\)/);
+    // the Deployment's per-site roles decide which group is the standby
+    const marker = deployment("warm-standby");
+    const swapped = { ...marker, props: { ...marker.props, sites: { primary: { role: "standby" }, secondary: { role: "active" } } } };
+    const primaryAsStandby = await checkStack(drStandbyCapacity, [swapped, asg("primary", 0, 0), asg("secondary", 3, 3)]);
+    assert.match(primaryAsStandby.violations[0], /^aws:autoscaling\/Group "primary-api" is the warm standby but has minSize 0/);
     assert.match((await checkStack(drStandbyCapacity, [deployment("active-active"), active])).notApplicable!, /no scaled-down standby/);
   });
 

@@ -10,7 +10,7 @@ const SEOUL = "ap-northeast-2";
 const res = (type: string, name: string, inputs: Record<string, unknown>, extra: Partial<PlannedResource> = {}): PlannedResource => ({
   urn: `urn:pulumi:prod::resilient-feed::${type}::${name}`, type, name, inputs, custom: !type.startsWith("resilient-feed:"), region: SEOUL, ...extra,
 });
-const t = (tier: string) => ({ project: "resilient-feed", environment: "prod", site: "primary", role: "active", tier });
+const t = (tier: string) => ({ project: "resilient-feed", environment: "prod", site: "primary", tier });
 
 function plan(resources: PlannedResource[]): PlanResult {
   return { stack: "prod", resources, config: {}, outputs: {} };

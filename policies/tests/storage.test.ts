@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import { awsCloudfrontTls, awsElasticacheEncryption, awsElasticacheFailover, awsKmsKeyRotation, awsS3BucketProtected, awsS3PublicAccessBlock } from "../rules/storage";
-import { checkResource, checkStack, tags, type FakeResource } from "./util";
+import { checkResource, checkStack, deployment, tags, type FakeResource } from "./util";
 
 const cache = (props: Record<string, unknown>, environment: "dev" | "prod" = "prod"): FakeResource => ({
   type: "aws:elasticache/replicationGroup:ReplicationGroup",
@@ -19,13 +19,24 @@ describe("policies: data stores, CDN and keys", () => {
     assert.deepEqual((await checkResource(awsElasticacheEncryption, cache({ authToken: undefined, userGroupIds: ["ug"] }))).violations, []);
   });
 
-  it("aws-elasticache-automatic-failover: prod only", async () => {
-    assert.deepEqual((await checkResource(awsElasticacheFailover, cache({}))).violations, []);
-    const bad = await checkResource(awsElasticacheFailover, cache({ automaticFailoverEnabled: false, numCacheClusters: 1 }));
-    assert.match(bad.violations[0], /"primary-cache" has no automatic failover.*Set automaticFailoverEnabled: true and multiAzEnabled: true/);
-    assert.match((await checkResource(awsElasticacheFailover, cache({ automaticFailoverEnabled: false }, "dev"))).notApplicable!, /prod only/);
-    const standby = cache({ automaticFailoverEnabled: false, numCacheClusters: 1, tags: tags("prod", { site: "secondary", role: "standby" }) });
-    assert.match((await checkResource(awsElasticacheFailover, standby)).notApplicable!, /standby site \(tag role=standby\)/);
+  it("aws-elasticache-automatic-failover: prod only; the standby site's cache (role from the Deployment, not a tag) excepted", async () => {
+    const marker = deployment("warm-standby");
+    const sites = { primary: { role: "active" }, secondary: { role: "standby" } };
+    const withSites = { ...marker, props: { ...marker.props, sites } };
+    const standby = { ...cache({ automaticFailoverEnabled: false, numCacheClusters: 1, tags: tags("prod", { site: "secondary" }) }), name: "secondary-cache" };
+    assert.deepEqual((await checkStack(awsElasticacheFailover, [withSites, cache({}), standby])).violations, []);
+    const bad = await checkStack(awsElasticacheFailover, [withSites, cache({ automaticFailoverEnabled: false, numCacheClusters: 1 }), standby]);
+    assert.equal(bad.violations.length, 1);
+    assert.match(bad.violations[0], /^aws:elasticache\/ReplicationGroup "primary-cache" has no automatic failover.*Set automaticFailoverEnabled: true and multiAzEnabled: true/);
+    assert.equal(bad.urns[0], "urn:pulumi:prod::resilient-feed::aws:elasticache/replicationGroup:ReplicationGroup::primary-cache");
+    // after failover the Deployment makes the secondary active: its cache is checked, the fenced primary's is not
+    const failedOver = { ...deployment("warm-standby", "prod", "secondary"), props: { ...deployment("warm-standby", "prod", "secondary").props, sites: { primary: { role: "standby" }, secondary: { role: "active" } } } };
+    const after = await checkStack(awsElasticacheFailover, [failedOver, cache({ automaticFailoverEnabled: false }), standby]);
+    assert.match(after.violations[0], /^aws:elasticache\/ReplicationGroup "secondary-cache" has no automatic failover/);
+    // without the per-site map, the role follows activeSite
+    assert.deepEqual((await checkStack(awsElasticacheFailover, [marker, cache({}), standby])).violations, []);
+    assert.match((await checkStack(awsElasticacheFailover, [withSites, standby])).notApplicable!, /belongs to a standby site/);
+    assert.match((await checkStack(awsElasticacheFailover, [deployment("warm-standby", "dev"), cache({ automaticFailoverEnabled: false }, "dev")])).notApplicable!, /prod stacks only/);
   });
 
   it("aws-s3-public-access-block: all four settings on", async () => {

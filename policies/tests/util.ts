@@ -152,7 +152,7 @@ export async function checkStack(rule: Rule, fakes: readonly FakeResource[], opt
 
 /** Standard tags of the program's AWS resources. */
 export function tags(environment: "dev" | "prod", extra: Record<string, string> = {}): Record<string, string> {
-  return { project: "resilient-feed", environment, site: "primary", role: "active", ...extra };
+  return { project: "resilient-feed", environment, site: "primary", ...extra };
 }
 
 /** The stack marker the program registers. */

@@ -215,8 +215,10 @@ describe("ApiService (ALB, target group, listeners, launch template, ASG)", func
     assert.deepEqual(pick(secondary.one("autoscaling/group:Group", "secondary-api"), ["region", "minSize", "maxSize", "desiredCapacity"]), { region: "ap-northeast-1", minSize: 1, maxSize: 12, desiredCapacity: 1 });
     assert.deepEqual(pick(dev.one("autoscaling/group:Group", "dev-api"), ["minSize", "maxSize", "desiredCapacity"]), { minSize: 1, maxSize: 2, desiredCapacity: 1 });
     const tags = primary.one("autoscaling/group:Group", "primary-api").inputs.tags as any[];
-    assert.deepEqual(tags.filter((t) => ["environment", "site", "role"].includes(t.key)), [
-      { key: "environment", value: "prod", propagateAtLaunch: true }, { key: "site", value: "primary", propagateAtLaunch: true }, { key: "role", value: "active", propagateAtLaunch: true },
+    // no role or dr-mode tag: they would change with a failover or a mode switch (static stability)
+    assert.deepEqual(tags, [
+      { key: "project", value: "resilient-feed", propagateAtLaunch: true }, { key: "environment", value: "prod", propagateAtLaunch: true },
+      { key: "site", value: "primary", propagateAtLaunch: true }, { key: "tier", value: "api", propagateAtLaunch: true }, { key: "Name", value: "primary-api", propagateAtLaunch: true },
     ]);
   });
 
