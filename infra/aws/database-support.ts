@@ -1,14 +1,13 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { SiteTopology, Topology } from "../topology/types";
+import { incompatibleParameters } from "./mysql-compat";
 import { MYSQL_PORT } from "./nacl-rules";
 import { siteTags } from "./tags";
 
 // What every RDS instance of a site stands on: a customer KMS key in the site's region, a subnet
 // group in the data subnets, the MySQL parameter group and the enhanced-monitoring role.
 
-export const MYSQL_FAMILY = "mysql8.0";
-export const MYSQL_ENGINE_VERSION = "8.0";
 export const ENHANCED_MONITORING_POLICY = "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole";
 
 /** max_connections by instance size: RDS's default formula, pinned so alarms can use it. */
@@ -53,11 +52,14 @@ export function databaseFoundation(name: string, parent: pulumi.Resource, topolo
     tags,
   }, opts);
   const subnetGroup = new aws.rds.SubnetGroup(`${name}-subnets`, { region, subnetIds: dataSubnetIds, tags }, opts);
+  const parameters = mysqlParameters(site.database.instanceClass);
+  const invalid = incompatibleParameters(topology.databaseEngine.family, parameters.map((p) => p.name));
+  if (invalid.length > 0) throw new Error(`${name}: the ${topology.databaseEngine.family} parameter group cannot set: ${invalid.join("; ")}`);
   const parameterGroup = new aws.rds.ParameterGroup(`${name}-params`, {
     region,
-    family: MYSQL_FAMILY,
+    family: topology.databaseEngine.family,
     description: "resilient-feed MySQL: row binlogs, UTC, TLS only",
-    parameters: mysqlParameters(site.database.instanceClass),
+    parameters,
     tags,
   }, opts);
   const monitoringRole = new aws.iam.Role(`${name}-monitoring`, {

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { SiteTopology, Topology } from "../topology/types";
-import { BACKUP_WINDOW, MAINTENANCE_WINDOW, MYSQL_ENGINE_VERSION, commonInstanceArgs, databaseFoundation, inRegionReadReplicas } from "./database-support";
+import { BACKUP_WINDOW, MAINTENANCE_WINDOW, commonInstanceArgs, databaseFoundation, inRegionReadReplicas } from "./database-support";
 import { MASTER_USERNAME } from "./database-secret";
 
 /** The master credentials every writer uses (see DatabaseMasterSecret). */
@@ -24,7 +24,7 @@ export { BACKUP_WINDOW, MAINTENANCE_WINDOW, MASTER_USERNAME };
 export const DB_NAME = "feed";
 
 /**
- * The writer of the Topology: RDS MySQL 8.0 (Multi-AZ per config), gp3 with storage autoscaling,
+ * The writer of the Topology: RDS MySQL (database.engineVersion; Multi-AZ per config), gp3 with storage autoscaling,
  * encrypted with the site's customer KMS key, the program's generated master password (never an
  * RDS-managed one: RDS replicates no source whose password it manages), and its in-region read
  * replicas. Role "fenced" (the old writer after a failover) keeps exactly
@@ -58,7 +58,9 @@ export class Database extends pulumi.ComponentResource {
     const writer = new aws.rds.Instance(name, {
       ...commonInstanceArgs(topology, site, f, args.databaseSecurityGroupId),
       engine: "mysql",
-      engineVersion: MYSQL_ENGINE_VERSION,
+      engineVersion: topology.databaseEngine.version,
+      // set deliberately (RDS defaults to extended support): see Topology.databaseEngine
+      engineLifecycleSupport: topology.databaseEngine.lifecycleSupport,
       storageType: "gp3",
       allocatedStorage: db.allocatedStorageGb,
       maxAllocatedStorage: db.maxAllocatedStorageGb,

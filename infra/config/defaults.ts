@@ -1,5 +1,8 @@
 import type { Environment } from "../topology/types";
 
+/** RDS for MySQL 8.4 (LTS): 8.0 left RDS standard support on 2026-07-31. */
+export const DEFAULT_MYSQL_VERSION = "8.4";
+
 /**
  * Per-environment defaults for keys a stack may leave out. dev is the cheap first stage of the
  * scaling story; prod is sized for Multi-AZ high availability.
@@ -17,6 +20,7 @@ export interface EnvironmentDefaults {
     readonly readReplicas: number;
     readonly backupRetentionDays: number;
     readonly multiAz: boolean;
+    readonly engineVersion: string;
   };
   readonly cache: { readonly nodeType: string; readonly replicas: number; readonly snapshotRetentionDays: number };
 }
@@ -35,6 +39,7 @@ export const ENVIRONMENT_DEFAULTS: Readonly<Record<Environment, EnvironmentDefau
       readReplicas: 0,
       backupRetentionDays: 1,
       multiAz: false,
+      engineVersion: DEFAULT_MYSQL_VERSION,
     },
     cache: { nodeType: "cache.t4g.micro", replicas: 0, snapshotRetentionDays: 0 },
   },
@@ -51,6 +56,7 @@ export const ENVIRONMENT_DEFAULTS: Readonly<Record<Environment, EnvironmentDefau
       readReplicas: 2,
       backupRetentionDays: 14,
       multiAz: true,
+      engineVersion: DEFAULT_MYSQL_VERSION,
     },
     cache: { nodeType: "cache.r7g.large", replicas: 1, snapshotRetentionDays: 7 },
   },

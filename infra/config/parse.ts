@@ -1,6 +1,8 @@
 import { z } from "zod";
 import type { DrMode } from "../topology/types";
-import { ENVIRONMENT_DEFAULTS, PROD_MIN_BACKUP_RETENTION_DAYS } from "./defaults";
+// the one table of engine versions and support dates, shared with the policy pack's rule
+import { RDS_ENGINE_VERSIONS, engineMajorVersion } from "../../policies/rules/acceptance/engine-support";
+import { DEFAULT_MYSQL_VERSION, ENVIRONMENT_DEFAULTS, PROD_MIN_BACKUP_RETENTION_DAYS } from "./defaults";
 import { ConfigError, ConfigProblem, NAMESPACE, problemsFromZod } from "./errors";
 import { azsInRegion, regionsOf } from "./regions";
 import { ProjectConfig, projectConfigSchema, regionOfAcmArn } from "./schema";
@@ -155,6 +157,12 @@ function crossFieldProblems(cfg: ResolvedConfig): ConfigProblem[] {
   }
   if (cfg.database.maxAllocatedStorageGb < cfg.database.allocatedStorageGb) {
     problems.push({ key: key("database.maxAllocatedStorageGb"), value: cfg.database.maxAllocatedStorageGb, message: `is below database.allocatedStorageGb ${cfg.database.allocatedStorageGb} (allowed: ≥ ${cfg.database.allocatedStorageGb})` });
+  }
+
+  const engine = engineMajorVersion("mysql", cfg.database.engineVersion);
+  if (!engine) {
+    const known = RDS_ENGINE_VERSIONS.filter((v) => v.engine === "mysql").map((v) => `${v.major} (RDS standard support until ${v.standardSupportEnds})`).join(", ");
+    problems.push({ key: key("database.engineVersion"), value: cfg.database.engineVersion, message: `is not an RDS for MySQL major version in the support table (allowed: ${known}, or one of their minor versions such as ${DEFAULT_MYSQL_VERSION}.5)` });
   }
 
   cfg.edge.geo.forEach((rule, i) => {

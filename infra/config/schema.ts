@@ -104,6 +104,8 @@ export const databaseSchema = z.strictObject({
   readReplicas: z.int().min(0).max(5).optional(),
   backupRetentionDays: z.int().optional(),
   multiAz: z.boolean().optional(),
+  /** RDS for MySQL major ("8.4") or exact ("8.4.5") version; majors are checked against the RDS support table */
+  engineVersion: z.string().regex(/^\d+\.\d+(\.\d+)?$/, "must be a MySQL version such as 8.4 or 8.4.5").optional(),
 });
 
 export const cacheSchema = z.strictObject({

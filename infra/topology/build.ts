@@ -11,7 +11,8 @@ import {
 } from "./dr-matrix";
 import { SITE_READINESS_PATH } from "./health";
 import { planSubnets } from "./subnet-plan";
-import type { EdgePlan, ReplicationLink, SiteKey, SiteTopology, Topology } from "./types";
+import { engineMajorVersion } from "../../policies/rules/acceptance/engine-support";
+import type { DatabaseEngine, EdgePlan, ReplicationLink, SiteKey, SiteTopology, Topology } from "./types";
 
 export const PROJECT = "resilient-feed";
 
@@ -91,6 +92,7 @@ export function buildTopology(cfg: ResolvedConfig): Topology {
     },
     cdn: { priceClass: cfg.cdn.priceClass, certificateArn: cfg.cdn.certificateArn, domain: cfg.cdn.domain ?? `static.${cfg.edge.domain}` },
     alerts: { email: cfg.alerts.email },
+    databaseEngine: databaseEngine(cfg),
     logRetentionDays: cfg.network.flowLogRetentionDays,
     warnings,
   };
@@ -101,6 +103,18 @@ export function peerOf(topology: Topology, site: SiteTopology): SiteTopology | u
   const p = topology.peering;
   if (!p || (site.key !== p.requester && site.key !== p.accepter)) return undefined;
   return topology.sites.find((s) => s.key === (site.key === p.requester ? p.accepter : p.requester));
+}
+
+function databaseEngine(cfg: ResolvedConfig): DatabaseEngine {
+  const v = engineMajorVersion("mysql", cfg.database.engineVersion);
+  if (!v) throw new Error(`buildTopology: database.engineVersion ${cfg.database.engineVersion} passed validation but is not in the support table`);
+  return {
+    engine: "mysql",
+    version: cfg.database.engineVersion,
+    major: v.major,
+    family: v.family,
+    lifecycleSupport: cfg.environment === "prod" ? "open-source-rds-extended-support" : "open-source-rds-extended-support-disabled",
+  };
 }
 
 function edgePlan(cfg: ResolvedConfig): EdgePlan {

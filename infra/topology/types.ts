@@ -57,6 +57,22 @@ export interface DatabaseCapacity {
   readonly deletionProtection: boolean;
 }
 
+/** The database engine every site runs (replicas run their source's version). */
+export interface DatabaseEngine {
+  readonly engine: "mysql";
+  /** as configured: a major ("8.4") or an exact version ("8.4.5") */
+  readonly version: string;
+  readonly major: string;
+  /** parameter-group family of the major version, e.g. mysql8.4 */
+  readonly family: string;
+  /**
+   * RDS behaviour past the end of standard support: prod keeps Extended Support (billed) rather
+   * than have RDS upgrade a replicated writer's major version on its own schedule; dev disables
+   * it (RDS upgrades instead of billing). The policy pack fails versions past standard support.
+   */
+  readonly lifecycleSupport: "open-source-rds-extended-support" | "open-source-rds-extended-support-disabled";
+}
+
 export interface CacheCapacity {
   readonly enabled: boolean;
   readonly nodeType: string;
@@ -174,6 +190,7 @@ export interface Topology {
     readonly domain: string;
   };
   readonly alerts: { readonly email?: string };
+  readonly databaseEngine: DatabaseEngine;
   readonly logRetentionDays: number;
   /** things an operator should know about this state (e.g. no cross-region copy while failed over) */
   readonly warnings: readonly string[];

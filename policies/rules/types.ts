@@ -30,6 +30,7 @@ export const AWS = {
   route53Record: "aws:route53/record:Record",
   route53HealthCheck: "aws:route53/healthCheck:HealthCheck",
   backupPlan: "aws:backup/plan:Plan",
+  rdsParameterGroup: "aws:rds/parameterGroup:ParameterGroup",
   snsTopic: "aws:sns/topic:Topic",
   metricAlarm: "aws:cloudwatch/metricAlarm:MetricAlarm",
   compositeAlarm: "aws:cloudwatch/compositeAlarm:CompositeAlarm",

@@ -10,7 +10,9 @@ import { badCharacters, descriptionsOf } from "../rules/acceptance/descriptions"
 
 const edit = (plan: PlanResult, target: PlannedResource, inputs: Record<string, unknown>): PlanResult =>
   ({ ...plan, resources: plan.resources.map((r) => (r === target ? { ...r, inputs: { ...r.inputs, ...inputs } } : r)) });
-const mandatory = async (plan: PlanResult) => (await reviewPlan(plan, allPolicies)).mandatory.map((v) => [v.policyName, v.resourceName]);
+/** The engine-support rule compares against this date, never today's. */
+const PACK_CONFIG = { "aws-rds-engine-standard-support": { asOf: "2026-12-01" } };
+const mandatory = async (plan: PlanResult) => (await reviewPlan(plan, allPolicies, PACK_CONFIG)).mandatory.map((v) => [v.policyName, v.resourceName]);
 
 describe("cloud acceptance over the offline plans", function () {
   this.timeout(180_000);
@@ -72,5 +74,17 @@ describe("cloud acceptance over the offline plans", function () {
     const policy = JSON.parse(String(key.inputs.policy));
     policy.Statement = policy.Statement.filter((s: { Sid?: string }) => s.Sid !== "PublishersUseTheKey");
     assert.deepEqual(await mandatory(edit(prod, key, { policy: JSON.stringify(policy) })), [["aws-alarm-topic-kms-key", "secondary-obs-alarms"]]);
+  });
+
+  it("as shipped on 2026-12-01: MySQL 8.4 passes aws-rds-engine-standard-support (the rule ran)", async () => {
+    const review = await reviewPlan(prod, allPolicies, PACK_CONFIG);
+    assert.deepEqual(review.mandatory.filter((v) => v.policyName.startsWith("aws-rds-engine")), []);
+    assert.ok(!review.notApplicable.some((n) => n.policyName === "aws-rds-engine-standard-support"));
+  });
+
+  it("broken: the writer on MySQL 8.0 (standard support ended 2026-07-31) fails aws-rds-engine-standard-support", async () => {
+    const writer = prod.resources.find((r) => r.type === "aws:rds/instance:Instance" && r.name === "primary-db");
+    assert.ok(writer);
+    assert.deepEqual(await mandatory(edit(prod, writer, { engineVersion: "8.0" })), [["aws-rds-engine-standard-support", "primary-db"]]);
   });
 });

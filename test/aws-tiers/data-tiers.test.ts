@@ -3,6 +3,7 @@ import { Cache } from "../../infra/aws/cache";
 import { CrossRegionReplica } from "../../infra/aws/cross-region-replica";
 import { Database } from "../../infra/aws/database";
 import { DatabaseMasterSecret } from "../../infra/aws/database-secret";
+import { incompatibleParameters } from "../../infra/aws/mysql-compat";
 import { MOCK_AUTH_TOKEN, Recorded, devAwsTopology, fakeNetwork, json, pick, prodTopology, record, secret, setupMocks, siteOf, value, type TierMocks } from "./support/harness";
 
 const WRITER_ARN = "arn:aws:rds:ap-northeast-2:123456789012:db:primary-db";
@@ -65,13 +66,13 @@ describe("data tiers: RDS writer + read replicas, cross-region replica, ElastiCa
     assert.throws(() => prodMaster.arnIn("us-east-1"), /DatabaseMasterSecret: no replica in us-east-1 \(home ap-northeast-2, replicas: ap-northeast-1\)/);
   });
 
-  it("writer: MySQL 8.0, Multi-AZ, gp3 with autoscaling limit, encrypted with the site's CMK, private, backups, protection, final snapshot, generated password", () => {
-    const keys = ["region", "engine", "engineVersion", "instanceClass", "multiAz", "storageType", "allocatedStorage", "maxAllocatedStorage", "storageEncrypted", "kmsKeyId",
+  it("writer: MySQL 8.4 (extended support kept in prod, deliberately), Multi-AZ, gp3 with autoscaling limit, encrypted with the site's CMK, private, backups, protection, final snapshot, generated password", () => {
+    const keys = ["region", "engine", "engineVersion", "engineLifecycleSupport", "allowMajorVersionUpgrade", "instanceClass", "multiAz", "storageType", "allocatedStorage", "maxAllocatedStorage", "storageEncrypted", "kmsKeyId",
       "publiclyAccessible", "backupRetentionPeriod", "backupWindow", "maintenanceWindow", "deletionProtection", "skipFinalSnapshot", "finalSnapshotIdentifier",
       "dbName", "username", "manageMasterUserPassword", "password", "performanceInsightsEnabled", "performanceInsightsKmsKeyId", "monitoringInterval", "monitoringRoleArn",
       "enabledCloudwatchLogsExports", "vpcSecurityGroupIds", "dbSubnetGroupName", "parameterGroupName", "port"];
     assert.deepEqual(pick(writer.one("rds/instance:Instance", "primary-db"), keys), {
-      region: "ap-northeast-2", engine: "mysql", engineVersion: "8.0", instanceClass: "db.r6g.large", multiAz: true, storageType: "gp3", allocatedStorage: 100, maxAllocatedStorage: 1000,
+      region: "ap-northeast-2", engine: "mysql", engineVersion: "8.4", engineLifecycleSupport: "open-source-rds-extended-support", allowMajorVersionUpgrade: undefined, instanceClass: "db.r6g.large", multiAz: true, storageType: "gp3", allocatedStorage: 100, maxAllocatedStorage: 1000,
       storageEncrypted: true, kmsKeyId: writer.one("rds/instance:Instance", "primary-db").inputs.kmsKeyId, publiclyAccessible: false, backupRetentionPeriod: 14,
       backupWindow: "17:00-17:30", maintenanceWindow: "sun:18:00-sun:19:00", deletionProtection: true, skipFinalSnapshot: false, finalSnapshotIdentifier: "resilient-feed-prod-primary-final",
       dbName: "feed", username: "feedadmin", manageMasterUserPassword: undefined, password: secret(MOCK_AUTH_TOKEN), performanceInsightsEnabled: true,
@@ -83,9 +84,15 @@ describe("data tiers: RDS writer + read replicas, cross-region replica, ElastiCa
     assert.deepEqual(pick(writer.one("rds/subnetGroup:SubnetGroup", "primary-db-subnets"), ["region", "subnetIds"]), { region: "ap-northeast-2", subnetIds: ["primary-data-0", "primary-data-1", "primary-data-2"] });
   });
 
-  it("parameter group: binlog_format ROW, time_zone UTC, sized max_connections, TLS required, slow log", () => {
+  it("parameter group: family mysql8.4; binlog_format ROW, time_zone UTC, sized max_connections, TLS required, slow log (each a variable 8.4 still has)", () => {
     const params = writer.one("rds/parameterGroup:ParameterGroup", "primary-db-params");
-    assert.equal(params.inputs.family, "mysql8.0");
+    assert.equal(params.inputs.family, "mysql8.4");
+    assert.deepEqual(incompatibleParameters("mysql8.4", (params.inputs.parameters as any[]).map((p) => p.name)), []);
+    // what the check catches: a removed variable and a renamed replication one carried over from 8.0
+    assert.deepEqual(incompatibleParameters("mysql8.4", ["expire_logs_days", "slave_parallel_workers", "time_zone"]), [
+      "expire_logs_days was removed in MySQL 8.4",
+      "slave_parallel_workers is named replica_parallel_workers in the mysql8.4 family",
+    ]);
     assert.deepEqual(Object.fromEntries((params.inputs.parameters as any[]).map((p) => [p.name, p.value])), {
       binlog_format: "ROW", time_zone: "UTC", max_connections: "1000", require_secure_transport: "1", slow_query_log: "1", long_query_time: "0.5",
     });

@@ -249,16 +249,20 @@ export class Db {
     }
   }
 
-  /** One lag check: SHOW SLAVE STATUS on the replica. No row = not a replica (same server) = no lag. */
+  /**
+   * One lag check: SHOW REPLICA STATUS on the replica. No row = not a replica (same server) = no
+   * lag. MySQL 8.4 removed SHOW SLAVE STATUS and names the columns Replica_* / *_Source; MariaDB
+   * (the local site) accepts SHOW REPLICA STATUS but keeps the Slave_* / *_Master column names.
+   */
   async checkReplica(): Promise<number | null> {
     try {
-      const rows = await this.replica.query<Row[]>("SHOW SLAVE STATUS");
+      const rows = await this.replica.query<Row[]>("SHOW REPLICA STATUS");
       let lag: number | null;
       if (rows.length === 0) lag = 0;
       else {
         const r = rows[0];
-        const running = r.Slave_IO_Running === "Yes" && r.Slave_SQL_Running === "Yes";
-        const sbm = r.Seconds_Behind_Master;
+        const running = (r.Replica_IO_Running ?? r.Slave_IO_Running) === "Yes" && (r.Replica_SQL_Running ?? r.Slave_SQL_Running) === "Yes";
+        const sbm = r.Seconds_Behind_Source ?? r.Seconds_Behind_Master;
         lag = running && sbm !== null && sbm !== undefined ? Number(sbm) : null;
       }
       this.lastLagSeconds = lag;

@@ -1,7 +1,8 @@
 import type { Rule } from "../common";
 import { awsAlarmTopicKeyUsable } from "./alarm-topics";
 import { awsSgDescriptionCharset } from "./descriptions";
+import { awsRdsEngineStandardSupport } from "./engine-support";
 
 // "Cloud acceptance": what the cloud itself would refuse at `pulumi up`, or accept and then
 // silently not do, that mocks and a preview cannot see. Mandatory in every environment.
-export const cloudAcceptanceRules: Rule[] = [awsSgDescriptionCharset, awsAlarmTopicKeyUsable];
+export const cloudAcceptanceRules: Rule[] = [awsSgDescriptionCharset, awsAlarmTopicKeyUsable, awsRdsEngineStandardSupport];

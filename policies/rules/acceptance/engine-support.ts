@@ -1,0 +1,95 @@
+import type { StackValidationPolicy } from "@pulumi/policy";
+import { label } from "../common";
+import { AWS } from "../types";
+
+// The one table of RDS engine major versions and their RDS end-of-standard-support dates (RDS
+// User Guide, "Supported MySQL major versions on Amazon RDS"). After that date RDS bills the
+// instance as Extended Support (or, with extended support disabled, upgrades its major version on
+// its own schedule), and a new instance of that version is created straight into Extended
+// Support. The config validation (infra/config) and this rule both read this table: add a row
+// when RDS publishes a new major version, never edit a date without the source.
+
+export interface EngineMajorVersion {
+  readonly engine: "mysql";
+  readonly major: string;
+  /** the parameter-group family of this major version */
+  readonly family: string;
+  /** last day of RDS standard support (UTC, inclusive) */
+  readonly standardSupportEnds: string;
+}
+
+export const RDS_ENGINE_VERSIONS: readonly EngineMajorVersion[] = [
+  { engine: "mysql", major: "5.7", family: "mysql5.7", standardSupportEnds: "2024-02-29" },
+  { engine: "mysql", major: "8.0", family: "mysql8.0", standardSupportEnds: "2026-07-31" },
+  { engine: "mysql", major: "8.4", family: "mysql8.4", standardSupportEnds: "2029-07-31" },
+];
+
+/** "8.4.3" → "8.4"; undefined when the string is not a version. */
+export function majorOf(version: string): string | undefined {
+  const m = /^(\d+)\.(\d+)(\.\d+)?$/.exec(version);
+  return m ? `${m[1]}.${m[2]}` : undefined;
+}
+
+export function engineMajorVersion(engine: string, version: string): EngineMajorVersion | undefined {
+  const major = majorOf(version);
+  return RDS_ENGINE_VERSIONS.find((v) => v.engine === engine && v.major === major);
+}
+
+/** Whether `asOf` (YYYY-MM-DD, UTC) is after the last day of standard support. */
+export function pastStandardSupport(v: EngineMajorVersion, asOf: string): boolean {
+  return asOf > v.standardSupportEnds;
+}
+
+// --- policy config: the date the rule compares against -------------------------------------------
+/** The rule's date: the configured `asOf`, else today (UTC). Tests always configure one. */
+export function asOfDate(config: { asOf?: unknown }, today: () => Date = () => new Date()): string {
+  const v = config.asOf;
+  if (v === undefined || v === null || v === "") return today().toISOString().slice(0, 10);
+  if (typeof v !== "string" || !/^\d{4}-\d{2}-\d{2}$/.test(v) || Number.isNaN(Date.parse(`${v}T00:00:00Z`))) {
+    throw new Error(`policy config for aws-rds-engine-standard-support is invalid: asOf must be a date YYYY-MM-DD, got ${JSON.stringify(v)}`);
+  }
+  return v;
+}
+
+export const awsRdsEngineStandardSupport: StackValidationPolicy = {
+  name: "aws-rds-engine-standard-support",
+  description: "RDS engine versions are in RDS standard support (not past its end date, which bills Extended Support), known to the program's version table, and on a parameter group of their family.",
+  enforcementLevel: "mandatory",
+  severity: "high",
+  tags: ["cloud-acceptance", "database", "cost"],
+  configSchema: {
+    properties: {
+      asOf: { type: "string", pattern: "^\\d{4}-\\d{2}-\\d{2}$", description: "The date (YYYY-MM-DD, UTC) versions are checked against; today when unset." },
+    },
+  },
+  validateStack: (args, reportViolation) => {
+    const asOf = asOfDate(args.getConfig<{ asOf?: string }>());
+    const instances = args.resources.filter((r) => r.type === AWS.rdsInstance && typeof r.props.engine === "string" && typeof r.props.engineVersion === "string");
+    // replicas carry no engine: they run their source's version
+    if (instances.length === 0) args.notApplicable("no RDS instance in the stack names an engine and version");
+    const groups = args.resources.filter((r) => r.type === AWS.rdsParameterGroup);
+    const known = (engine: string) => RDS_ENGINE_VERSIONS.filter((v) => v.engine === engine).map((v) => `${v.major} (until ${v.standardSupportEnds})`).join(", ");
+    for (const db of instances) {
+      const engine = String(db.props.engine);
+      const version = String(db.props.engineVersion);
+      const v = engineMajorVersion(engine, version);
+      if (!v) {
+        reportViolation(`${label(db)} runs ${engine} ${version}, a major version missing from the program's RDS support table (known: ${known(engine) || "none"}). Use a listed version, or add the row with its RDS end-of-standard-support date.`, db.urn);
+        continue;
+      }
+      if (pastStandardSupport(v, asOf)) {
+        const current = RDS_ENGINE_VERSIONS.filter((x) => x.engine === engine && !pastStandardSupport(x, asOf)).map((x) => x.major);
+        reportViolation(
+          `${label(db)} runs ${engine} ${version}, whose RDS standard support ended ${v.standardSupportEnds} (checked as of ${asOf}): RDS bills it as Extended Support, and a new instance is created into it. ` +
+          `Upgrade to ${current.join(" or ") || "a supported major version"} (database.engineVersion; replicas first, then the writer with allowMajorVersionUpgrade).`,
+          db.urn,
+        );
+      }
+      const named = db.props.parameterGroupName;
+      const group = groups.find((g) => (typeof named === "string" && g.props.name === named) || db.propertyDependencies?.parameterGroupName?.some((d) => d.urn === g.urn));
+      if (group && group.props.family !== v.family) {
+        reportViolation(`${label(db)} runs ${engine} ${version} on ${label(group)} of family ${String(group.props.family)}; RDS refuses a parameter group of another family (allowed: ${v.family}).`, db.urn);
+      }
+    }
+  },
+};
