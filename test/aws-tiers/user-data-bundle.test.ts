@@ -38,9 +38,14 @@ describe("user data (rendered boot script)", () => {
   const text = renderUserData(PARAMS);
 
   it("is valid bash", () => {
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "ud-")), "user-data.sh");
-    fs.writeFileSync(file, text);
-    execFileSync("bash", ["-n", file]);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ud-"));
+    try {
+      const file = path.join(dir, "user-data.sh");
+      fs.writeFileSync(file, text);
+      execFileSync("bash", ["-n", file]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
     assert.ok(text.startsWith("#!/bin/bash\n"));
   });
 
@@ -140,6 +145,8 @@ describe("app bundle (esbuild + hashed release objects)", function () {
   let dir: string;
   let mocks: TierMocks;
   const entries = () => ({ server: path.join(dir, "server.ts"), worker: path.join(dir, "worker.ts") });
+  // builds go to a cache inside the test's folder, not the project's
+  const cache = () => path.join(dir, "cache");
 
   before(async () => {
     mocks = await setupMocks();
@@ -149,9 +156,10 @@ describe("app bundle (esbuild + hashed release objects)", function () {
     fs.writeFileSync(path.join(dir, "worker.ts"), "import { greet } from './greet';\nconsole.log(greet('worker'));\n");
   });
 
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
   it("bundles each entry into one self-contained CommonJS file for node20, hashed", () => {
-    const out = fs.mkdtempSync(path.join(os.tmpdir(), "bundle-out-"));
-    const b = buildAppBundle(entries(), out);
+    const b = buildAppBundle(entries(), cache());
     for (const role of ["server", "worker"] as const) {
       const data = fs.readFileSync(b[role].path);
       assert.equal(b[role].sha256, createHash("sha256").update(data).digest("hex"));
@@ -160,11 +168,33 @@ describe("app bundle (esbuild + hashed release objects)", function () {
     assert.equal(execFileSync(process.execPath, [b.server.path], { encoding: "utf8" }), "hello server function\n");
     assert.equal(execFileSync(process.execPath, [b.worker.path], { encoding: "utf8" }), "hello worker\n");
     // same sources, same bytes, same hash; a change changes it
-    const again = buildAppBundle(entries(), fs.mkdtempSync(path.join(os.tmpdir(), "bundle-out-")));
+    const again = buildAppBundle(entries(), cache());
     assert.equal(again.hash, b.hash);
     fs.writeFileSync(path.join(dir, "greet.ts"), "export const greet = (n: string): string => `hi ${n}`;\n");
-    const changed = buildAppBundle(entries(), fs.mkdtempSync(path.join(os.tmpdir(), "bundle-out-")));
+    const changed = buildAppBundle(entries(), cache());
     assert.notEqual(changed.hash, b.hash);
+    fs.writeFileSync(path.join(dir, "greet.ts"), "export const greet = (n: string): string => `hello ${n}`;\n");
+  });
+
+  it("reuses the cached build while no source file changed, and builds anew into its own folder when one did", () => {
+    const first = buildAppBundle(entries(), cache());
+    const folder = path.dirname(first.server.path);
+    assert.equal(path.dirname(folder), cache());
+    assert.match(path.basename(folder), /^[0-9a-f]{64}$/);
+    // a build from the cache runs no esbuild: the files are the very same ones (not rewritten)
+    const written = fs.statSync(first.server.path).mtimeMs;
+    const reused = buildAppBundle(entries(), cache());
+    assert.deepEqual(reused, first);
+    assert.equal(fs.statSync(reused.server.path).mtimeMs, written);
+    // an imported file (not an entry) changes: a new folder, the old one stays for other users
+    fs.writeFileSync(path.join(dir, "greet.ts"), "export const greet = (n: string): string => `hey ${n}`;\n");
+    const rebuilt = buildAppBundle(entries(), cache());
+    assert.notEqual(path.dirname(rebuilt.server.path), folder);
+    assert.ok(fs.existsSync(first.server.path));
+    assert.equal(execFileSync(process.execPath, [rebuilt.worker.path], { encoding: "utf8" }), "hey worker\n");
+    // no staging folder is left behind
+    assert.deepEqual(fs.readdirSync(cache()).filter((f) => f.startsWith(".build-")), []);
+    fs.writeFileSync(path.join(dir, "greet.ts"), "export const greet = (n: string): string => `hello ${n}`;\n");
   });
 
   it("fails clearly when an entry is missing", () => {
@@ -174,7 +204,7 @@ describe("app bundle (esbuild + hashed release objects)", function () {
   it("uploads both files under a key carrying the hash, to a private versioned encrypted bucket in the site's region", async () => {
     const t = prodTopology();
     let bundle!: AppBundle;
-    const r = await record(mocks, () => { bundle = new AppBundle("primary-app", { topology: t, site: siteOf(t, "primary"), entries: entries() }); });
+    const r = await record(mocks, () => { bundle = new AppBundle("primary-app", { topology: t, site: siteOf(t, "primary"), build: buildAppBundle(entries(), cache()) }); });
     const release = `releases/${bundle.hash.slice(0, 16)}`;
     assert.deepEqual(r.of("s3/bucketObjectv2:BucketObjectv2").sort((a, b) => String(a.inputs.key).localeCompare(String(b.inputs.key))).map((o) => pick(o, ["region", "bucket", "key", "contentType", "serverSideEncryption"])), [
       { region: "ap-northeast-2", bucket: "primary-app-artifacts-id", key: `${release}/server.js`, contentType: "application/javascript", serverSideEncryption: "AES256" },

@@ -23,7 +23,8 @@ runCli("plan", async () => {
     json: { type: "boolean", default: false },
   }, USAGE);
   // loaded after the arguments are checked: the program's modules take seconds to load
-  const [{ evaluateStack }, { formatPlan }] = await Promise.all([import("./evaluate"), import("./format")]);
+  const { evaluateStack } = require("./evaluate") as typeof import("./evaluate");
+  const { formatPlan } = require("./format") as typeof import("./format");
   const plan = await evaluateStack({ stack: values.stack!, mode: values.mode, activeSite: values["active-site"] });
   console.log(values.json ? JSON.stringify(plan, null, 2) : formatPlan(plan));
   return 0;

@@ -38,7 +38,9 @@ runCli("policy", async () => {
   if (!FORMATS.includes(format)) throw new UsageError(`--format must be text, markdown or both, got ${JSON.stringify(format)}`);
   const config = values.config ? readPackConfig(values.config) : {};
   // loaded after the arguments are checked: the program's modules take seconds to load
-  const [{ allPolicies }, { evaluateStack }, { formatMarkdown, formatText, reviewPlan }] = await Promise.all([import("../../policies/rules/all"), import("../plan/evaluate"), import("./review")]);
+  const { allPolicies } = require("../../policies/rules/all") as typeof import("../../policies/rules/all");
+  const { evaluateStack } = require("../plan/evaluate") as typeof import("../plan/evaluate");
+  const { formatMarkdown, formatText, reviewPlan } = require("./review") as typeof import("./review");
   const plan = await evaluateStack({ stack: values.stack!, mode: values.mode, activeSite: values["active-site"] });
   const review = await reviewPlan(plan, allPolicies, config);
   const ctx = { stack: plan.stack, mode: String((plan.config.dr as { mode?: string } | undefined)?.mode ?? values.mode ?? ""), activeSite: values["active-site"] };

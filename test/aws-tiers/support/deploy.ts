@@ -10,11 +10,19 @@ import { record, setupMocks, type Recorded } from "./harness";
 // Whole AWS sites under the mocks, composed the way infra/program.ts composes them (writer first,
 // then the others, then the peering between them).
 
+/**
+ * A real two-file bundle, built in a temp folder that is removed at once: the sites only carry
+ * its hashes and file paths (the mocks never read the files).
+ */
 export function tinyBundle(): BuiltBundle {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "site-app-"));
-  fs.writeFileSync(path.join(dir, "server.ts"), "console.log('server');\n");
-  fs.writeFileSync(path.join(dir, "worker.ts"), "console.log('worker');\n");
-  return buildAppBundle({ server: path.join(dir, "server.ts"), worker: path.join(dir, "worker.ts") });
+  try {
+    fs.writeFileSync(path.join(dir, "server.ts"), "console.log('server');\n");
+    fs.writeFileSync(path.join(dir, "worker.ts"), "console.log('worker');\n");
+    return buildAppBundle({ server: path.join(dir, "server.ts"), worker: path.join(dir, "worker.ts") }, path.join(dir, "cache"));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** Builds every AWS site of a Topology the way infra/program.ts orders them (writer first). */
