@@ -12,6 +12,15 @@ export function siteStates(topology: Topology): Record<string, { role: string; s
 }
 
 /**
+ * The names each AWS site's load-balancer certificate covers. ACM certificates are not resources
+ * of this stack, so the policy pack reads them here to check that CloudFront's custom origins are
+ * names the certificates behind them cover (aws-cloudfront-origin-tls).
+ */
+export function originCertificates(topology: Topology): { site: string; certificateArn: string; domains: readonly string[] }[] {
+  return topology.sites.flatMap((s) => (s.cloud === "aws" && s.certificateArn ? [{ site: s.key, certificateArn: s.certificateArn, domains: s.certificateDomains ?? [] }] : []));
+}
+
+/**
  * Stack-level marker carrying the DR state (mode, active site, each site's role), so reviews
  * (policy pack, plan diffs) can read it without the stack config. Every site is its child. A
  * component: changing its inputs calls no cloud API, so the state that flips with a failover
@@ -27,6 +36,7 @@ export class Deployment extends pulumi.ComponentResource {
       sites: siteStates(topology),
       rtoSeconds: topology.objectives.rtoSeconds,
       rpoSeconds: topology.objectives.rpoSeconds,
+      originCertificates: originCertificates(topology),
     }, opts);
     this.registerOutputs({});
   }

@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { DrMode } from "../topology/types";
 // the one table of engine versions and support dates, shared with the policy pack's rule
 import { RDS_ENGINE_VERSIONS, engineMajorVersion } from "../../policies/rules/acceptance/engine-support";
+import { namesCover } from "../../policies/rules/acceptance/certificate-names";
 import { DEFAULT_MYSQL_VERSION, ENVIRONMENT_DEFAULTS, PROD_MIN_BACKUP_RETENTION_DAYS } from "./defaults";
 import { ConfigError, ConfigProblem, NAMESPACE, problemsFromZod } from "./errors";
 import { azsInRegion, regionsOf } from "./regions";
@@ -27,6 +28,7 @@ export interface ResolvedSite {
   readonly cidr: string;
   readonly azCount: number;
   readonly certificateArn?: string;
+  readonly certificateDomains?: readonly string[];
 }
 
 /** Modes that keep a live copy of the data in the standby site (a replication path is needed). */
@@ -98,7 +100,11 @@ function crossFieldProblems(cfg: ResolvedConfig): ConfigProblem[] {
       } else if (certRegion !== site.region) {
         problems.push({ key: key(`sites.${name}.certificateArn`), value: site.certificateArn, message: `is in ${certRegion}, but ACM certificates are regional and the ${name} load balancer is in ${site.region} (allowed: a certificate from ${site.region})` });
       }
-    } else if (cfg.environment === "prod" && site.cloud === "aws") {
+      if (site.cloud === "aws") problems.push(...certificateNameProblems(name, site, cfg.edge.domain));
+    } else if (site.certificateDomains !== undefined) {
+      problems.push({ key: key(`sites.${name}.certificateDomains`), value: site.certificateDomains, message: `names what sites.${name}.certificateArn covers, which is not set (allowed: only together with certificateArn)` });
+    }
+    if (site.certificateArn === undefined && cfg.environment === "prod" && site.cloud === "aws") {
       problems.push({ key: key(`sites.${name}.certificateArn`), value: undefined, message: `prod serves HTTPS only, so the ${name} load balancer needs a certificate (allowed: an ACM certificate ARN from ${site.region})` });
     }
     if (site.azCount > azs) {
@@ -174,6 +180,23 @@ function crossFieldProblems(cfg: ResolvedConfig): ConfigProblem[] {
     problems.push({ key: key("edge.geo"), value: cfg.edge.geo.length, message: `geo routing sends users to both sites, which only active-active serves (allowed with ${mode}: no geo rules)` });
   }
   return problems;
+}
+
+/**
+ * The load balancer is reached by the edge's name (Route 53 / Cloudflare records, CloudFront's
+ * /api origin), so its certificate must cover that name: CloudFront checks the origin certificate
+ * against the origin's domain and answers 502 when it does not match.
+ */
+function certificateNameProblems(name: string, site: ResolvedSite, edgeDomain: string): ConfigProblem[] {
+  const k = key(`sites.${name}.certificateDomains`);
+  const wildcard = `*.${edgeDomain.split(".").slice(1).join(".")}`;
+  if (site.certificateDomains === undefined) {
+    return [{ key: k, value: undefined, message: `must list the names sites.${name}.certificateArn covers, so the program can check it covers ${edgeDomain}, the name the edge and CloudFront's /api origin use to reach this load balancer (allowed: e.g. [${edgeDomain}] or [${wildcard}])` }];
+  }
+  if (!namesCover(site.certificateDomains, edgeDomain)) {
+    return [{ key: k, value: site.certificateDomains, message: `does not cover ${edgeDomain} (edge.domain), the name the edge and CloudFront's /api origin use to reach this load balancer: TLS to it would fail (CloudFront answers 502) (allowed: names including ${edgeDomain} or ${wildcard}; a wildcard covers one level only)` }];
+  }
+  return [];
 }
 
 /** For "unknown key" messages: the keys the schema allows at a path. */

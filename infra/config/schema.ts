@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { CERTIFICATE_NAME } from "../../policies/rules/acceptance/certificate-names";
 import { LOG_RETENTION_DAYS } from "./regions";
 
 // The shape of the project's stack config (every key lives under the `resilient-feed:` namespace).
@@ -40,6 +41,12 @@ export const siteSchema = z.strictObject({
   azCount: z.int().min(1).max(6).optional(),
   /** ACM certificates are regional: each AWS site's load balancer needs one from its own region */
   certificateArn: z.string().regex(ACM_ARN, "must be an ACM certificate ARN").optional(),
+  /**
+   * The names certificateArn covers (as ACM lists them; "*.example.com" covers one level). Config
+   * holds only the ARN otherwise, and CloudFront and Route 53 must reach the load balancer by a
+   * name its certificate covers, or TLS to the origin fails (CloudFront answers 502).
+   */
+  certificateDomains: z.array(z.string().regex(CERTIFICATE_NAME, "must be a lower-case DNS name, optionally a one-level wildcard such as *.example.com")).min(1).optional(),
 });
 
 export function regionOfAcmArn(arn: string): string | undefined {

@@ -43,6 +43,7 @@ export function buildTopology(cfg: ResolvedConfig): Topology {
     siteId: SITE_IDS[key],
     natGateways: s.azCount === 1 ? "single" : cfg.network.natGateways,
     certificateArn: s.certificateArn,
+    certificateDomains: s.certificateDomains,
     subnets: planSubnets(s.cidr, s.azCount),
     backupVault: key === "secondary" && s.cloud === "aws" && primary.cloud === "aws",
     ...part,

@@ -95,6 +95,8 @@ export interface SiteTopology {
   readonly natGateways: NatMode;
   /** ACM certificate for this site's load balancer (regional); none means plain HTTP (dev) */
   readonly certificateArn?: string;
+  /** the names certificateArn covers (validated to include edge.domain) */
+  readonly certificateDomains?: readonly string[];
   readonly subnets: SubnetPlan;
   readonly api: ApiCapacity;
   readonly database: DatabaseCapacity;

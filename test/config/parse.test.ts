@@ -105,7 +105,7 @@ describe("stack config validation", () => {
 
   it("rejects an unknown key in a structured object, listing the allowed keys", () => {
     const msg = rejection(prodWith((c) => (c.sites.primary.azcount = 3)));
-    assert.match(msg, /resilient-feed:sites\.primary = "azcount": unknown key "azcount" \(allowed keys: cloud, region, cidr, azCount, certificateArn\)/);
+    assert.match(msg, /resilient-feed:sites\.primary = "azcount": unknown key "azcount" \(allowed keys: cloud, region, cidr, azCount, certificateArn, certificateDomains\)/);
     const top = rejection(prodWith((c) => (c.databse = { readReplicas: 1 })));
     assert.match(top, /unknown key "databse" \(allowed keys: environment, sites, dr, edge, network, api, database, cache, cdn, alerts\)/);
   });

@@ -44,7 +44,11 @@ export function prodTopology(opts: { mode?: DrMode; activeSite?: SiteKey; certif
     c.dr = { mode: opts.mode ?? "warm-standby", activeSite: opts.activeSite ?? "primary" };
     if (opts.certificate ?? true) c.sites.primary.certificateArn = CERT_ARN;
     else delete c.sites.primary.certificateArn;
-    if (!(opts.certificate ?? true)) delete c.sites.secondary.certificateArn;
+    if (!(opts.certificate ?? true)) {
+      delete c.sites.secondary.certificateArn;
+      delete c.sites.primary.certificateDomains;
+      delete c.sites.secondary.certificateDomains;
+    }
   })));
 }
 
