@@ -11,7 +11,7 @@ import { AuthorViews } from "./feed/authors";
 import { RecentPosts } from "./feed/pull";
 import { FeedService } from "./feed/service";
 import { PostCache } from "./posts/cache";
-import { feedRoutes } from "./feed/routes";
+import { feedRead } from "./feed/routes";
 import { PostService } from "./posts/service";
 import { postRoutes } from "./posts/routes";
 import { FanoutQueue } from "./queue/fanout";
@@ -97,7 +97,6 @@ export function createApp(core: CoreDeps): { app: Hono<AppEnv>; deps: Deps; clos
   routes.route("/auth", authRoutes(deps));
   routes.route("/users", userRoutes(deps));
   routes.route("/posts", postRoutes(deps));
-  routes.route("/feed", feedRoutes(deps));
 
   routes.notFound((c) => c.json(errorBody("not_found", `no route for ${c.req.method} ${c.req.path}`), 404));
   routes.onError((err, c) => observer.errorResponse(err, c));
@@ -108,6 +107,7 @@ export function createApp(core: CoreDeps): { app: Hono<AppEnv>; deps: Deps; clos
   const app = new Hono<AppEnv>();
   const fallthrough = (c: Context<AppEnv>) => routes.fetch(c.req.raw, c.env);
   app.get("/users/:id", profileRead(deps, observer, fallthrough));
+  app.get("/feed", feedRead(deps, observer));
   app.notFound(fallthrough);
   app.onError((err, c) => observer.errorResponse(err, c));
 

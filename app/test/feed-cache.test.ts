@@ -131,7 +131,7 @@ describe("app: celebrity authors are pulled at read time and merged", function (
     await call(t.app, "PUT", `/users/${regular.id}/follow`, { token: reader.token });
     // Warm the reader's lists first: later posts reach them by fan-out (regular) or the pull (celebrity).
     await call(t.app, "GET", "/feed", { token: reader.token });
-    assert.deepEqual(await t.deps.redis.smembers(pullKey(reader.id)), ["-", celeb.id].sort());
+    assert.deepEqual((await t.deps.redis.smembers(pullKey(reader.id))).sort(), ["-", celeb.id]);
 
     const all: string[] = [];
     const byCeleb = new Set<string>();
