@@ -6,7 +6,8 @@ import { freePort, startRedis, startReplicatedMariaDb, type RedisService, type R
 import { migrate } from "../src/db/migrate";
 import { IdGenerator } from "../src/ids";
 import { hashPassword } from "../src/users/passwords";
-import { wrk } from "./wrk";
+import { cpuSeconds } from "./proc-cpu";
+import { wrk, type WrkResult } from "./wrk";
 
 // npm run bench: real MariaDB primary+replica and Redis (local/services), 100k seeded users, the API
 // and a bare Hono hello-world each in its own process, the fan-out worker in another, all on
@@ -157,7 +158,7 @@ async function main(): Promise<void> {
     CELEBRITY_FOLLOWERS: String(CELEBRITY_FOLLOWERS),
   };
   log("starting the API server, the fan-out worker and the hello-world server (separate processes)");
-  await Promise.all([
+  const [apiProc, , helloProc] = await Promise.all([
     startProcess("api", "app/src/server.ts", env, { url: `http://127.0.0.1:${apiPort}/readyz` }, API_NODE_ARGS),
     startProcess("worker", "app/src/worker.ts", { ...env, NODE_ID: "2", PORT: "1" }, { log: /fan-out worker started/ }),
     startProcess("hello", "app/bench/hello.ts", { PORT: String(helloPort) }, { url: `http://127.0.0.1:${helloPort}/` }),
@@ -177,9 +178,17 @@ async function main(): Promise<void> {
   const results: Array<[string, Pick<LoadResult, "rps" | "total" | "p50" | "p99" | "errors">]> = [];
   const base = { connections: CONNECTIONS, durationSec: DURATION };
   const measured = { connections: CONNECTIONS, durationSec: DURATION, dir: tmp };
+  /** A wrk run and the server's CPU per request (µs) during it. */
+  const cpuPerRequest = new Map<string, number>();
+  const timed = async (name: string, server: ChildProcess, run: Promise<WrkResult>) => {
+    const c0 = cpuSeconds(server.pid!);
+    const r = await run;
+    cpuPerRequest.set(name, ((cpuSeconds(server.pid!) - c0) / Math.max(1, r.total)) * 1e6);
+    return r;
+  };
 
   log(`hello-world: ${DURATION} s, wrk 1 thread, ${CONNECTIONS} connections`);
-  const helloRes = await wrk({ ...measured, url: hello, target: { kind: "fixed", path: "/" } });
+  const helloRes = await timed("hello", helloProc, wrk({ ...measured, url: hello, target: { kind: "fixed", path: "/" } }));
   results.push(["GET / (bare Hono hello-world)", helloRes]);
 
   log(`profile cache warm-up: every user once, least popular first (not measured)`);
@@ -190,7 +199,7 @@ async function main(): Promise<void> {
   log(`GET /users/:id, Zipf(s=${ZIPF_S}) over ${USERS} users: ${DURATION} s`);
   // CLOCK_MONOTONIC µs, the clock of a .cpuprofile's timestamps: lets a profile be cut to this scenario.
   const zipfStart = process.hrtime.bigint() / 1000n;
-  const prof = await wrk({ ...measured, url: api, target: { kind: "zipf-users", idsFile, s: ZIPF_S } });
+  const prof = await timed("profile", apiProc, wrk({ ...measured, url: api, target: { kind: "zipf-users", idsFile, s: ZIPF_S } }));
   if (PROFILING) log(`profile window for the Zipf scenario (monotonic µs): ${zipfStart} ${process.hrtime.bigint() / 1000n}`);
   const m1 = await metrics(api);
   results.push([`GET /users/:id (Zipf s=${ZIPF_S})`, prof]);
@@ -204,7 +213,7 @@ async function main(): Promise<void> {
   const f0 = await metrics(api);
   log(`GET /feed?limit=20, Zipf(s=${ZIPF_S}) over ${READERS} readers (${FOLLOWS_PER_READER} followees each, ${CELEBRITIES} of them pulled): ${DURATION} s`);
   const feedStart = process.hrtime.bigint() / 1000n;
-  const feed = await wrk({ ...measured, url: api, target: { kind: "zipf-readers", tokensFile, s: ZIPF_S, path: "/feed?limit=20" } });
+  const feed = await timed("feed", apiProc, wrk({ ...measured, url: api, target: { kind: "zipf-readers", tokensFile, s: ZIPF_S, path: "/feed?limit=20" } }));
   if (PROFILING) log(`profile window for the feed scenario (monotonic µs): ${feedStart} ${process.hrtime.bigint() / 1000n}`);
   const f1 = await metrics(api);
   results.push([`GET /feed?limit=20 (Zipf s=${ZIPF_S})`, feed]);
@@ -241,6 +250,9 @@ async function main(): Promise<void> {
   const errors = results.reduce((a, [, r]) => a + r.errors, 0) + warm.errors;
   lines.push(`profile req/s / hello-world req/s: ${ratio.toFixed(2)} (target >= 0.7) ${ratio >= 0.7 ? "OK" : "MISSED"}`);
   lines.push(`feed req/s / hello-world req/s: ${feedRatio.toFixed(2)} (target >= 0.4) ${feedRatio >= 0.4 ? "OK" : "MISSED"}`);
+  const us = (k: string) => (cpuPerRequest.get(k) ?? 0).toFixed(0);
+  lines.push(`server CPU per request (user+sys, µs; steadier than req/s on a shared machine): hello-world ${us("hello")}, profile ${us("profile")}, feed ${us("feed")}`);
+  lines.push(`  hello-world CPU / feed CPU: ${((cpuPerRequest.get("hello") ?? 0) / Math.max(1, cpuPerRequest.get("feed") ?? 1)).toFixed(2)}; hello-world CPU / profile CPU: ${((cpuPerRequest.get("hello") ?? 0) / Math.max(1, cpuPerRequest.get("profile") ?? 1)).toFixed(2)}`);
   lines.push(`DB queries per 1000 warm feed reads: ${perThousand.toFixed(1)} (${feedQueries} queries incl. background lag checks, ${feedReads} reads; target <= 10) ${perThousand <= 10 ? "OK" : "MISSED"}`);
   lines.push(`post cache hit ratio (feed scenario): ${((postHits / Math.max(1, postHits + postMisses)) * 100).toFixed(2)}% (${postHits} hits, ${postMisses} misses)`);
   lines.push(`profile cache hit ratio: ${(hitRatio * 100).toFixed(2)}% (${hits} hits, ${misses} misses; target >= 95%) ${hitRatio >= 0.95 ? "OK" : "MISSED"}`);

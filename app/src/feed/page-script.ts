@@ -29,31 +29,37 @@ for _, a in ipairs(pulled) do
   end
 end
 if #missing > 0 then return {2, ryw, missing} end
+-- Each list's real ids below the cursor, newest first (ZRANGE REV), and the floor.
 local floor = nil
-local seen, ids = {}, {}
-for _, k in ipairs(lists) do
-  local complete, last = false, nil
+local arrs, pos = {}, {}
+for j, k in ipairs(lists) do
+  local complete, real = false, {}
   for _, v in ipairs(redis.call('ZRANGE', k, ARGV[1], '-', 'BYLEX', 'REV', 'LIMIT', 0, n + 1)) do
     if v == ARGV[6] then complete = true
-    elseif v ~= ARGV[7] then
-      last = v
-      if not seen[v] then seen[v] = true; ids[#ids + 1] = v end
-    end
+    elseif v ~= ARGV[7] then real[#real + 1] = v end
   end
   if not complete then
-    local f = last or '~'
+    local f = real[#real] or '~'
     if floor == nil or f > floor then floor = f end
   end
+  arrs[j], pos[j] = real, 1
 end
-if #lists > 1 then table.sort(ids, function(a, b) return a > b end) end
-local out = {}
-for _, v in ipairs(ids) do
-  if #out == n or (floor ~= nil and v < floor) then break end
-  out[#out + 1] = v
+-- k-way merge of the sorted lists, duplicates dropped (a post can be both pushed and pulled); no
+-- table.sort: its comparator calls cost more than the rest of the script.
+local out, count, prev = {}, 0, nil
+while count < n do
+  local best, bj = nil, 0
+  for j = 1, #arrs do
+    local v = arrs[j][pos[j]]
+    if v ~= nil and (best == nil or v > best) then best, bj = v, j end
+  end
+  if best == nil or (floor ~= nil and best < floor) then break end
+  pos[bj] = pos[bj] + 1
+  if best ~= prev then count = count + 1; out[count] = best; prev = best end
 end
-if #out < n and floor ~= nil then return {3, ryw} end
+if count < n and floor ~= nil then return {3, ryw} end
 local keys = {}
-for i = 1, math.min(#out, n - 1) do keys[i] = ARGV[3] .. string.match(out[i], '^0*(%d+)$') end
+for i = 1, math.min(count, n - 1) do local v = out[i]; keys[i] = ARGV[3] .. string.sub(v, (string.find(v, '[1-9]'))) end
 local bodies = {}
 if #keys > 0 then bodies = redis.call('MGET', unpack(keys)) end
 return {1, ryw, out, bodies}`;
