@@ -4,6 +4,7 @@ import { DatabaseMasterSecret } from "./aws/database-secret";
 import { AwsSite } from "./aws/site";
 import { SitePeering } from "./aws/site-peering";
 import { DoSite } from "./digitalocean/site";
+import { realizeEdge, type SiteOrigin } from "./edge";
 import type { SiteTopology, Topology } from "./topology/types";
 
 /** What changes with a failover or a mode switch, per site: never in regional tags (contract C3). */
@@ -77,6 +78,7 @@ export function deploy(topology: Topology): Record<string, unknown> {
   let doProvider: digitalocean.Provider | undefined;
   const sites: Record<string, SiteOutputs> = {};
   const awsSites = new Map<string, AwsSite>();
+  const origins: SiteOrigin[] = [];
   const masterSecret = masterSecretFor(topology, { parent: root });
   for (const site of ordered) {
     if (site.cloud === "aws") {
@@ -84,14 +86,18 @@ export function deploy(topology: Topology): Record<string, unknown> {
       if (site.key === topology.writerSite) writer = aws;
       awsSites.set(site.key, aws);
       sites[site.key] = awsOutputs(site, aws);
+      if (aws.api) origins.push({ site: site.key, kind: "alb", region: site.region, dnsName: aws.api.loadBalancerDnsName, zoneId: aws.api.loadBalancerZoneId, https: aws.api.protocol === "https" });
     } else {
       doProvider ??= new digitalocean.Provider("digitalocean", { token: new pulumi.Config("digitalocean").getSecret("token") }, { parent: root });
       const dsite = new DoSite(site.key, { topology, site, provider: doProvider }, { parent: root });
+      origins.push({ site: site.key, kind: "ip", region: site.region, ip: dsite.network.loadBalancerIp, https: false });
       sites[site.key] = { cloud: site.cloud, region: site.region, role: site.role, vpcId: dsite.network.vpcId, loadBalancerIp: dsite.network.loadBalancerIp, firewallId: dsite.network.firewallId };
     }
   }
 
   peerAwsSites(topology, awsSites, { parent: root });
+  // the API's public name: routes only to sites that may serve (never a fenced one)
+  realizeEdge(topology, origins, { parent: root });
 
   return {
     environment: topology.environment,

@@ -4,6 +4,7 @@ import type { DrMode } from "../topology/types";
 import { RDS_ENGINE_VERSIONS, engineMajorVersion } from "../../policies/rules/acceptance/engine-support";
 import { namesCover } from "../../policies/rules/acceptance/certificate-names";
 import { DEFAULT_MYSQL_VERSION, ENVIRONMENT_DEFAULTS, PROD_MIN_BACKUP_RETENTION_DAYS } from "./defaults";
+import { edgeProblems } from "./edge-rules";
 import { ConfigError, ConfigProblem, NAMESPACE, problemsFromZod } from "./errors";
 import { azsInRegion, regionsOf } from "./regions";
 import { ProjectConfig, projectConfigSchema, regionOfAcmArn } from "./schema";
@@ -176,6 +177,7 @@ function crossFieldProblems(cfg: ResolvedConfig): ConfigProblem[] {
       problems.push({ key: key(`edge.geo[${i}].site`), value: rule.site, message: "routes to sites.secondary, which is not set (allowed: primary)" });
     }
   });
+  problems.push(...edgeProblems(cfg));
   if (cfg.edge.geo.length > 0 && mode !== "active-active") {
     problems.push({ key: key("edge.geo"), value: cfg.edge.geo.length, message: `geo routing sends users to both sites, which only active-active serves (allowed with ${mode}: no geo rules)` });
   }

@@ -68,10 +68,37 @@ const geoRuleSchema = z
     message: "needs exactly one of continent or country",
   });
 
+/** Route 53's health checker regions (aws route53 HealthCheck `regions`); Route 53 needs at least 3. */
+export const ROUTE53_CHECKER_REGIONS = ["us-east-1", "us-west-1", "us-west-2", "eu-west-1", "ap-southeast-1", "ap-southeast-2", "ap-northeast-1", "sa-east-1"] as const;
+
+/** Cloudflare plans: the shortest load-balancer monitor interval each allows (Cloudflare Load Balancing plans). */
+export const CLOUDFLARE_MIN_MONITOR_INTERVAL = { free: 60, pro: 60, business: 15, enterprise: 10 } as const;
+
+export const cloudflareEdgeSchema = z.strictObject({
+  accountId: z.string().regex(/^[0-9a-f]{32}$/, "must be a Cloudflare account id (32 hex digits)"),
+  plan: z.enum(["free", "pro", "business", "enterprise"]).default("pro"),
+  /** seconds between monitor probes; at least the plan's minimum */
+  monitorIntervalSeconds: z.int().min(10).max(3600).optional(),
+  /** status codes the monitor counts as healthy ("200", "2xx") */
+  expectedCodes: z.string().regex(/^([1-5][0-9x]{2})(,[1-5][0-9x]{2})*$/, "must be an HTTP code or range such as 200 or 2xx").default("200"),
+  /**
+   * hostname: per-hostname minimum TLS 1.2 on edge.domain (needs Advanced Certificate Manager);
+   * zone: zone-wide SSL strict/full, TLS ≥ 1.2 and HTTPS redirects, which every other hostname of
+   * the zone gets too; unmanaged: the program changes no TLS setting of the zone.
+   */
+  tls: z.enum(["hostname", "zone", "unmanaged"]).default("unmanaged"),
+});
+
 export const edgeSchema = z.strictObject({
   dns: z.enum(["route53", "cloudflare"]),
   domain: z.string().regex(/^(?=.{1,253}$)([a-z0-9-]{1,63}\.)+[a-z]{2,63}$/, "must be a lower-case DNS name such as feed.example.com"),
+  /** the Route 53 hosted zone id, or the Cloudflare zone id (required with cloudflare) */
   zoneId: z.string().min(1).optional(),
+  /** Route 53 zone looked up by name when zoneId is not set; defaults to the domain's parent */
+  zoneName: z.string().regex(/^(?=.{1,253}$)([a-z0-9-]{1,63}\.)+[a-z]{2,63}$/, "must be a lower-case DNS name such as example.com").optional(),
+  /** Route 53 health checker regions (at least 3) */
+  checkerRegions: z.array(z.enum(ROUTE53_CHECKER_REGIONS)).min(3).optional(),
+  cloudflare: cloudflareEdgeSchema.optional(),
   /** health-checked records should not be cached longer than this */
   ttl: z.int().min(1).max(60).default(60),
   geo: z.array(geoRuleSchema).default([]),

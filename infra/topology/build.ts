@@ -1,4 +1,6 @@
+import { DEFAULT_CHECKER_REGIONS, defaultZoneName } from "../config/edge-rules";
 import type { ResolvedConfig, ResolvedSite } from "../config/parse";
+import { CLOUDFLARE_MIN_MONITOR_INTERVAL } from "../config/schema";
 import {
   STANDBY_SHAPE,
   fullApi,
@@ -125,6 +127,7 @@ function edgePlan(cfg: ResolvedConfig): EdgePlan {
     if (mode === "active-active") routing = cfg.edge.geo.length > 0 ? "geo" : "latency";
     else if (mode !== "backup-restore") routing = "failover";
   }
+  const cf = cfg.edge.cloudflare;
   return {
     dns: cfg.edge.dns,
     domain: cfg.edge.domain,
@@ -134,5 +137,9 @@ function edgePlan(cfg: ResolvedConfig): EdgePlan {
     healthCheckPath: SITE_READINESS_PATH,
     healthCheckIntervalSeconds: cfg.edge.healthCheckIntervalSeconds,
     healthCheckFailureThreshold: cfg.edge.healthCheckFailureThreshold,
+    zoneId: cfg.edge.zoneId,
+    zoneName: cfg.edge.zoneName ?? defaultZoneName(cfg.edge.domain),
+    checkerRegions: cfg.edge.checkerRegions ?? DEFAULT_CHECKER_REGIONS,
+    cloudflare: cf && { ...cf, monitorIntervalSeconds: cf.monitorIntervalSeconds ?? CLOUDFLARE_MIN_MONITOR_INTERVAL[cf.plan] },
   };
 }

@@ -148,6 +148,21 @@ export interface EdgePlan {
   readonly healthCheckPath: string;
   readonly healthCheckIntervalSeconds: 10 | 30;
   readonly healthCheckFailureThreshold: number;
+  /** Route 53 hosted zone id or Cloudflare zone id; Route 53 looks zoneName up when absent */
+  readonly zoneId?: string;
+  readonly zoneName: string;
+  /** Route 53 health checker regions (≥ 3) */
+  readonly checkerRegions: readonly string[];
+  readonly cloudflare?: CloudflareEdgeSettings;
+}
+
+export interface CloudflareEdgeSettings {
+  readonly accountId: string;
+  readonly plan: "free" | "pro" | "business" | "enterprise";
+  readonly monitorIntervalSeconds: number;
+  readonly expectedCodes: string;
+  /** which TLS settings the program manages: per hostname, zone-wide (opt-in), or none */
+  readonly tls: "hostname" | "zone" | "unmanaged";
 }
 
 export interface AppSettings {

@@ -26,6 +26,8 @@ export const INVOKES: Record<string, Invoke> = {
   "aws:ssm/getParameter:getParameter": (i) => ({ name: i.name, value: `ami-${hash(String(i.name) + String(i.region ?? "")).slice(0, 17)}`, type: "String" }),
   "aws:elb/getServiceAccount:getServiceAccount": (i) => ({ arn: `arn:aws:iam::600734575887:root`, id: `elb-${i.region ?? DEFAULT_REGION}` }),
   "aws:iam/getPolicyDocument:getPolicyDocument": (i) => ({ json: JSON.stringify({ Version: "2012-10-17", Statement: i.statements ?? [] }) }),
+  // the hosted zone of edge.zoneName when edge.zoneId is not set
+  "aws:route53/getZone:getZone": (i) => ({ id: `Z${hash(String(i.name)).slice(0, 12).toUpperCase()}`, zoneId: `Z${hash(String(i.name)).slice(0, 12).toUpperCase()}`, name: i.name, privateZone: false }),
   "aws:secretsmanager/getRandomPassword:getRandomPassword": () => ({ randomPassword: "mock-random-password-0123456789abcdef" }),
 };
 

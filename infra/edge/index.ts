@@ -1,0 +1,14 @@
+import type * as pulumi from "@pulumi/pulumi";
+import type { Topology } from "../topology/types";
+import { CloudflareEdge } from "./cloudflare";
+import type { SiteOrigin } from "./origins";
+import { Route53Edge } from "./route53";
+
+export type { SiteOrigin } from "./origins";
+
+/** The edge the Topology asks for (edge.dns), routing to the given site load balancers. */
+export function realizeEdge(topology: Topology, origins: readonly SiteOrigin[], opts?: pulumi.ComponentResourceOptions): Route53Edge | CloudflareEdge {
+  return topology.edge.dns === "route53"
+    ? new Route53Edge("edge", { topology, origins }, opts)
+    : new CloudflareEdge("edge", { topology, origins }, opts);
+}
