@@ -22,7 +22,7 @@ describe("offline plan", function () {
     assert.deepEqual(mocks.resources, []);
     // the same mocks record resources when the config is good
     await evaluateStack({ stack: "dev", observe: (m) => (mocks = m) });
-    assert.equal(mocks.resources.length, 8);
+    assert.equal(mocks.resources.length, 13, "8 for the DigitalOcean site, 5 for the Cloudflare edge");
   });
 
   it("prints rows grouped by site and tier with key properties, and per-site totals", async () => {
