@@ -1,5 +1,5 @@
 import type { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { asArray, asRecord, groupBy, isTrue, label, nonEmptyString, refersTo, requireProd, requireProdStack, tagValue } from "./common";
+import { asArray, asRecord, deploymentMarker, groupBy, isTrue, label, nonEmptyString, refersTo, requireProd, requireProdStack, tagValue } from "./common";
 import { dnsTtlConfig, dnsTtlSchema, readConfig } from "./config";
 import { AWS, CLOUDFLARE } from "./types";
 
@@ -66,24 +66,44 @@ export const dnsGeolocationDefault: StackValidationPolicy = {
   },
 };
 
+/** DR modes whose edge answers with a health-checked PRIMARY/SECONDARY pair. */
+const FAILOVER_MODES = ["pilot-light", "warm-standby"];
+
 export const dnsFailoverPairs: StackValidationPolicy = {
   name: "dns-failover-pairs",
-  description: "Route 53 failover records come in PRIMARY/SECONDARY pairs, each with a health check.",
+  description: "pilot-light and warm-standby route by failover: Route 53 PRIMARY/SECONDARY records (or a Cloudflare load balancer), each health-checked; after a failover only the PRIMARY remains.",
   enforcementLevel: "mandatory",
   severity: "high",
   tags: ["reliability", "dr", "dns"],
   validateStack: (args, reportViolation) => {
+    const marker = deploymentMarker(args.resources);
     const failover = args.resources.filter((r) => r.type === AWS.route53Record && asArray(r.props.failoverRoutingPolicies).length > 0);
-    if (failover.length === 0) args.notApplicable("no failover records in the stack");
+    const failoverMode = marker?.mode !== undefined && FAILOVER_MODES.includes(marker.mode);
+    if (failover.length === 0) {
+      if (!failoverMode) args.notApplicable("no failover records, and the DR mode does not route by failover");
+      // a Cloudflare load balancer steering over its default pools in order is the failover
+      if (args.resources.some((r) => r.type === CLOUDFLARE.loadBalancer)) return;
+      reportViolation(
+        `DR mode ${marker!.mode} routes users by failover, but the stack has no Route 53 failover record and no Cloudflare load balancer: nothing sends users to the standby when the active site fails. ` +
+        `Add PRIMARY/SECONDARY failover records for the API name, each with a health check on the site's /readyz (config resilient-feed:edge).`,
+        marker!.urn,
+      );
+      return;
+    }
+    // after a failover the old writer is fenced: it must not be the SECONDARY (split brain)
+    const failedOver = marker?.activeSite === "secondary";
+    const secondariesExpected = failedOver ? 0 : 1;
     for (const [, set] of groupBy(failover, recordSetKey)) {
       const name = `${String(set[0].props.name)} ${String(set[0].props.type)}`;
       const of = (kind: string) => set.filter((r) => asArray(r.props.failoverRoutingPolicies).some((p) => asRecord(p).type === kind));
       const primaries = of("PRIMARY");
       const secondaries = of("SECONDARY");
-      if (primaries.length !== 1 || secondaries.length !== 1) {
+      if (primaries.length !== 1 || secondaries.length !== secondariesExpected) {
         reportViolation(
           `failover record set ${name} has ${primaries.length} PRIMARY and ${secondaries.length} SECONDARY record(s) (${set.map((r) => `"${r.name}"`).join(", ")}); ` +
-          `it needs exactly one of each, with distinct setIdentifier, one per site.`,
+          (failedOver
+            ? `failed over, it needs exactly one PRIMARY (the new writer's site) and no SECONDARY: the fenced old writer must get no answer.`
+            : `it needs exactly one of each, with distinct setIdentifier, one per site.`),
           set[0].urn,
         );
       }

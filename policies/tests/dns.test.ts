@@ -40,5 +40,33 @@ describe("policies: DNS", () => {
       `aws:route53/Record "api-secondary" (failover SECONDARY of api.feed.example.com A) has no health check, so Route 53 cannot tell when to fail over`,
     ]);
     assert.match((await checkStack(dnsFailoverPairs, [])).notApplicable!, /no failover records/);
+    assert.match((await checkStack(dnsFailoverPairs, [deployment("active-active")])).notApplicable!, /does not route by failover/);
+  });
+
+  it("dns-failover-pairs: a failover mode without failover routing fails review (not 'not applicable')", async () => {
+    for (const mode of ["pilot-light", "warm-standby"]) {
+      const out = await checkStack(dnsFailoverPairs, [deployment(mode)]);
+      assert.equal(out.notApplicable, undefined, mode);
+      assert.deepEqual(out.violations, [
+        `DR mode ${mode} routes users by failover, but the stack has no Route 53 failover record and no Cloudflare load balancer: nothing sends users to the standby when the active site fails. ` +
+        `Add PRIMARY/SECONDARY failover records for the API name, each with a health check on the site's /readyz (config resilient-feed:edge).`,
+      ]);
+      assert.deepEqual(out.urns, ["urn:pulumi:prod::resilient-feed::resilient-feed:index:Deployment::resilient-feed-prod"]);
+    }
+    // a plain record is not failover routing either
+    const plain = record("api", { aliases: [{ name: "alb", zoneId: "Z", evaluateTargetHealth: false }] });
+    assert.equal((await checkStack(dnsFailoverPairs, [deployment("warm-standby"), plain])).violations.length, 1);
+    // Cloudflare: the load balancer's ordered default pools are the failover
+    const cf: FakeResource = { type: "cloudflare:index/loadBalancer:LoadBalancer", name: "api-lb", props: { proxied: true, defaultPools: ["p1", "p2"], fallbackPool: "p1" } };
+    assert.deepEqual((await checkStack(dnsFailoverPairs, [deployment("pilot-light"), cf])).violations, []);
+  });
+
+  it("dns-failover-pairs: failed over, only the PRIMARY (new writer) remains; a SECONDARY on the fenced site fails", async () => {
+    const primary = record("api-secondary", { failoverRoutingPolicies: [{ type: "PRIMARY" }], setIdentifier: "secondary", healthCheckId: "hc-2" });
+    const fenced = record("api-primary", { failoverRoutingPolicies: [{ type: "SECONDARY" }], setIdentifier: "primary", healthCheckId: "hc-1" });
+    assert.deepEqual((await checkStack(dnsFailoverPairs, [deployment("warm-standby", "prod", "secondary"), primary])).violations, []);
+    assert.deepEqual((await checkStack(dnsFailoverPairs, [deployment("warm-standby", "prod", "secondary"), primary, fenced])).violations, [
+      `failover record set api.feed.example.com A has 1 PRIMARY and 1 SECONDARY record(s) ("api-secondary", "api-primary"); failed over, it needs exactly one PRIMARY (the new writer's site) and no SECONDARY: the fenced old writer must get no answer.`,
+    ]);
   });
 });
