@@ -37,17 +37,19 @@ function render(value: unknown): string {
   return text.length > 160 ? `${text.slice(0, 157)}...` : text;
 }
 
+/** A key the schema does not know, with the value given and the keys allowed next to it. */
+export function unknownKeyProblem(path: readonly PropertyKey[], value: unknown, allowed: readonly string[]): ConfigProblem {
+  return { key: keyOf(path), value, message: `unknown key (allowed keys: ${allowed.join(", ")})` };
+}
+
 /** Turns zod's issues into problems that say the key, the value and what is allowed. */
 export function problemsFromZod(error: z.ZodError, allowedKeysAt: (path: readonly PropertyKey[]) => string[]): ConfigProblem[] {
-  return error.issues.map((issue): ConfigProblem => {
+  return error.issues.flatMap((issue): ConfigProblem | ConfigProblem[] => {
     const path = issue.path;
     switch (issue.code) {
       case "unrecognized_keys":
-        return {
-          key: keyOf(path),
-          value: issue.keys.length === 1 ? issue.keys[0] : issue.keys,
-          message: `unknown key${issue.keys.length === 1 ? "" : "s"} ${issue.keys.map((k) => `"${k}"`).join(", ")} (allowed keys: ${allowedKeysAt(path).join(", ")})`,
-        };
+        // one problem per unknown key, each with its own key and value
+        return issue.keys.map((k) => unknownKeyProblem([...path, k], (issue.input as Record<string, unknown> | undefined)?.[k], allowedKeysAt(path)));
       case "invalid_value":
         return { key: keyOf(path), value: issue.input, message: `not allowed (allowed: ${issue.values.map(String).join(" | ")})` };
       case "invalid_type":

@@ -1,36 +1,29 @@
+import { Validator } from "ip-num";
 import { z } from "zod";
 import { CERTIFICATE_NAME } from "../../policies/rules/acceptance/certificate-names";
+import { networkOf, prefixOf } from "../topology/cidr";
+import { cronProblems, CRON_SYNTAX } from "./cron";
 import { LOG_RETENTION_DAYS } from "./regions";
 
 // The shape of the project's stack config (every key lives under the `resilient-feed:` namespace).
 // Objects are strict so a typo'd key is an error, not a silently ignored setting. Defaults that
 // depend on the environment are applied later (defaults.ts), so here most tuning keys are optional.
 
-const CIDR_PATTERN = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
-
 /** An IPv4 network in CIDR notation whose host bits are zero, /16 to /20 (room for 3 tiers × AZs). */
 export const cidrSchema = z.string().superRefine((value, ctx) => {
-  const m = CIDR_PATTERN.exec(value);
-  const octetsOk = m !== null && m.slice(1, 5).every((o) => Number(o) <= 255) && Number(m[5]) <= 32;
-  if (!m || !octetsOk) {
+  if (!Validator.isValidIPv4CidrNotation(value)[0]) {
     ctx.addIssue({ code: "custom", message: "is not an IPv4 CIDR (allowed: a.b.c.d/16 to a.b.c.d/20, e.g. 10.10.0.0/16)" });
     return;
   }
-  const prefix = Number(m[5]);
+  const prefix = prefixOf(value);
   if (prefix < 16 || prefix > 20) {
     ctx.addIssue({ code: "custom", message: `has prefix /${prefix} (allowed: /16 to /20, so every tier × AZ subnet fits with room to grow)` });
     return;
   }
-  const address = m.slice(1, 5).reduce((acc, o) => acc * 256 + Number(o), 0);
-  if (address % 2 ** (32 - prefix) !== 0) {
-    ctx.addIssue({ code: "custom", message: `has host bits set (allowed: a network address, e.g. ${networkOf(address, prefix)}/${prefix})` });
+  if (!Validator.isValidIPv4CidrRange(value)[0]) {
+    ctx.addIssue({ code: "custom", message: `has host bits set (allowed: a network address, e.g. ${networkOf(value)})` });
   }
 });
-
-function networkOf(address: number, prefix: number): string {
-  const net = address - (address % 2 ** (32 - prefix));
-  return [24, 16, 8, 0].map((shift) => Math.floor(net / 2 ** shift) % 256).join(".");
-}
 
 const ACM_ARN = /^arn:aws:acm:([a-z0-9-]+):\d{12}:certificate\/[0-9a-f-]+$/;
 
@@ -53,8 +46,12 @@ export function regionOfAcmArn(arn: string): string | undefined {
   return ACM_ARN.exec(arn)?.[1];
 }
 
+/** The DR modes; what each runs in the standby site is the matrix in topology/dr-matrix.ts. */
+export const DR_MODES = ["backup-restore", "pilot-light", "warm-standby", "active-active"] as const;
+export const drModeSchema = z.enum(DR_MODES);
+
 export const drSchema = z.strictObject({
-  mode: z.enum(["backup-restore", "pilot-light", "warm-standby", "active-active"]).default("backup-restore"),
+  mode: drModeSchema.default("backup-restore"),
   activeSite: z.enum(["primary", "secondary"]).default("primary"),
 });
 
@@ -113,7 +110,10 @@ export const networkSchema = z.strictObject({
 
 const scheduleSchema = z.strictObject({
   name: z.string().regex(/^[a-z0-9-]{1,40}$/, "must be lower-case letters, digits and dashes"),
-  recurrence: z.string().regex(/^(\S+\s+){4}\S+$/, "must be a 5-field cron expression in UTC"),
+  recurrence: z.string().superRefine((value, ctx) => {
+    const problems = cronProblems(value);
+    if (problems.length > 0) ctx.addIssue({ code: "custom", message: `${problems.join("; ")} (allowed: ${CRON_SYNTAX})` });
+  }),
   min: z.int().min(0),
   max: z.int().min(0),
   desired: z.int().min(0),

@@ -22,3 +22,8 @@ export function prefixOf(cidr: string): number {
 export function cidrContains(outer: string, inner: string): boolean {
   return IPv4CidrRange.fromCidr(outer).contains(IPv4CidrRange.fromCidr(inner));
 }
+
+/** The network of a CIDR whose host bits may be set: "10.10.1.0/16" → "10.10.0.0/16". */
+export function networkOf(cidr: string): string {
+  return `${IPv4CidrRange.fromCidr(cidr).getFirst().toString()}/${prefixOf(cidr)}`;
+}

@@ -1,8 +1,9 @@
 import type { ResolvedConfig } from "../config/parse";
+import { DR_MODES } from "../config/schema";
 import { CLOUD_ASSUMPTIONS, cloudRecoveryParameters, deriveObjectives, describeTerms, formatDuration } from "./objectives";
 import type { ApiCapacity, CacheCapacity, DatabaseCapacity, DrMode, RecoveryObjectives } from "./types";
 
-// The DR-mode matrix of ARCHITECTURE.md, in one place: what the standby site runs in each mode,
+// The DR-mode matrix (docs/architecture.md), in one place: what the standby site runs in each mode,
 // and the recovery objectives the mode is designed for.
 
 export interface StandbyShape {
@@ -21,6 +22,9 @@ export const STANDBY_SHAPE: Readonly<Record<DrMode, StandbyShape>> = {
   "warm-standby": { apiProvisioned: true, apiSize: "warm", database: "replica", cache: "single-node", servesTraffic: false },
   "active-active": { apiProvisioned: true, apiSize: "full", database: "replica", cache: "full", servesTraffic: true },
 };
+
+/** Modes that keep a live copy of the data in the standby site (they need a replication path). */
+export const REPLICATING_MODES: readonly DrMode[] = DR_MODES.filter((m) => STANDBY_SHAPE[m].database === "replica");
 
 /** The replica-lag alarm threshold: the RPO bound of the modes with an async replica. */
 export const REPLICA_LAG_BOUND_SECONDS = CLOUD_ASSUMPTIONS.replicaLagBoundSeconds;

@@ -1,9 +1,11 @@
 // The Topology is pure data: every realization (AWS, DigitalOcean, edge, local site, offline
 // plan) reads it and never re-derives capacity, roles or replication on its own.
 
+import type { z } from "zod";
+import type { drModeSchema } from "../config/schema";
 import type { ObjectiveTerm } from "./objectives";
 
-export type DrMode = "backup-restore" | "pilot-light" | "warm-standby" | "active-active";
+export type DrMode = z.infer<typeof drModeSchema>;
 export type SiteKey = "primary" | "secondary";
 export type Cloud = "aws" | "digitalocean";
 export type Environment = "dev" | "prod";

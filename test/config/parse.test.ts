@@ -105,9 +105,52 @@ describe("stack config validation", () => {
 
   it("rejects an unknown key in a structured object, listing the allowed keys", () => {
     const msg = rejection(prodWith((c) => (c.sites.primary.azcount = 3)));
-    assert.match(msg, /resilient-feed:sites\.primary = "azcount": unknown key "azcount" \(allowed keys: cloud, region, cidr, azCount, certificateArn, certificateDomains\)/);
-    const top = rejection(prodWith((c) => (c.databse = { readReplicas: 1 })));
-    assert.match(top, /unknown key "databse" \(allowed keys: environment, sites, dr, edge, network, api, database, cache, cdn, alerts\)/);
+    assert.match(msg, /^  - resilient-feed:sites\.primary\.azcount = 3: unknown key \(allowed keys: cloud, region, cidr, azCount, certificateArn, certificateDomains\)$/m);
+    // a top-level key: the key, then its value (not the namespace alone with the key as the value)
+    const top = rejection(prodWith((c) => (c.monitoring = { enabled: true })));
+    assert.match(top, /^  - resilient-feed:monitoring = \{"enabled":true\}: unknown key \(allowed keys: environment, sites, dr, edge, network, api, database, cache, cdn, alerts\)$/m);
+    // two unknown keys in one object: one line each
+    const two = rejection(prodWith((c) => ((c.api.minsize = 2), (c.api.maxsize = 4))));
+    assert.match(two, /2 problems/);
+    assert.match(two, /resilient-feed:api\.minsize = 2: unknown key/);
+    assert.match(two, /resilient-feed:api\.maxsize = 4: unknown key/);
+  });
+
+  it("checks each cron field's range in api.schedules[].recurrence", () => {
+    const msg = rejection(prodWith((c) => (c.api.schedules = [{ name: "peak", recurrence: "99 99 99 99 99", min: 3, max: 6, desired: 3 }])));
+    assert.match(msg, /1 problem\b/);
+    assert.match(msg, /resilient-feed:api\.schedules\[0\]\.recurrence = "99 99 99 99 99": minute "99" is outside 0\.\.59; hour "99" is outside 0\.\.23; day of month "99" is outside 1\.\.31; month "99" is outside 1\.\.12; day of week "99" is outside 0\.\.6 \(allowed: 5 fields: minute 0-59, hour 0-23, day of month 1-31, month 1-12 or JAN-DEC, day of week 0-6 or SUN-SAT; each \*, N, N-M, \*\/S or N-M\/S, or a comma list of those; in UTC\)/);
+    assert.match(rejection(prodWith((c) => (c.api.schedules = [{ name: "x", recurrence: "0 8 * *", min: 1, max: 2, desired: 1 }]))), /recurrence = "0 8 \* \*": has 4 fields, not 5/);
+    assert.match(rejection(prodWith((c) => (c.api.schedules = [{ name: "x", recurrence: "0 18-9 * * MON-FUN", min: 1, max: 2, desired: 1 }]))), /recurrence = "0 18-9 \* \* MON-FUN": hour "18-9" has a range that runs backwards; day of week "MON-FUN" has "FUN", not a number or name \(allowed: 0\.\.6 or SUN\.\.SAT\)/);
+    for (const ok of ["0 8 * * 1-5", "*/15 0-6/2 1,15 JAN-jun MON-FRI", "30 0 1 1,6,12 *"]) {
+      assert.equal(parseProjectConfig(prodWith((c) => (c.api.schedules = [{ name: "ok", recurrence: ok, min: 3, max: 6, desired: 3 }]))).api.schedules[0].recurrence, ok);
+    }
+  });
+
+  it("reports every problem in one pass: a schema error does not hide a cross-key rule", () => {
+    const seoul = "arn:aws:acm:ap-northeast-2:123456789012:certificate/0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0";
+    const msg = rejection(prodWith((c) => {
+      c.dr.mode = "cold";
+      c.api.port = "8080";
+      c.cdn.certificateArn = seoul;
+      c.sites.secondary.cidr = "10.10.0.0/16";
+      c.database.backupRetentionDays = 3;
+    }));
+    assert.match(msg, /5 problems/);
+    assert.match(msg, /resilient-feed:dr\.mode = "cold": not allowed/);
+    assert.match(msg, /resilient-feed:api\.port = "8080": wrong type/);
+    assert.match(msg, /resilient-feed:cdn\.certificateArn = "arn:aws:acm:ap-northeast-2:[^"]+": is in ap-northeast-2, but CloudFront only uses certificates from us-east-1/);
+    assert.match(msg, /resilient-feed:sites\.secondary\.cidr = "10\.10\.0\.0\/16": overlaps the primary site's 10\.10\.0\.0\/16/);
+    assert.match(msg, /resilient-feed:database\.backupRetentionDays = 3: too short for prod/);
+  });
+
+  it("min > max blames minSize only, not a desiredSize the user never set", () => {
+    const msg = rejection(prodWith((c) => ((c.api.minSize = 10), (c.api.maxSize = 5), delete c.api.desiredSize)));
+    assert.match(msg, /1 problem\b/);
+    assert.match(msg, /resilient-feed:api\.minSize = 10: is greater than api\.maxSize 5 \(allowed: 1\.\.5\)/);
+    assert.doesNotMatch(msg, /desiredSize|10\.\.5/);
+    // a desiredSize the user did set, outside a valid range, is still reported
+    assert.match(rejection(prodWith((c) => ((c.api.minSize = 2), (c.api.maxSize = 5), (c.api.desiredSize = 9)))), /resilient-feed:api\.desiredSize = 9: must be within api\.minSize\.\.api\.maxSize \(allowed: 2\.\.5\)/);
   });
 
   it("rejects a certificate from another region and a prod AWS site without one", () => {
