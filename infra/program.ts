@@ -1,7 +1,9 @@
 import * as digitalocean from "@pulumi/digitalocean";
 import * as pulumi from "@pulumi/pulumi";
 import { DatabaseMasterSecret } from "./aws/database-secret";
+import { Cdn } from "./aws/cdn";
 import { AwsSite } from "./aws/site";
+import { StaticReplication } from "./aws/static-replication";
 import { SitePeering } from "./aws/site-peering";
 import { DoSite } from "./digitalocean/site";
 import { realizeEdge, type SiteOrigin } from "./edge";
@@ -63,6 +65,27 @@ export function peerAwsSites(topology: Topology, awsSites: ReadonlyMap<string, A
   return new SitePeering("sites-peering", { topology, requester: peered(topology.peering.requester), accepter: peered(topology.peering.accepter) }, opts);
 }
 
+/**
+ * The global CDN over the sites' static buckets, and the S3 replication between them. Built
+ * after both sites and independent of `dr.activeSite` and `dr.mode`: a failover or a mode switch
+ * creates, replaces or updates none of it.
+ */
+export function deployStatic(topology: Topology, awsSites: ReadonlyMap<string, AwsSite>, opts?: pulumi.ComponentResourceOptions): Cdn | undefined {
+  const primary = awsSites.get("primary")?.staticSite;
+  if (!primary) return undefined;
+  const standby = awsSites.get("secondary")?.staticSite;
+  if (standby) new StaticReplication("static-replication", { topology, source: primary, destination: standby }, opts);
+  // the API origin is the edge's public name, which the ALBs' certificates cover
+  const https = topology.sites.filter((s) => s.cloud === "aws").every((s) => s.certificateArn !== undefined);
+  return new Cdn("cdn", {
+    topology,
+    primary,
+    standby,
+    api: { domainName: topology.edge.domain, protocol: https ? "https" : "http" },
+    certificate: topology.cdn.certificateArn ? { arn: topology.cdn.certificateArn, aliases: [topology.cdn.domain] } : undefined,
+  }, opts);
+}
+
 /** The stack's database master credentials, when an AWS site holds a database in this state. */
 export function masterSecretFor(topology: Topology, opts?: pulumi.ComponentResourceOptions): DatabaseMasterSecret | undefined {
   const needed = topology.sites.some((s) => s.cloud === "aws" && s.database.role !== "none");
@@ -98,6 +121,7 @@ export function deploy(topology: Topology): Record<string, unknown> {
   peerAwsSites(topology, awsSites, { parent: root });
   // the API's public name: routes only to sites that may serve (never a fenced one)
   realizeEdge(topology, origins, { parent: root });
+  const cdn = deployStatic(topology, awsSites, { parent: root });
 
   return {
     environment: topology.environment,
@@ -106,6 +130,7 @@ export function deploy(topology: Topology): Record<string, unknown> {
     recoveryObjectives: topology.objectives,
     warnings: topology.warnings,
     sites,
+    cdn: cdn && { domainName: cdn.domainName, distributionId: cdn.distributionId, hostedZoneId: cdn.hostedZoneId },
   };
 }
 

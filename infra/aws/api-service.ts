@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { LIVENESS_PATH } from "../topology/health";
 import { tierBlocks } from "../topology/subnet-plan";
 import type { ScaleSchedule, SiteTopology, Topology } from "../topology/types";
-import { privateBucket } from "./static-site-bucket";
+import { privateBucket } from "./private-bucket";
 import { asgTags, siteTags } from "./tags";
 import { nodeIdMask, renderUserData } from "./user-data";
 

@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { SiteTopology, Topology } from "../topology/types";
 import { buildAppBundle, type BuiltBundle, type BundleEntries } from "./app-bundle-build";
-import { privateBucket } from "./static-site-bucket";
+import { privateBucket } from "./private-bucket";
 import { siteTags } from "./tags";
 
 export { buildAppBundle, DEFAULT_ENTRIES, type BuiltBundle, type BuiltFile, type BundleEntries } from "./app-bundle-build";

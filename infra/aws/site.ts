@@ -28,6 +28,11 @@ export interface AwsSiteArgs {
   readonly bundle?: BuiltBundle;
 }
 
+/** The stack has a CDN when its primary site is on AWS (its bucket is where files are published). */
+export function hasCdn(topology: Topology): boolean {
+  return topology.sites.some((s) => s.key === "primary" && s.cloud === "aws");
+}
+
 /** The app bundle from app/src, or undefined (with a warning) while the app sources are absent. */
 function defaultBundle(name: string): BuiltBundle | undefined {
   const missing = Object.values(DEFAULT_ENTRIES).filter((f) => !fs.existsSync(f));
@@ -49,7 +54,8 @@ export class AwsSite extends pulumi.ComponentResource {
   public readonly database?: Database | CrossRegionReplica;
   public readonly cache?: Cache;
   public readonly api?: ApiService;
-  public readonly cdn?: StaticSite;
+  /** this site's static-file bucket (the primary's is published to, the other's replicates it) */
+  public readonly staticSite?: StaticSite;
   public readonly observability?: Observability;
   /** this site's database instance: the replication source when this site writes */
   public readonly databaseArn?: pulumi.Output<string>;
@@ -152,10 +158,10 @@ export class AwsSite extends pulumi.ComponentResource {
         logGroupArn: logs.arn,
         schedules: servingShape ? topology.app.schedules : [],
       }, child);
-      if (servingShape) {
-        this.cdn = new StaticSite(`${name}-cdn`, { topology, site, alb: { dnsName: this.api.loadBalancerDnsName, protocol: this.api.protocol }, certificate: topology.cdn.certificateArn ? { arn: topology.cdn.certificateArn, aliases: [topology.cdn.domain] } : undefined }, child);
-      }
     }
+    // static files in every mode and state (the same bucket whatever the site's role): the CDN
+    // itself is global (Cdn, built by the program once both sites exist)
+    if (hasCdn(topology)) this.staticSite = new StaticSite(`${name}-cdn`, { topology, site, logs: site.key === "primary" }, child);
     if (this.api || this.database) {
       this.observability = new Observability(`${name}-obs`, {
         topology,
@@ -177,7 +183,7 @@ export class AwsSite extends pulumi.ComponentResource {
       databaseAddress: this.databaseAddress,
       cacheEndpoint: this.cache?.primaryEndpoint,
       loadBalancerDnsName: this.api?.loadBalancerDnsName,
-      cdnDomainName: this.cdn?.domainName,
+      staticBucketName: this.staticSite?.bucketName,
     });
   }
 }

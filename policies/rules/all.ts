@@ -1,5 +1,6 @@
 import { cloudAcceptanceRules } from "./acceptance";
 import type { Rule } from "./common";
+import { cdnRules } from "./cdn";
 import { computeRules } from "./compute";
 import { costRules } from "./cost";
 import { dnsRules } from "./dns";
@@ -17,6 +18,7 @@ export const allPolicies: Rule[] = [
   ...securityGroupRules,
   ...computeRules,
   ...storageRules,
+  ...cdnRules,
   ...networkRules,
   ...dnsRules,
   ...drRules,

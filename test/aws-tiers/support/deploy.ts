@@ -3,7 +3,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { buildAppBundle, type BuiltBundle } from "../../../infra/aws/app-bundle";
 import { AwsSite } from "../../../infra/aws/site";
-import { masterSecretFor, peerAwsSites } from "../../../infra/program";
+import { deployStatic, masterSecretFor, peerAwsSites } from "../../../infra/program";
 import type { Topology } from "../../../infra/topology/types";
 import { record, setupMocks, type Recorded } from "./harness";
 
@@ -40,6 +40,7 @@ export async function deploySites(topology: Topology, bundle: BuiltBundle): Prom
       built.set(site.key, s);
     }
     peerAwsSites(topology, built);
+    deployStatic(topology, built);
   });
 }
 

@@ -1,13 +1,10 @@
 import { strict as assert } from "node:assert";
 import { AppLogGroup, Observability } from "../../infra/aws/observability";
-import { StaticSite } from "../../infra/aws/static-site";
-import { Recorded, devAwsTopology, json, pick, prodTopology, record, setupMocks, siteOf, type TierMocks } from "./support/harness";
+import { Recorded, json, pick, prodTopology, record, setupMocks, siteOf, type TierMocks } from "./support/harness";
 
-describe("static site + CDN, app logs, alarms and dashboard", function () {
+describe("app logs, alarms and dashboard", function () {
   this.timeout(60_000);
   let mocks: TierMocks;
-  let cdn: Recorded;
-  let devCdn: Recorded;
   let logs: Recorded;
   let obs: Recorded;
   let standbyObs: Recorded;
@@ -16,9 +13,6 @@ describe("static site + CDN, app logs, alarms and dashboard", function () {
     mocks = await setupMocks();
     const prod = prodTopology();
     const primary = siteOf(prod, "primary");
-    cdn = await record(mocks, () => { new StaticSite("primary-cdn", { topology: prod, site: primary, alb: { dnsName: "primary-api.ap-northeast-2.elb.amazonaws.com", protocol: "https" } }); });
-    const dev = devAwsTopology();
-    devCdn = await record(mocks, () => { new StaticSite("dev-cdn", { topology: dev, site: siteOf(dev, "primary"), alb: { dnsName: "dev-api.elb.amazonaws.com", protocol: "http" } }); });
     logs = await record(mocks, () => { new AppLogGroup("primary-app-logs", { topology: prod, site: primary }); });
     obs = await record(mocks, () => {
       new Observability("primary-obs", {
@@ -37,67 +31,6 @@ describe("static site + CDN, app logs, alarms and dashboard", function () {
         cache: { replicationGroupId: "secondary-cache" },
       });
     });
-  });
-
-  it("static bucket: private, versioned, SSE, readable only by this distribution through OAC over TLS", () => {
-    assert.deepEqual(pick(cdn.one("s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "primary-cdn-static"), ["region", "blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"]),
-      { region: "ap-northeast-2", blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true });
-    assert.deepEqual(cdn.one("s3/bucketVersioning:BucketVersioning", "primary-cdn-static").inputs.versioningConfiguration, { status: "Enabled" });
-    assert.equal((cdn.one("s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "primary-cdn-static").inputs.rules as any[])[0].applyServerSideEncryptionByDefault.sseAlgorithm, "AES256");
-    assert.equal(cdn.one("s3/bucketOwnershipControls:BucketOwnershipControls", "primary-cdn-static").inputs.rule && (cdn.one("s3/bucketOwnershipControls:BucketOwnershipControls", "primary-cdn-static").inputs.rule as any).objectOwnership, "BucketOwnerEnforced");
-    const policy = json(cdn.one("s3/bucketPolicy:BucketPolicy", "primary-cdn-static").inputs.policy);
-    assert.deepEqual(policy.Statement, [
-      { Sid: "CloudFrontReadsThroughOac", Effect: "Allow", Principal: { Service: "cloudfront.amazonaws.com" }, Action: "s3:GetObject", Resource: "arn:aws:s3:::primary-cdn-static/*",
-        Condition: { StringEquals: { "AWS:SourceArn": policy.Statement[0].Condition.StringEquals["AWS:SourceArn"] } } },
-      { Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: "s3:*", Resource: ["arn:aws:s3:::primary-cdn-static", "arn:aws:s3:::primary-cdn-static/*"], Condition: { Bool: { "aws:SecureTransport": "false" } } },
-    ]);
-    assert.match(policy.Statement[0].Condition.StringEquals["AWS:SourceArn"], /^arn:aws:cloudfront::123456789012:distribution\//);
-    assert.deepEqual(pick(cdn.one("cloudfront/originAccessControl:OriginAccessControl", "primary-cdn"), ["name", "originAccessControlOriginType", "signingBehavior", "signingProtocol"]),
-      { name: "resilient-feed-prod-primary-static", originAccessControlOriginType: "s3", signingBehavior: "always", signingProtocol: "sigv4" });
-  });
-
-  it("distribution: S3 default origin via OAC, the ALB for /api/* uncached with all viewer data, HTTP → HTTPS, logging, price class", () => {
-    const d = cdn.one("cloudfront/distribution:Distribution", "primary-cdn").inputs as any;
-    assert.deepEqual(d.origins, [
-      { originId: "static-s3", domainName: "primary-cdn-static.s3.ap-northeast-2.amazonaws.com", originAccessControlId: "primary-cdn-id" },
-      { originId: "api-alb", domainName: "primary-api.ap-northeast-2.elb.amazonaws.com", customOriginConfig: { httpPort: 80, httpsPort: 443, originProtocolPolicy: "https-only", originSslProtocols: ["TLSv1.2"], originReadTimeout: 30, originKeepaliveTimeout: 5 } },
-    ]);
-    assert.deepEqual(d.defaultCacheBehavior, { targetOriginId: "static-s3", viewerProtocolPolicy: "redirect-to-https", allowedMethods: ["GET", "HEAD", "OPTIONS"], cachedMethods: ["GET", "HEAD"], compress: true, cachePolicyId: "658327ea-f89d-4fab-a63d-7e88639e58f6" });
-    assert.deepEqual(d.orderedCacheBehaviors, [{
-      pathPattern: "/api/*", targetOriginId: "api-alb", viewerProtocolPolicy: "redirect-to-https", allowedMethods: ["GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"], cachedMethods: ["GET", "HEAD"], compress: true,
-      cachePolicyId: "4135ea2d-6df8-44a3-9df3-4b5a84be39ad", originRequestPolicyId: "b689b0a8-53d0-40ab-baf2-68738e2966ac",
-      functionAssociations: [{ eventType: "viewer-request", functionArn: "arn:aws:cloudfront::123456789012:function/primary-cdn-strip-api" }],
-    }]);
-    assert.deepEqual([d.enabled, d.priceClass, d.defaultRootObject, d.loggingConfig], [true, "PriceClass_200", "index.html", { bucket: "primary-cdn-cdn-logs.s3.amazonaws.com", prefix: "cdn/", includeCookies: false }]);
-    assert.deepEqual(d.viewerCertificate, { cloudfrontDefaultCertificate: true, minimumProtocolVersion: "TLSv1" });
-    assert.equal(cdn.one("s3/bucketOwnershipControls:BucketOwnershipControls", "primary-cdn-cdn-logs").inputs.rule && (cdn.one("s3/bucketOwnershipControls:BucketOwnershipControls", "primary-cdn-cdn-logs").inputs.rule as any).objectOwnership, "BucketOwnerPreferred");
-  });
-
-  it("/api/* reaches the API without the prefix: a published CloudFront Function rewrites the path", () => {
-    const f = cdn.one("cloudfront/function:Function", "primary-cdn-strip-api").inputs as any;
-    assert.deepEqual([f.runtime, f.publish], ["cloudfront-js-2.0", true]);
-    // run the function's code as CloudFront would, on viewer requests the /api/* behaviour matches
-    const handler = new Function(`${f.code}\nreturn handler;`)() as (e: { request: { uri: string; querystring: object } }) => { uri: string; querystring: object };
-    const rewrite = (uri: string) => handler({ request: { uri, querystring: { limit: { value: "20" } } } });
-    assert.deepEqual(["/api/feed", "/api/users/123/follow", "/api/", "/api"].map((u) => rewrite(u).uri), ["/feed", "/users/123/follow", "/", "/"]);
-    assert.deepEqual(rewrite("/api/feed").querystring, { limit: { value: "20" } });
-    assert.equal(rewrite("/apiary/x").uri, "/apiary/x", "only a whole /api segment is stripped");
-  });
-
-  it("dev: ALB origin over HTTP (no certificate) with every viewer header, cookie and query string forwarded", () => {
-    const d = devCdn.one("cloudfront/distribution:Distribution", "dev-cdn").inputs as any;
-    assert.equal(d.origins[1].customOriginConfig.originProtocolPolicy, "http-only");
-    assert.equal(d.orderedCacheBehaviors[0].originRequestPolicyId, "216adef6-5c7f-47e4-b989-5492eafa07d3");
-    assert.equal(devCdn.one("s3/bucket:Bucket", "dev-cdn-static").inputs.forceDestroy, true);
-  });
-
-  it("a viewer certificate brings aliases and TLS 1.2 minimum", async () => {
-    const prod = prodTopology();
-    const r = await record(mocks, () => {
-      new StaticSite("cert-cdn", { topology: prod, site: siteOf(prod, "primary"), alb: { dnsName: "x.elb.amazonaws.com", protocol: "https" }, certificate: { arn: "arn:aws:acm:us-east-1:123456789012:certificate/abc", aliases: ["feed.example.com"] } });
-    });
-    const d = r.one("cloudfront/distribution:Distribution", "cert-cdn").inputs as any;
-    assert.deepEqual([d.aliases, d.viewerCertificate], [["feed.example.com"], { acmCertificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/abc", sslSupportMethod: "sni-only", minimumProtocolVersion: "TLSv1.2_2021" }]);
   });
 
   it("app log group with the configured retention and an error metric from pino levels", () => {

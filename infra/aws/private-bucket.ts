@@ -24,6 +24,8 @@ export interface PrivateBucket {
   readonly bucket: aws.s3.Bucket;
   /** the settings that must exist before a bucket policy is attached */
   readonly ready: pulumi.Resource[];
+  /** versioning, which S3 replication needs on both sides before its configuration is accepted */
+  readonly versioning?: aws.s3.BucketVersioning;
 }
 
 export function privateBucket(name: string, o: PrivateBucketOptions): PrivateBucket {
@@ -48,9 +50,9 @@ export function privateBucket(name: string, o: PrivateBucketOptions): PrivateBuc
     bucket: bucket.id,
     rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" }, bucketKeyEnabled: true }],
   }, child);
-  if (o.versioning) {
-    new aws.s3.BucketVersioning(name, { region, bucket: bucket.id, versioningConfiguration: { status: "Enabled" } }, child);
-  }
+  const versioning = o.versioning
+    ? new aws.s3.BucketVersioning(name, { region, bucket: bucket.id, versioningConfiguration: { status: "Enabled" } }, child)
+    : undefined;
   const rules: aws.types.input.s3.BucketLifecycleConfigurationRule[] = [];
   if (o.expireDays !== undefined) rules.push({ id: "expire-objects", status: "Enabled", filter: {}, expiration: { days: o.expireDays } });
   if (o.noncurrentExpireDays !== undefined) rules.push({ id: "expire-noncurrent-versions", status: "Enabled", filter: {}, noncurrentVersionExpiration: { noncurrentDays: o.noncurrentExpireDays } });
@@ -58,5 +60,5 @@ export function privateBucket(name: string, o: PrivateBucketOptions): PrivateBuc
     rules.push({ id: "abort-incomplete-uploads", status: "Enabled", filter: {}, abortIncompleteMultipartUpload: { daysAfterInitiation: 7 } });
     new aws.s3.BucketLifecycleConfiguration(name, { region, bucket: bucket.id, rules }, child);
   }
-  return { bucket, ready: [block, ownership] };
+  return { bucket, ready: [block, ownership], versioning };
 }
