@@ -1,3 +1,4 @@
+import type { IncomingMessage } from "node:http";
 import { performance } from "node:perf_hooks";
 import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
@@ -6,7 +7,7 @@ import type { AppEnv, CoreDeps, Deps } from "./context";
 import { ReadYourWrites } from "./db/ryw";
 import { liveness, readinessHttpStatus, siteReadiness } from "./http/health";
 import { errorBody, RequestObserver } from "./http/instrument";
-import { AppError } from "./errors";
+import { discardBody, lingerOnClose } from "./http/oversized-body";
 import { AuthorViews } from "./feed/authors";
 import { RecentPosts } from "./feed/pull";
 import { FeedService } from "./feed/service";
@@ -59,8 +60,14 @@ export function createApp(core: CoreDeps): { app: Hono<AppEnv>; deps: Deps; clos
   const routes = new Hono<AppEnv>();
   const limitBody = bodyLimit({
     maxSize: config.bodyLimitBytes,
-    onError: () => {
-      throw new AppError(413, "payload_too_large", `request body exceeds ${config.bodyLimitBytes} bytes`);
+    onError: async (c) => {
+      // Read the rest of the body first (bounded), so the client gets the 413, not a reset (oversized-body.ts).
+      const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
+      if (!(await discardBody(c.req.raw))) {
+        if (incoming) lingerOnClose(incoming);
+        c.header("connection", "close");
+      }
+      return c.json(errorBody("payload_too_large", `request body exceeds ${config.bodyLimitBytes} bytes`), 413);
     },
   });
   routes.use("*", async (c, next) => {
@@ -71,7 +78,10 @@ export function createApp(core: CoreDeps): { app: Hono<AppEnv>; deps: Deps; clos
     const method = c.req.method;
     // Body limit only where a body is read: bodyLimit touches c.req.raw.body, which builds a full Request.
     if (method === "GET" || method === "HEAD") await next();
-    else await limitBody(c, next);
+    else {
+      const refused = await limitBody(c, next); // the 413 response, when the body is too large
+      if (refused instanceof Response) c.res = refused;
+    }
     observer.done(c, requestId, start, c.get("route") ?? "unmatched", c.res.status);
   });
 
