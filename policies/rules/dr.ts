@@ -123,6 +123,13 @@ export const drStandbyCapacity: StackValidationPolicy = {
 };
 
 /** Sites named by the `site` tag of the stack's resources. */
+/** The sites that serve traffic, as the Deployment marker lists them (undefined without the list). */
+function servingSitesOf(resources: readonly PolicyResource[]): string[] | undefined {
+  const states = resources.find((r) => r.type === DEPLOYMENT)?.props.sites;
+  if (states === null || typeof states !== "object") return undefined;
+  return Object.entries(states as Record<string, unknown>).filter(([, v]) => asRecord(v).servesTraffic === true).map(([k]) => k).sort();
+}
+
 function sitesOf(resources: readonly PolicyResource[]): string[] {
   const out = new Set<string>();
   for (const r of resources) {
@@ -141,7 +148,8 @@ export const drActiveActiveRouting: StackValidationPolicy = {
   validateStack: (args, reportViolation) => {
     const mode = requireMode(args, "dr-active-active-routing");
     if (mode !== "active-active") args.notApplicable(`mode ${mode} sends traffic to one site`);
-    const sites = sitesOf(args.resources);
+    // after a failover the old writer is fenced: only the sites that serve must be routed to
+    const sites = servingSitesOf(args.resources) ?? sitesOf(args.resources);
     const healthChecks = args.resources.filter((r) => r.type === AWS.route53HealthCheck);
     const steering = ["latencyRoutingPolicies", "geolocationRoutingPolicies", "weightedRoutingPolicies", "failoverRoutingPolicies"];
     const routed = new Set<string>();
@@ -151,16 +159,24 @@ export const drActiveActiveRouting: StackValidationPolicy = {
       const site = siteOfRecord(r, healthChecks, sites);
       if (site) routed.add(site);
     }
-    // Cloudflare: a load balancer whose default pools (two or more) each have a monitor
+    // Cloudflare: a load balancer with a monitored default pool for every serving site
     const pools = args.resources.filter((r) => r.type === CLOUDFLARE.loadBalancerPool);
     const cloudflareBalanced = args.resources.some((lb) => lb.type === CLOUDFLARE.loadBalancer &&
-      pools.filter((p) => refersTo(lb, "defaultPools", p) && p.props.monitor !== undefined && p.props.monitor !== "").length >= 2);
+      pools.filter((p) => refersTo(lb, "defaultPools", p) && p.props.monitor !== undefined && p.props.monitor !== "").length >= Math.max(1, sites.length));
+    const fenced = [...routed].filter((s) => !sites.includes(s));
+    if (fenced.length > 0) {
+      reportViolation(
+        `DR mode active-active routes users to ${fenced.join(", ")}, which does not serve traffic (fenced after a failover: its API still writes to its old database). ` +
+        `Remove every record that answers with it: two writers would split the data.`,
+        args.resources.find((r) => r.type === DEPLOYMENT)?.urn,
+      );
+    }
     if (cloudflareBalanced) return;
     const missing = sites.filter((s) => !routed.has(s));
-    if (sites.length < 2 || missing.length > 0) {
+    if (sites.length < 1 || missing.length > 0) {
       const marker = args.resources.find((r) => r.type === DEPLOYMENT)?.urn;
       reportViolation(
-        `DR mode active-active needs health-checked DNS routing to every site (${sites.join(", ") || "no sites found"}), but ${missing.length > 0 ? missing.join(", ") : "fewer than two sites"} ` +
+        `DR mode active-active needs health-checked DNS routing to every site (${sites.join(", ") || "no sites found"}), but ${missing.length > 0 ? missing.join(", ") : "no site"} ` +
         `${missing.length === 1 ? "has" : "have"} none. Add, per site, a Route 53 latency or geolocation record (with a default) whose healthCheckId is a health check tagged with the site, ` +
         `or a Cloudflare load balancer with one monitored pool per site.`,
         marker,

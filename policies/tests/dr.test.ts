@@ -92,6 +92,26 @@ describe("policies: DR modes", () => {
     assert.match((await checkStack(drActiveActiveRouting, [deployment("warm-standby")])).notApplicable!, /sends traffic to one site/);
   });
 
+  it("dr-active-active-routing after a failover: only serving sites need routes, and a route to the fenced site fails", async () => {
+    const failedOver: FakeResource = { ...deployment("active-active", "prod", "secondary"), props: { ...deployment("active-active", "prod", "secondary").props, sites: { primary: { role: "standby", servesTraffic: false, database: "fenced" }, secondary: { role: "active", servesTraffic: true, database: "writer" } } } };
+    const vpcs: FakeResource[] = ["primary", "secondary"].map((site) => ({ type: "aws:ec2/vpc:Vpc", name: `${site}-net`, props: { tags: tags("prod", { site }) } }));
+    const hc = (site: string): FakeResource => ({ type: "aws:route53/healthCheck:HealthCheck", name: `${site}-hc`, props: { type: "HTTPS", resourcePath: "/readyz", tags: tags("prod", { site }) } });
+    const rec = (site: string, region: string): FakeResource => ({
+      type: "aws:route53/record:Record", name: `api-${site}`,
+      props: { zoneId: "Z1", name: "api.feed.example.com", type: "A", setIdentifier: site, latencyRoutingPolicies: [{ region }], healthCheckId: `${site}-hc-id` },
+      deps: { healthCheckId: [`${site}-hc`] },
+    });
+    assert.deepEqual((await checkStack(drActiveActiveRouting, [failedOver, ...vpcs, hc("secondary"), rec("secondary", TOKYO)])).violations, []);
+    const splitBrain = await checkStack(drActiveActiveRouting, [failedOver, ...vpcs, hc("primary"), hc("secondary"), rec("primary", SEOUL), rec("secondary", TOKYO)]);
+    assert.deepEqual(splitBrain.violations, [
+      "DR mode active-active routes users to primary, which does not serve traffic (fenced after a failover: its API still writes to its old database). Remove every record that answers with it: two writers would split the data.",
+    ]);
+    // Cloudflare: one monitored pool for the one serving site is enough
+    const pool: FakeResource = { type: "cloudflare:index/loadBalancerPool:LoadBalancerPool", name: "secondary-pool", props: { monitor: "m-1", origins: [] } };
+    const cf: FakeResource = { type: "cloudflare:index/loadBalancer:LoadBalancer", name: "api", props: { defaultPools: ["p2"] }, deps: { defaultPools: ["secondary-pool"] } };
+    assert.deepEqual((await checkStack(drActiveActiveRouting, [failedOver, ...vpcs, pool, cf])).violations, []);
+  });
+
   it("dr-backup-cross-region-copy: backup-restore copies backups to another region", async () => {
     const plan = (dest: string): FakeResource => ({
       type: "aws:backup/plan:Plan", name: "primary-backup",
