@@ -19,8 +19,30 @@ export interface MariaDbService extends RunningService {
   rootConnection(): Promise<mysql.Connection>;
 }
 
-const MARIADBD = ["/usr/sbin/mariadbd", "/usr/bin/mariadbd"].find((p) => fs.existsSync(p)) ?? "mariadbd";
+export const MARIADBD = ["/usr/sbin/mariadbd", "/usr/bin/mariadbd"].find((p) => fs.existsSync(p)) ?? "mariadbd";
 const INSTALL_DB = ["/usr/bin/mariadb-install-db", "/usr/sbin/mariadb-install-db", "/usr/bin/mysql_install_db"].find((p) => fs.existsSync(p)) ?? "mariadb-install-db";
+
+/** A fresh system database (root without password) in datadir. */
+export function installDataDir(datadir: string): void {
+  try {
+    execFileSync(INSTALL_DB, ["--no-defaults", `--datadir=${datadir}`, "--user=root", "--auth-root-authentication-method=normal", "--skip-test-db"], { stdio: "ignore" });
+  } catch (e) {
+    throw new Error(`mariadb-install-db failed (is mariadb-server installed? scripts/install-system-deps.sh): ${(e as Error).message}`);
+  }
+}
+
+/** mariadbd arguments: no option files, loopback only, binary log with GTIDs (strict), row format. */
+export function mariadbdArgs(o: { dir: string; datadir: string; socket: string; port: number; serverId: number; errLog: string; bufferPoolMb?: number; extra?: string[] }): string[] {
+  return [
+    "--no-defaults", `--datadir=${o.datadir}`, `--socket=${o.socket}`, `--pid-file=${path.join(o.dir, "mysqld.pid")}`,
+    `--port=${o.port}`, "--bind-address=127.0.0.1", "--user=root", "--skip-name-resolve", `--server-id=${o.serverId}`,
+    "--log-bin=mysql-bin", "--binlog-format=ROW", "--gtid-strict-mode=ON", "--log-slave-updates=ON",
+    `--innodb-buffer-pool-size=${o.bufferPoolMb ?? 64}M`, "--innodb-flush-log-at-trx-commit=2", "--sync-binlog=0",
+    "--max-connections=500", "--character-set-server=utf8mb4", "--collation-server=utf8mb4_unicode_ci",
+    "--performance-schema=OFF", "--skip-log-error", `--log-error=${o.errLog}`,
+    ...(o.extra ?? []),
+  ];
+}
 
 export interface MariaDbOptions {
   serverId?: number;
@@ -36,21 +58,13 @@ export async function startMariaDb(opts: MariaDbOptions = {}): Promise<MariaDbSe
   const socket = path.join(dir, "mysqld.sock");
   const errLog = path.join(dir, "mariadbd.err");
   try {
-    execFileSync(INSTALL_DB, ["--no-defaults", `--datadir=${datadir}`, "--user=root", "--auth-root-authentication-method=normal", "--skip-test-db"], { stdio: "ignore" });
+    installDataDir(datadir);
   } catch (e) {
     fs.rmSync(dir, { recursive: true, force: true });
-    throw new Error(`mariadb-install-db failed (is mariadb-server installed? scripts/install-system-deps.sh): ${(e as Error).message}`);
+    throw e;
   }
   const port = await freePort();
-  const args = [
-    "--no-defaults", `--datadir=${datadir}`, `--socket=${socket}`, `--pid-file=${path.join(dir, "mysqld.pid")}`,
-    `--port=${port}`, "--bind-address=127.0.0.1", "--user=root", "--skip-name-resolve", `--server-id=${opts.serverId ?? 1}`,
-    "--log-bin=mysql-bin", "--binlog-format=ROW", "--gtid-strict-mode=ON", "--log-slave-updates=ON",
-    `--innodb-buffer-pool-size=${opts.bufferPoolMb ?? 64}M`, "--innodb-flush-log-at-trx-commit=2", "--sync-binlog=0",
-    "--max-connections=500", "--character-set-server=utf8mb4", "--collation-server=utf8mb4_unicode_ci",
-    "--performance-schema=OFF", "--skip-log-error", `--log-error=${errLog}`,
-    ...(opts.args ?? []),
-  ];
+  const args = mariadbdArgs({ dir, datadir, socket, port, serverId: opts.serverId ?? 1, errLog, bufferPoolMb: opts.bufferPoolMb, extra: opts.args });
   const { svc, start } = managed("mariadbd", port, dir, () => spawn(MARIADBD, args, { stdio: "ignore" }), errLog);
   try {
     await start();

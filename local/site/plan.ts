@@ -1,0 +1,71 @@
+import { projectConfigFrom } from "../../infra/config/load";
+import { parseProjectConfig } from "../../infra/config/parse";
+import { readStackConfig } from "../../infra/config/stack-file";
+import { buildTopology } from "../../infra/topology/build";
+import type { DatabaseRole, DrMode, SiteKey, Topology } from "../../infra/topology/types";
+
+// What the local site runs, read off the same Topology the clouds use: roles, capacity and
+// replication come from it; the only local decision is scaling API counts down to fit a laptop.
+
+/** At most this many API processes per site (a 2-core laptop runs both sites). */
+export const MAX_LOCAL_APIS = 2;
+
+export interface LocalSitePlan {
+  key: SiteKey;
+  siteId: number;
+  database: DatabaseRole;
+  /** writer with Multi-AZ: an in-site semi-sync standby */
+  inSiteStandby: boolean;
+  /** writer with in-region read replicas: one local read replica */
+  readReplica: boolean;
+  /** load balancer provisioned (even at 0 instances: pilot-light) */
+  lb: boolean;
+  apis: number;
+  redis: boolean;
+  worker: boolean;
+  /** how the global edge treats this site: active, backup (failover), none (not routed / fenced) */
+  edge: "active" | "backup" | "none";
+}
+
+export interface LocalPlan {
+  stack: string;
+  mode: DrMode;
+  writerSite: SiteKey;
+  sites: LocalSitePlan[];
+  topology: Topology;
+}
+
+export function loadTopology(stack: string, overrides: { mode?: string; activeSite?: string } = {}): Topology {
+  const raw = projectConfigFrom(readStackConfig(stack));
+  const dr = { ...((raw.dr as Record<string, unknown> | undefined) ?? {}) };
+  if (overrides.mode !== undefined) dr.mode = overrides.mode;
+  if (overrides.activeSite !== undefined) dr.activeSite = overrides.activeSite;
+  return buildTopology(parseProjectConfig({ ...raw, dr }));
+}
+
+export function localPlan(stack: string, topology: Topology): LocalPlan {
+  const routing = topology.edge.routing;
+  const sites = topology.sites.map((s): LocalSitePlan => {
+    const writer = s.database.role === "writer";
+    const fenced = s.database.role === "fenced";
+    const apis = fenced || !s.api.provisioned ? 0 : Math.min(Math.max(s.api.desired, writer ? 1 : 0), MAX_LOCAL_APIS);
+    let edge: LocalSitePlan["edge"] = "none";
+    if (!fenced && s.api.provisioned) {
+      if (writer || routing === "latency" || routing === "geo") edge = "active";
+      else if (routing === "failover") edge = "backup";
+    }
+    return {
+      key: s.key,
+      siteId: s.siteId,
+      database: s.database.role,
+      inSiteStandby: writer && s.database.multiAz,
+      readReplica: writer && s.database.readReplicas > 0,
+      lb: !fenced && s.api.provisioned,
+      apis,
+      redis: !fenced && s.cache.enabled,
+      worker: apis > 0 && s.cache.enabled,
+      edge,
+    };
+  });
+  return { stack, mode: topology.mode, writerSite: topology.writerSite, sites, topology };
+}
