@@ -4,7 +4,7 @@ import { PROJECT_ROOT } from "../../infra/config/stack-file";
 import type { SiteKey } from "../../infra/topology/types";
 import { checkHaproxyConfig, HAPROXY, haproxyCommand } from "../services/haproxy";
 import { portOpen } from "../services/ports";
-import { httpStatus, spawnGroup, stopGroup, waitFor } from "./proc";
+import { alive, httpStatus, spawnGroup, stopGroup, waitFor } from "./proc";
 import { edgeConfig, siteProxyConfig, type EdgeSpec } from "./proxy-config";
 import type { LocalSiteState, SiteRuntime } from "./state";
 
@@ -111,8 +111,10 @@ export async function startEdge(dir: string, st: LocalSiteState, sites: EdgeSpec
   const old = st.edgePid;
   const args = ["-f", file, ...(old ? ["-sf", String(old)] : [])];
   st.edgePid = spawnGroup(HAPROXY, args, { logFile: path.join(logDir(dir), "edge.log") }).pid;
+  // -sf: the new process binds the port, then tells the old one to stop listening and finish its
+  // connections; the old one exiting is the sign the new one took over (never a gap in listening)
+  if (old) await waitFor("edge reload", () => !alive(old), 15_000).catch(() => stopGroup(old, 0, "SIGKILL"));
   await waitFor("edge", () => portOpen(st.edgePort), 20_000);
-  if (old) await stopGroup(old, 5_000, "SIGUSR1"); // soft stop: finishes its connections
 }
 
 export function siteRuntime(ports: number[]): SiteRuntime {

@@ -60,7 +60,7 @@ export async function stopGroup(pid: number, graceMs = 10_000, signal: NodeJS.Si
       }
     }
   };
-  if (!alive(pid)) return send("SIGKILL"); // leftovers of the group, if any
+  if (!alive(pid)) return; // gone: its id may belong to someone else by now
   send(signal);
   const deadline = Date.now() + graceMs;
   while (alive(pid) && Date.now() < deadline) await sleep(50);

@@ -131,7 +131,9 @@ export function parseGtids(list: string): Map<number, number> {
 export async function dumpTo(writer: DbInstance, cred: DbCredentials, file: string): Promise<string> {
   const tmp = `${file}.partial`;
   await run("mariadb-dump", [`--socket=${writer.socket}`, "-uroot", "--single-transaction", "--gtid", "--master-data=2", `--result-file=${tmp}`, "--databases", cred.database], { maxBuffer: 1 << 20 });
-  const gtid = /^-- SET GLOBAL gtid_slave_pos='([^']*)'/m.exec(fs.readFileSync(tmp, "utf8").slice(0, 20_000))?.[1] ?? "";
+  // the position is printed at the end of the dump (deferred)
+  const gtid = /^-- SET GLOBAL gtid_slave_pos='([^']*)'/m.exec(fs.readFileSync(tmp, "utf8"))?.[1];
+  if (gtid === undefined) throw new Error(`no GTID position in the dump of ${writer.name}`);
   fs.renameSync(tmp, file);
   return gtid;
 }

@@ -138,17 +138,7 @@ export class LocalSite {
         );
       }
       if (s.redis && !alive(rt.redisPid)) await timed(progress, `Redis ${s.key} :${rt.redisPort}`, () => C.startRedis(this.dir, st, s.key));
-      const remote = st.activeSite !== s.key;
-      for (let slot = 0; slot < rt.apiPorts.length; slot++) {
-        const want = slot < s.apis;
-        const running = alive(rt.apiPids[slot]);
-        if (running && (!want || rt.apiRemote[slot] !== remote)) await C.stopApi(st, s.key, slot);
-        if (want && !alive(rt.apiPids[slot])) {
-          const secs = await timed(progress, `API ${s.key}#${slot + 1} :${rt.apiPorts[slot]}${remote ? " (DB_PRIMARY_REMOTE)" : ""}`, () => C.startApi(this.dir, st, s.key, this.siteId(s.key), slot));
-          st.apiBootSeconds = Math.max(st.apiBootSeconds ?? 0, secs);
-        }
-        this.save();
-      }
+      await this.reconcileApis(s.key, s.apis);
       if (s.worker && !alive(rt.workerPid)) await timed(progress, `fan-out worker ${s.key}`, () => C.startWorker(this.dir, st, s.key, this.siteId(s.key)));
       if (!s.worker && rt.workerPid) (await stopGroup(rt.workerPid), (rt.workerPid = undefined));
       if (!s.redis && rt.redisPid) (await stopGroup(rt.redisPid), (rt.redisPid = undefined));
@@ -156,6 +146,29 @@ export class LocalSite {
       this.save();
     }
     await this.applyEdge();
+  }
+
+  /**
+   * API slots: missing ones start first, then ones started with a stale DB_PRIMARY_REMOTE are
+   * replaced one at a time (the others keep serving), then surplus ones stop.
+   */
+  private async reconcileApis(key: SiteKey, want: number): Promise<void> {
+    const { st, progress } = this;
+    const rt = st.sites[key];
+    const remote = st.activeSite !== key;
+    const start = async (slot: number) => {
+      const secs = await timed(progress, `API ${key}#${slot + 1} :${rt.apiPorts[slot]}${remote ? " (DB_PRIMARY_REMOTE)" : ""}`, () => C.startApi(this.dir, st, key, this.siteId(key), slot));
+      st.apiBootSeconds = Math.max(st.apiBootSeconds ?? 0, secs);
+      this.save();
+    };
+    for (let slot = 0; slot < want; slot++) if (!alive(rt.apiPids[slot])) await start(slot);
+    for (let slot = 0; slot < want; slot++) {
+      if (rt.apiRemote[slot] === remote) continue;
+      await C.stopApi(st, key, slot);
+      await start(slot);
+    }
+    for (let slot = want; slot < rt.apiPorts.length; slot++) if (rt.apiPids[slot]) await C.stopApi(st, key, slot);
+    this.save();
   }
 
   async applyEdge(): Promise<void> {
