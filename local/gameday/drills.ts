@@ -37,6 +37,8 @@ export interface DrillResult {
   semiSyncBeforeFault: boolean | null;
   detectSeconds: number | null;
   recoveryActionsSeconds: number;
+  /** two seconds of error-free answers were seen after the recovery actions */
+  recovered: boolean;
   measure: WindowMeasure;
   writesAcknowledgedSoFar: number;
   lostWrites: number;
@@ -64,8 +66,8 @@ async function waitUntil(check: () => Promise<boolean>, timeoutMs: number, every
 }
 
 /** Recovered: two seconds of answers, every one a success (or the timeout). */
-async function settled(ctx: DrillContext, timeoutMs = 60_000): Promise<void> {
-  await waitUntil(async () => {
+async function settled(ctx: DrillContext, timeoutMs = 60_000): Promise<boolean> {
+  return waitUntil(async () => {
     const now = ctx.load.now();
     const recent = ctx.load.samples.filter((s) => s.t0 >= now - 2000);
     return recent.length >= 4 && !recent.some(failed);
@@ -161,7 +163,8 @@ export async function runDrill(scenario: Scenario, ctx: DrillContext): Promise<D
     }
   }
   const recoveryActionsSeconds = (load.now() - fault) / 1000;
-  await settled(ctx);
+  const recovered = await settled(ctx);
+  if (!recovered) notes.push("NOT recovered: errors went on for 60 s after the recovery actions");
   await sleep(ctx.tailSeconds * 1000);
   const end = load.now();
   const present = await markersOnWriter(ctx);
@@ -174,6 +177,7 @@ export async function runDrill(scenario: Scenario, ctx: DrillContext): Promise<D
   return {
     scenario, mode: st.mode, writerSiteBefore, writerSiteAfter: st.activeSite, startedAt, semiSyncBeforeFault,
     detectSeconds: detectAt === null ? null : Math.round((detectAt - fault) / 10) / 100,
+    recovered,
     recoveryActionsSeconds: Math.round(recoveryActionsSeconds * 100) / 100,
     measure: measureWindow(load.samples, fault, end),
     writesAcknowledgedSoFar: ackedSoFar.size, lostWrites: lost.length, lostMarkers: lost.slice(0, 20), onlyOnReplicas, fencedAnswers, notes,
