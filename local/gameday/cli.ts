@@ -36,7 +36,7 @@ async function main(): Promise<void> {
     progress: (l) => process.stdout.write(`[${((Date.now() - t0) / 1000).toFixed(1).padStart(6)} s] ${l}\n`),
   });
   const d = report.designed;
-  process.stdout.write(`\ndesigned (${d.mode}): RTO ${d.rtoSeconds} s, RPO ${d.rpoSeconds} s [${d.basis}]\n`);
+  process.stdout.write(`\nderived for ${d.mode} with local parameters: RTO ${d.rtoSeconds} s (${d.rto}), RPO ${d.rpoSeconds} s (${d.rpo}); cloud parameters: RTO ${d.cloud.rtoSeconds} s, RPO ${d.cloud.rpoSeconds} s\n`);
   for (const r of report.drills) {
     process.stdout.write(`${r.scenario.padEnd(18)} detect ${String(r.detectSeconds ?? "–").padStart(5)} s  RTO ${String(r.measure.rtoFirstSuccessSeconds).padStart(5)} / ${String(r.measure.rtoErrorFreeSeconds).padStart(5)} s  errors ${String(r.measure.errors).padStart(4)}  lost ${r.lostWrites}/${r.writesAcknowledgedSoFar}\n`);
   }

@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { Designed, LocalParameters } from "../site/objectives";
+import type { RecoveryParameters } from "../../infra/topology/objectives";
+import type { Designed } from "../site/objectives";
 import type { DrillResult } from "./drills";
 
 // A game day's report: JSON (every figure) and Markdown (the summary a person reads), in a folder.
@@ -13,7 +14,7 @@ export interface GamedayReport {
   host: { cpus: number; loadAverage: number[]; note: string };
   load: { clients: number; ratePerClient: number; writeShare: number; requests: number };
   designed: Designed;
-  localParameters: LocalParameters;
+  localParameters: RecoveryParameters;
   drills: DrillResult[];
 }
 
@@ -26,8 +27,8 @@ export function markdown(r: GamedayReport): string {
     `${r.startedAt} → ${r.finishedAt}. Load: ${r.load.clients} virtual users, ≤ ${r.load.ratePerClient} req/s each, ${Math.round(r.load.writeShare * 100)}% writes (posts with a unique marker), ${r.load.requests} requests recorded.`,
     `Host: ${r.host.cpus} CPUs, load average ${r.host.loadAverage.map((x) => x.toFixed(1)).join(" / ")}. ${r.host.note}`,
     "",
-    `Designed for ${r.designed.mode}: RTO ${r.designed.rto} (${r.designed.rtoSeconds} s), RPO ${r.designed.rpo} (${r.designed.rpoSeconds} s) [${r.designed.basis}].`,
-    `Local parameters: edge health check every ${r.localParameters.healthCheckIntervalSeconds} s × ${r.localParameters.healthCheckFailureThreshold}, API boot ${r.localParameters.apiBootSeconds} s, backups every ${r.localParameters.backupIntervalSeconds} s.`,
+    `Derived for ${r.designed.mode} with the local parameters (deriveObjectives, the Topology's own derivation): RTO ${r.designed.rtoSeconds} s = ${r.designed.rto}; RPO ${r.designed.rpoSeconds} s = ${r.designed.rpo}. With the cloud's parameters: RTO ${r.designed.cloud.rtoSeconds} s, RPO ${r.designed.cloud.rpoSeconds} s.`,
+    `Local parameters: edge health check every ${r.localParameters.healthCheckIntervalSeconds} s × ${r.localParameters.healthCheckFailureThreshold}, API boot ${r.localParameters.apiBootSeconds} s, promotion ${r.localParameters.replicaPromotionSeconds} s, backups every ${r.localParameters.backupIntervalSeconds} s. The derived figures are for losing the writer's site (lose-site); the other drills are compared with the issue's targets.`,
     "",
     "| drill | detect | RTO first success | RTO error-free | errors (of requests) | acknowledged writes lost | semi-sync before | writer after |",
     "|---|---|---|---|---|---|---|---|",

@@ -38,7 +38,7 @@ export async function runGameday(o: GamedayOptions): Promise<{ report: GamedayRe
   try {
     const site = new LocalSite(o.dir, readState(o.dir)!, o.progress);
     if (o.mode && site.st.mode !== o.mode) throw new Error(`the running local site is in mode ${site.st.mode}, not ${o.mode}: npm stop first, or npm run gameday -- switch-mode --to ${o.mode}`);
-    const designed = designedObjectives(site.plan);
+    const designed = designedObjectives(site.plan, site.st);
     const runId = crypto.randomBytes(3).toString("hex");
     const load = new Load({
       base: `http://127.0.0.1:${site.st.edgePort}`, runId, users: site.st.seeded!.handles, password: site.st.seeded!.password,

@@ -28,7 +28,7 @@ export function summary(site: LocalSite): string {
   }
   const w = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   const fmt = (r: string[]) => r.map((c, i) => c.padEnd(w[i])).join("  ");
-  const o = designedObjectives(plan);
+  const o = designedObjectives(plan, st);
   return [
     `stack ${st.stack}, mode ${st.mode}, writer site ${st.activeSite}`,
     fmt(rows[0]),
@@ -36,7 +36,7 @@ export function summary(site: LocalSite): string {
     ...rows.slice(1).map(fmt),
     "",
     `URL: http://127.0.0.1:${st.edgePort}   (demo users demo1..demo12, password ${st.seeded?.password ?? "?"})`,
-    `designed RTO ${o.rto} (${o.rtoSeconds} s), RPO ${o.rpo} (${o.rpoSeconds} s)  [${o.basis}]`,
+    `designed RTO ${o.rtoSeconds} s = ${o.rto}; RPO ${o.rpoSeconds} s = ${o.rpo}  [${o.basis}; cloud: RTO ${o.cloud.rtoSeconds} s, RPO ${o.cloud.rpoSeconds} s]`,
     `backups every ${st.backupIntervalSeconds} s; state and logs in ${site.dir}`,
   ].join("\n");
 }
