@@ -5,7 +5,7 @@ import { PROJECT_ROOT } from "../../infra/config/stack-file";
 import { scheduleBackups } from "./backups";
 import { alive, cmdline, httpStatus, sleep, stopGroup } from "./proc";
 import { LocalSite, type Progress } from "./site";
-import { readState, recordedPids, stateFile } from "./state";
+import { readState, recordedPids, stateFile, type LocalSiteState } from "./state";
 
 // The lifecycle of the local site: system packages, a healthy state folder reused or a stale one
 // cleaned (its recorded processes stopped by id), the supervisor (foreground, or detached), and stop.
@@ -33,17 +33,26 @@ export function ensureSystemPackages(progress: Progress): void {
   execFileSync("bash", [path.join(PROJECT_ROOT, "scripts", "install-system-deps.sh")], { stdio: "inherit" });
 }
 
-const OURS = /mariadbd|haproxy|redis-server|node|tsx/;
+/**
+ * A recorded id still names our process (ids get reused): its command line names the state folder
+ * (MariaDB, HAProxy) or the project (API, worker, supervisor), or it is Redis on a recorded port.
+ */
+function ours(pid: number, dir: string, st: LocalSiteState): boolean {
+  const cmd = cmdline(pid);
+  const redisPorts = Object.values(st.sites).map((s) => `127.0.0.1:${s.redisPort}`);
+  return cmd.includes(dir) || cmd.includes(PROJECT_ROOT) || (cmd.startsWith("redis-server") && redisPorts.some((p) => cmd.includes(p)));
+}
 
-/** Stops every process a state records (only if its command line is one of ours: ids get reused). */
+/** Stops every process a state records (only those that are still ours). */
 export async function stopRecorded(dir: string, except: number[] = []): Promise<number> {
   const st = readState(dir);
   if (!st) return 0;
-  const pids = recordedPids(st).filter((p) => !except.includes(p) && alive(p) && OURS.test(cmdline(p)));
+  const pids = recordedPids(st).filter((p) => !except.includes(p) && alive(p) && ours(p, dir, st));
   // the supervisor first: it stops the rest in order; then whatever is left
   const sup = pids.find((p) => p === st.supervisorPid);
   if (sup) await stopGroup(sup, 60_000);
-  const rest = recordedPids(readState(dir) ?? st).filter((p) => !except.includes(p) && alive(p) && OURS.test(cmdline(p)));
+  const now = readState(dir) ?? st;
+  const rest = recordedPids(now).filter((p) => !except.includes(p) && alive(p) && ours(p, dir, now));
   await Promise.all(rest.map((p) => stopGroup(p, 10_000)));
   return new Set([...pids, ...rest]).size;
 }
