@@ -47,6 +47,13 @@ describe("app: source structure", () => {
     assert.deepEqual(cycles(sourceFiles(SRC)), []);
   });
 
+  it("no app/src file is over 300 lines", () => {
+    const long = sourceFiles(SRC)
+      .map((f) => [path.relative(SRC, f), fs.readFileSync(f, "utf8").split("\n").length - 1] as const)
+      .filter(([, lines]) => lines > 300);
+    assert.deepEqual(long, []);
+  });
+
   it("the feed-list encoding lives in one leaf module that imports nothing", () => {
     const leaf = path.join(SRC, "feed", "list-encoding.ts");
     assert.deepEqual(importsOf(leaf), []);

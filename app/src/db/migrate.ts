@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as mysql from "mysql2/promise";
 import type { Logger } from "../logger";
-import { connectionOptions } from "./pools";
+import { connectionOptions } from "./pool";
 
 export const MIGRATIONS_DIR = path.resolve(__dirname, "../../migrations");
 const LOCK_NAME = "feed_api_migrations";

@@ -1,158 +1,8 @@
-import * as mysql from "mysql2/promise";
-import { UnavailableError } from "../errors";
+import { DbPool, DbUnavailableError, isConnectionError, type Params, type PoolName, type PoolOptions, type Row } from "./pool";
 import type { Logger } from "../logger";
 import type { Metrics } from "../metrics";
 
-export type Row = Record<string, unknown>;
-export type Params = ReadonlyArray<unknown>;
-export type PoolName = "primary" | "replica";
-
-export interface PoolOptions {
-  url: string;
-  size: number;
-  acquireTimeoutMs: number;
-  queryTimeoutMs: number;
-  connectTimeoutMs: number;
-  /** verified TLS (RDS requires it); null for a plain connection */
-  tls: { ca?: string } | null;
-}
-
-/** The DB is unreachable or saturated: requests answer 503, not 500. */
-export class DbUnavailableError extends UnavailableError {
-  constructor(message: string) {
-    super("db_unavailable", message);
-  }
-}
-
-/** Where and how to connect, from a mysql:// URL (credentials percent-decoded) and the TLS setting. */
-export function connectionOptions(url: string, tls: { ca?: string } | null): mysql.ConnectionOptions {
-  const u = new URL(url);
-  return {
-    host: u.hostname,
-    port: u.port ? Number(u.port) : 3306,
-    user: decodeURIComponent(u.username),
-    password: decodeURIComponent(u.password),
-    database: decodeURIComponent(u.pathname.slice(1)),
-    // never rejectUnauthorized: false: an unverified TLS connection is open to impersonation
-    ssl: tls ? { ca: tls.ca, rejectUnauthorized: true, minVersion: "TLSv1.2" } : undefined,
-  };
-}
-
-function poolConfig(o: PoolOptions): mysql.PoolOptions {
-  return {
-    ...connectionOptions(o.url, o.tls),
-    connectionLimit: o.size,
-    maxIdle: o.size,
-    idleTimeout: 60_000,
-    queueLimit: 0,
-    connectTimeout: o.connectTimeoutMs,
-    enableKeepAlive: true,
-    supportBigNumbers: true,
-    bigNumberStrings: true,
-    dateStrings: false,
-    timezone: "Z",
-    charset: "utf8mb4_unicode_ci",
-    // no caller stack captured per query (~23 µs each in the bench profile); errors keep their own
-    trace: false,
-  };
-}
-
-const CONNECTION_ERRORS = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "EHOSTUNREACH", "PROTOCOL_CONNECTION_LOST", "PROTOCOL_SEQUENCE_TIMEOUT", "ER_CON_COUNT_ERROR", "PROTOCOL_ENQUEUE_AFTER_FATAL_ERROR"]);
-
-export function isConnectionError(e: unknown): boolean {
-  if (e instanceof DbUnavailableError) return true;
-  const err = e as { code?: string; fatal?: boolean };
-  return !!err && (err.fatal === true || (typeof err.code === "string" && CONNECTION_ERRORS.has(err.code)));
-}
-
-/**
- * A mysql2 promise pool with what mysql2 lacks: an acquire timeout (a saturated or dead server
- * fails the caller after acquireTimeoutMs instead of queueing forever), per-query timeouts and
- * counters for metrics and tests (queries sent, in use, queued).
- */
-export class DbPool {
-  readonly pool: mysql.Pool;
-  inUse = 0;
-  queued = 0;
-  queries = 0;
-
-  constructor(
-    readonly name: PoolName,
-    private readonly opts: PoolOptions,
-    private readonly metrics: Metrics,
-  ) {
-    this.pool = mysql.createPool(poolConfig(opts));
-    // Errors of idle connections (server restarts) must not crash the process.
-    this.pool.on("connection", (conn) => (conn as unknown as { on(ev: string, f: () => void): void }).on("error", () => undefined));
-  }
-
-  async acquire(): Promise<mysql.PoolConnection> {
-    this.queued++;
-    this.metrics.poolQueued.inc({ pool: this.name });
-    const pending = this.pool.getConnection();
-    let timer: NodeJS.Timeout | undefined;
-    let timedOut = false;
-    try {
-      const conn = await Promise.race([
-        pending,
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(() => {
-            timedOut = true;
-            reject(new DbUnavailableError(`${this.name} database: no connection within ${this.opts.acquireTimeoutMs} ms`));
-          }, this.opts.acquireTimeoutMs);
-        }),
-      ]);
-      this.inUse++;
-      this.metrics.poolInUse.inc({ pool: this.name });
-      return conn;
-    } catch (e) {
-      if (timedOut) {
-        this.metrics.poolAcquireTimeouts.inc({ pool: this.name });
-        // The connection may still arrive later: give it back at once.
-        pending.then((c) => c.release()).catch(() => undefined);
-        throw e;
-      }
-      if (isConnectionError(e)) throw new DbUnavailableError(`${this.name} database unreachable: ${(e as Error).message}`);
-      throw e;
-    } finally {
-      clearTimeout(timer);
-      this.queued--;
-      this.metrics.poolQueued.dec({ pool: this.name });
-    }
-  }
-
-  release(conn: mysql.PoolConnection, broken = false): void {
-    this.inUse--;
-    this.metrics.poolInUse.dec({ pool: this.name });
-    if (broken) conn.destroy();
-    else conn.release();
-  }
-
-  async run<T>(conn: mysql.PoolConnection, sql: string, params: Params = []): Promise<T> {
-    this.queries++;
-    this.metrics.dbQueries.inc({ pool: this.name });
-    const [rows] = await conn.query({ sql, timeout: this.opts.queryTimeoutMs }, params as unknown[]);
-    return rows as T;
-  }
-
-  async query<T = Row[]>(sql: string, params: Params = []): Promise<T> {
-    const conn = await this.acquire();
-    let broken = false;
-    try {
-      return await this.run<T>(conn, sql, params);
-    } catch (e) {
-      broken = isConnectionError(e);
-      if (broken) throw new DbUnavailableError(`${this.name} database: ${(e as Error).message}`);
-      throw e;
-    } finally {
-      this.release(conn, broken);
-    }
-  }
-
-  async close(): Promise<void> {
-    await this.pool.end().catch(() => undefined);
-  }
-}
+export type { Params, PoolName, Row } from "./pool";
 
 export interface Tx {
   query<T = Row[]>(sql: string, params?: Params): Promise<T>;
@@ -188,7 +38,7 @@ export class Db {
     metrics.replicaUsable.set(1);
   }
 
-  /** Total statements sent to both servers (tests assert cache hits by this). */
+  /** Statements sent to both servers for requests, probes excluded (tests assert cache hits by this). */
   get queryCount(): number {
     return this.primary.queries + this.replica.queries;
   }
@@ -256,7 +106,7 @@ export class Db {
    */
   async checkReplica(): Promise<number | null> {
     try {
-      const rows = await this.replica.query<Row[]>("SHOW REPLICA STATUS");
+      const rows = await this.replica.query<Row[]>("SHOW REPLICA STATUS", [], { probe: true });
       let lag: number | null;
       if (rows.length === 0) lag = 0;
       else {
@@ -296,7 +146,7 @@ export class Db {
 
   /** One `SELECT 1` on that server itself (no fallback to the other one). */
   async ping(pool: PoolName): Promise<void> {
-    await this[pool].query("SELECT 1");
+    await this[pool].query("SELECT 1", [], { probe: true });
   }
 
   async close(): Promise<void> {
