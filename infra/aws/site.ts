@@ -2,6 +2,7 @@ import * as fs from "node:fs";
 import * as pulumi from "@pulumi/pulumi";
 import type { SiteTopology, Topology } from "../topology/types";
 import { ApiService } from "./api-service";
+import { SiteBackup, automatedBackupsReplication } from "./backup";
 import { AppBundle, DEFAULT_ENTRIES, buildAppBundle, type BuiltBundle } from "./app-bundle";
 import { Cache } from "./cache";
 import { CrossRegionReplica } from "./cross-region-replica";
@@ -57,6 +58,7 @@ export class AwsSite extends pulumi.ComponentResource {
   /** this site's static-file bucket (the primary's is published to, the other's replicates it) */
   public readonly staticSite?: StaticSite;
   public readonly observability?: Observability;
+  public readonly backup?: SiteBackup;
   /** this site's database instance: the replication source when this site writes */
   public readonly databaseArn?: pulumi.Output<string>;
   /** the writer's address as this site's apps use it (its own, or the writer site's) */
@@ -174,6 +176,22 @@ export class AwsSite extends pulumi.ComponentResource {
         database: dbIdentifiers && { writerIdentifier: dbIdentifiers.writer, replicaIdentifiers: dbIdentifiers.replicas, maxConnections: maxConnectionsFor(site.database.instanceClass) },
         cache: this.cache && { replicationGroupId: this.cache.replicationGroupId },
       }, child);
+    }
+
+    // --- backups: a vault in every AWS site of a stack with a database; a plan on the writer
+    // (and on the fenced old writer, left exactly as it was) copying to the other site's vault
+    if (master) {
+      const other = topology.sites.find((s) => s.key !== site.key && s.cloud === "aws");
+      const writes = site.database.role === "writer" || site.database.role === "fenced";
+      this.backup = new SiteBackup(`${name}-backup`, {
+        topology, site, copyTo: other, alarmTopicArn: this.observability?.topicArn,
+        database: writes && this.database ? { arn: this.database.arn } : undefined,
+      }, child);
+      // backup-restore keeps no replica here: point-in-time restore needs the writer's automated backups
+      const fromWriter = topology.replication.some((l) => l.kind === "backup-cross-region-copy" && l.to === site.key);
+      if (fromWriter && args.writer?.databaseArn) {
+        automatedBackupsReplication(`${name}-automated-backups`, this, { site, sourceDbInstanceArn: args.writer.databaseArn, kmsKeyArn: this.backup.kmsKeyArn });
+      }
     }
 
     this.registerOutputs({
