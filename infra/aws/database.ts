@@ -55,8 +55,13 @@ export class Database extends pulumi.ComponentResource {
     const prod = topology.environment === "prod";
 
     const f = databaseFoundation(name, this, topology, site, args.dataSubnetIds);
+    // restored from a recovery point (backup-restore failed over): name, user and storage key come
+    // from the snapshot (AWS Backup re-encrypted it with the standby vault's key); the generated
+    // password is applied after the restore, so the secret stays right
+    const snapshot = db.restoreFromSnapshot;
     const writer = new aws.rds.Instance(name, {
       ...commonInstanceArgs(topology, site, f, args.databaseSecurityGroupId),
+      ...(snapshot ? { snapshotIdentifier: snapshot, kmsKeyId: undefined } : {}),
       engine: "mysql",
       engineVersion: topology.databaseEngine.version,
       // set deliberately (RDS defaults to extended support): see Topology.databaseEngine
@@ -65,8 +70,8 @@ export class Database extends pulumi.ComponentResource {
       allocatedStorage: db.allocatedStorageGb,
       maxAllocatedStorage: db.maxAllocatedStorageGb,
       multiAz: db.multiAz,
-      dbName: DB_NAME,
-      username: MASTER_USERNAME,
+      dbName: snapshot ? undefined : DB_NAME,
+      username: snapshot ? undefined : MASTER_USERNAME,
       password: args.credentials.password,
       backupRetentionPeriod: db.backupRetentionDays,
       backupWindow: BACKUP_WINDOW,

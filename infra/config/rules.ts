@@ -4,6 +4,7 @@ import { namesCover } from "../../policies/rules/acceptance/certificate-names";
 import { cidrsOverlap } from "../topology/cidr";
 import { REPLICATING_MODES } from "../topology/dr-matrix";
 import { DEFAULT_MYSQL_VERSION, PROD_MIN_BACKUP_RETENTION_DAYS } from "./defaults";
+import { drStateProblems } from "./dr-rules";
 import { edgeProblems } from "./edge-rules";
 import { ConfigProblem, NAMESPACE } from "./errors";
 import type { ResolvedConfig, ResolvedSite } from "./parse";
@@ -19,7 +20,7 @@ type Checked = Partial<ResolvedConfig>;
 const key = (k: string) => `${NAMESPACE}:${k}`;
 
 export function crossFieldProblems(cfg: Checked): ConfigProblem[] {
-  return [...siteProblems(cfg), ...pairProblems(cfg), ...apiProblems(cfg), ...cdnProblems(cfg), ...databaseProblems(cfg), ...geoProblems(cfg)];
+  return [...siteProblems(cfg), ...pairProblems(cfg), ...apiProblems(cfg), ...cdnProblems(cfg), ...databaseProblems(cfg), ...geoProblems(cfg), ...drStateProblems(cfg)];
 }
 
 function siteProblems(cfg: Checked): ConfigProblem[] {

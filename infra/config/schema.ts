@@ -53,6 +53,8 @@ export const drModeSchema = z.enum(DR_MODES);
 export const drSchema = z.strictObject({
   mode: drModeSchema.default("backup-restore"),
   activeSite: z.enum(["primary", "secondary"]).default("primary"),
+  /** backup-restore failed over: the recovery point (RDS snapshot ARN in the secondary's region) to restore */
+  restoreFromSnapshot: z.string().optional(),
 });
 
 const geoRuleSchema = z

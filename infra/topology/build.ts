@@ -12,6 +12,7 @@ import {
   writerDatabase,
 } from "./dr-matrix";
 import { SITE_READINESS_PATH } from "./health";
+import { restoresOnFailover } from "../config/dr-rules";
 import { planSubnets } from "./subnet-plan";
 import { engineMajorVersion } from "../../policies/rules/acceptance/engine-support";
 import type { DatabaseEngine, EdgePlan, ReplicationLink, SiteKey, SiteTopology, Topology } from "./types";
@@ -63,7 +64,9 @@ export function buildTopology(cfg: ResolvedConfig): Topology {
   const fenced = { ...writer, role: "standby" as const, servesTraffic: false, database: writerDatabase(cfg, "fenced") };
 
   const sites: SiteTopology[] = [site("primary", primary, failedOver ? fenced : writer)];
-  if (secondary) sites.push(site("secondary", secondary, failedOver ? writer : standby));
+  // backup-restore kept no database in the secondary: failing over creates it from a recovery point
+  const restored = { ...writer, database: { ...writer.database, restoreFromSnapshot: cfg.dr.restoreFromSnapshot } };
+  if (secondary) sites.push(site("secondary", secondary, failedOver ? (restoresOnFailover(cfg) ? restored : writer) : standby));
 
   const replication: ReplicationLink[] = [];
   const warnings: string[] = [];
@@ -74,6 +77,7 @@ export function buildTopology(cfg: ResolvedConfig): Topology {
   }
   if (!secondary) warnings.push("single site: backups stay in the primary region, so a regional outage means restoring elsewhere by hand");
   if (secondary && secondary.cloud !== primary.cloud) warnings.push(`sites on ${primary.cloud} and ${secondary.cloud}: no managed cross-cloud copy of the data; backup-restore needs an export/import runbook`);
+  if (cfg.dr.restoreFromSnapshot !== undefined && !restoresOnFailover(cfg)) warnings.push(`dr.restoreFromSnapshot is set but unused: only backup-restore failed over restores from it (keep it while failed over: changing it replaces the restored database)`);
   if (failedOver) warnings.push("failed over: the primary is fenced and nothing replicates out of the secondary until the primary is re-seeded as its replica (RPO exposure until then)");
 
   return {

@@ -57,6 +57,8 @@ export interface DatabaseCapacity {
   readonly maxAllocatedStorageGb: number;
   readonly backupRetentionDays: number;
   readonly deletionProtection: boolean;
+  /** created from this recovery point (RDS snapshot ARN in the site's region): backup-restore failed over */
+  readonly restoreFromSnapshot?: string;
 }
 
 /** The database engine every site runs (replicas run their source's version). */

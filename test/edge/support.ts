@@ -2,7 +2,7 @@ import { parseProjectConfig } from "../../infra/config/parse";
 import type { SiteOrigin } from "../../infra/edge/origins";
 import { buildTopology } from "../../infra/topology/build";
 import type { DrMode, SiteKey, Topology } from "../../infra/topology/types";
-import { prodWith } from "../support/config-fixtures";
+import { drState, prodWith } from "../support/config-fixtures";
 
 // Topologies and load-balancer origins for the edge tests: prod as shipped (Seoul + Tokyo, both
 // with certificates) in any mode and active site, on Route 53 or Cloudflare.
@@ -21,7 +21,7 @@ export interface EdgeVariant {
 
 export function edgeTopology(v: EdgeVariant = {}): Topology {
   return buildTopology(parseProjectConfig(prodWith((c) => {
-    c.dr = { mode: v.mode ?? "warm-standby", activeSite: v.activeSite ?? "primary" };
+    c.dr = drState(v.mode ?? "warm-standby", v.activeSite ?? "primary");
     if (v.geo) c.edge.geo = GEO_RULES;
     if (v.dns === "cloudflare") {
       c.edge = { ...c.edge, dns: "cloudflare", zoneId: CF_ZONE, cloudflare: { accountId: CF_ACCOUNT, plan: "business", monitorIntervalSeconds: 15 } };

@@ -20,3 +20,11 @@ export function devOnAws(): Record<string, any> {
   raw.edge = { dns: "route53", domain: "dev.feed.example.com" };
   return raw;
 }
+
+/** A recovery point AWS Backup copied into the prod secondary's region (Tokyo). */
+export const TOKYO_RECOVERY_POINT = "arn:aws:rds:ap-northeast-1:123456789012:snapshot:awsbackup:copyjob-0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0";
+
+/** The dr section of a state; backup-restore failed over restores from TOKYO_RECOVERY_POINT. */
+export function drState(mode: string, activeSite: string): Record<string, string> {
+  return mode === "backup-restore" && activeSite === "secondary" ? { mode, activeSite, restoreFromSnapshot: TOKYO_RECOVERY_POINT } : { mode, activeSite };
+}

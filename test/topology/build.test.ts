@@ -4,10 +4,10 @@ import { buildTopology } from "../../infra/topology/build";
 import { cidrsOverlap, cidrContains } from "../../infra/topology/cidr";
 import { planSubnets } from "../../infra/topology/subnet-plan";
 import type { DrMode, SiteKey, SiteTopology, Topology } from "../../infra/topology/types";
-import { devOnAws, prodWith, stackRaw } from "../support/config-fixtures";
+import { TOKYO_RECOVERY_POINT, devOnAws, drState, prodWith, stackRaw } from "../support/config-fixtures";
 
 function prodTopology(mode: DrMode, activeSite: SiteKey): Topology {
-  return buildTopology(parseProjectConfig(prodWith((c) => (c.dr = { mode, activeSite }))));
+  return buildTopology(parseProjectConfig(prodWith((c) => (c.dr = drState(mode, activeSite)))));
 }
 const siteOf = (t: Topology, key: SiteKey): SiteTopology => t.sites.find((s) => s.key === key)!;
 
@@ -55,6 +55,8 @@ describe("topology: DR-mode matrix", () => {
       assert.deepEqual(siteOf(t, "primary").cache, siteOf(before, "primary").cache);
       assert.deepEqual(t.replication, []);
       assert.ok(t.warnings.some((w) => /failed over: the primary is fenced/.test(w)));
+      // only backup-restore restores the new writer from a recovery point; the others promote their replica
+      assert.equal(siteOf(t, "secondary").database.restoreFromSnapshot, mode === "backup-restore" ? TOKYO_RECOVERY_POINT : undefined);
     });
   }
 

@@ -4,7 +4,7 @@ import { buildTopology } from "../../../infra/topology/build";
 import type { DrMode, SiteKey, SiteTopology, Topology } from "../../../infra/topology/types";
 import { RecordingMocks } from "../../../tools/plan/mocks";
 import type { PlannedResource } from "../../../tools/plan/types";
-import { devOnAws, prodWith } from "../../support/config-fixtures";
+import { devOnAws, drState, prodWith } from "../../support/config-fixtures";
 
 // One mocks setup per test file: the project's recording mocks (the same ones the offline plan
 // uses, so the tiers are tested against the outputs the plan sees), plus the few outputs the
@@ -41,7 +41,7 @@ export async function setupMocks(stack = "test"): Promise<TierMocks> {
 /** prod as shipped (warm-standby, Seoul + Tokyo, 3 AZs), optionally with an ALB certificate. */
 export function prodTopology(opts: { mode?: DrMode; activeSite?: SiteKey; certificate?: boolean } = {}): Topology {
   return buildTopology(parseProjectConfig(prodWith((c) => {
-    c.dr = { mode: opts.mode ?? "warm-standby", activeSite: opts.activeSite ?? "primary" };
+    c.dr = drState(opts.mode ?? "warm-standby", opts.activeSite ?? "primary");
     if (opts.certificate ?? true) c.sites.primary.certificateArn = CERT_ARN;
     else delete c.sites.primary.certificateArn;
     if (!(opts.certificate ?? true)) {
