@@ -98,6 +98,7 @@ export function createApp(core: CoreDeps): { app: Hono<AppEnv>; deps: Deps; clos
       const s = await deps.queue.stats();
       metrics.streamLag.set({ stream: deps.queue.key }, s.lag);
       metrics.streamPending.set({ stream: deps.queue.key }, s.pending);
+      metrics.fanoutLag.set({ stream: deps.queue.key }, s.lag + s.pending);
     } catch {
       /* Redis down or no stream yet: keep the last values */
     }

@@ -80,6 +80,8 @@ const envFields = {
   STREAM_MAXLEN: int(1000, 100_000_000).default(1_000_000),
   FANOUT_MAX_ATTEMPTS: int(1, 100).default(5),
   FANOUT_RETRY_IDLE_MS: int(10, 3_600_000).default(30_000),
+  FANOUT_CONSUMERS: int(1, 64).default(4),
+  FANOUT_REPLAY_AFTER_MS: int(100, 3_600_000).default(30_000),
   MIGRATE_ON_START: bool.default(true),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 };
@@ -140,6 +142,10 @@ export const envSchema = z.object(envFields).transform((e, ctx) => {
     streamMaxLen: e.STREAM_MAXLEN,
     fanoutMaxAttempts: e.FANOUT_MAX_ATTEMPTS,
     fanoutRetryIdleMs: e.FANOUT_RETRY_IDLE_MS,
+    /** Consumers (each with its own blocking connection) per worker process. */
+    fanoutConsumers: e.FANOUT_CONSUMERS,
+    /** A post still marked pending this long after its creation lost its job: it is replayed. */
+    fanoutReplayAfterMs: e.FANOUT_REPLAY_AFTER_MS,
     migrateOnStart: e.MIGRATE_ON_START,
     logLevel: e.LOG_LEVEL,
   };

@@ -48,7 +48,9 @@ export class Metrics {
   readonly streamLag = new client.Gauge({ name: "stream_lag", help: "Entries of the fan-out stream not yet delivered to the consumer group", labelNames: ["stream"] as const, registers: [this.registry] });
   readonly streamPending = new client.Gauge({ name: "stream_pending", help: "Entries delivered but not acknowledged", labelNames: ["stream"] as const, registers: [this.registry] });
   readonly fanoutJobs = new client.Counter({ name: "fanout_jobs_total", help: "Fan-out jobs by outcome (ok, retry, dead)", labelNames: ["outcome"] as const, registers: [this.registry] });
-  readonly enqueueFailures = new client.Counter({ name: "fanout_enqueue_failures_total", help: "Posts written whose fan-out job could not be enqueued (feeds rebuild from the DB)", registers: [this.registry] });
+  readonly enqueueFailures = new client.Counter({ name: "fanout_enqueue_failures_total", help: "Posts written whose fan-out job could not be enqueued (the worker replays them from the outbox mark)", registers: [this.registry] });
+  readonly fanoutReplays = new client.Counter({ name: "fanout_replays_total", help: "Posts put on the fan-out stream again because their job was lost (enqueue failed, stream lost)", registers: [this.registry] });
+  readonly fanoutLag = new client.Gauge({ name: "fanout_lag", help: "Fan-out jobs not done yet: entries not delivered to the group plus delivered but not acknowledged", labelNames: ["stream"] as const, registers: [this.registry] });
   // Business counters: the CloudWatch agent ships these (infra/aws/user-data.ts) to the dashboard.
   readonly postsCreated = new client.Counter({ name: "posts_created_total", help: "Posts written", registers: [this.registry] });
   readonly feedReads = new client.Counter({ name: "feed_reads_total", help: "Feed pages served", registers: [this.registry] });

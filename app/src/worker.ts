@@ -12,11 +12,18 @@ async function main(): Promise<void> {
   const config = loadConfigOrExit("feed-worker");
   const logger = createLogger(config.logLevel, { role: "worker", siteId: config.siteId, nodeId: config.nodeId });
   const core = await createCore(config, logger, { redisName: "feed-worker" });
-  const blocking = createRedis(config.redisUrl, { commandTimeoutMs: config.redisCommandTimeoutMs, logger, blocking: true, name: "feed-worker-block" });
-  const consumer = `${hostname()}-${config.siteId}-${config.nodeId}-${process.pid}`;
-  const worker = new FanoutWorker({ redis: core.redis, blockingRedis: blocking, db: core.db, config, logger, metrics: core.metrics, consumer });
-  worker.start();
-  logger.info({ consumer, stream: config.streamKey, group: config.streamGroup }, "fan-out worker started");
+  // Several consumers, each with its own blocking connection: a batch waiting on MySQL or Redis
+  // does not hold up the next one. One of them also replays lost jobs.
+  const base = `${hostname()}-${config.siteId}-${config.nodeId}-${process.pid}`;
+  const blocking = Array.from({ length: config.fanoutConsumers }, (_, i) =>
+    createRedis(config.redisUrl, { commandTimeoutMs: config.redisCommandTimeoutMs, logger, blocking: true, name: `feed-worker-block-${i}` }),
+  );
+  const workers = blocking.map(
+    (b, i) => new FanoutWorker({ redis: core.redis, blockingRedis: b, db: core.db, config, logger, metrics: core.metrics, consumer: `${base}-${i}`, replay: i === 0 }),
+  );
+  for (const w of workers) w.start();
+  const worker = workers[0];
+  logger.info({ consumers: workers.length, consumer: base, stream: config.streamKey, group: config.streamGroup }, "fan-out worker started");
   const statsTimer = setInterval(() => {
     worker.queue.stats().then(
       (s) => logger.info({ ...s }, "stream stats"),
@@ -26,8 +33,8 @@ async function main(): Promise<void> {
   const stop = async (sig: string) => {
     logger.info({ sig }, "worker stopping after the current batch");
     clearInterval(statsTimer);
-    await worker.stop();
-    await Promise.all([core.close(), closeRedis(blocking)]);
+    await Promise.all(workers.map((w) => w.stop()));
+    await Promise.all([core.close(), ...blocking.map((b) => closeRedis(b))]);
     process.exit(0);
   };
   process.once("SIGTERM", () => void stop("SIGTERM"));

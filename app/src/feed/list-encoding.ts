@@ -19,12 +19,15 @@ export const SENTINEL = pad("0");
 /** "Being rebuilt" marker: sorts between the sentinel and every real id; never returned. */
 export const BUILDING = SENTINEL + "~";
 
-/** Fan-out: add a post id to a feed list only if the list exists (keeps its TTL), then cap it. */
+/**
+ * Fan-out: add post ids (ARGV[2..], padded) to a feed list only if the list exists (keeps its TTL),
+ * then cap it at ARGV[1]. One call per list for a whole batch of posts.
+ */
 export const FANOUT_LUA = `
 if redis.call('EXISTS', KEYS[1]) == 1 then
-  redis.call('ZADD', KEYS[1], 0, ARGV[1])
+  for i = 2, #ARGV do redis.call('ZADD', KEYS[1], 0, ARGV[i]) end
   local n = redis.call('ZCARD', KEYS[1])
-  local cap = tonumber(ARGV[2])
+  local cap = tonumber(ARGV[1])
   if n > cap then redis.call('ZREMRANGEBYRANK', KEYS[1], 0, n - cap - 1) end
   return 1
 end

@@ -22,13 +22,14 @@ export class PostService {
   ) {}
 
   /**
-   * One INSERT (the source of truth), then a fan-out job on the stream. If the enqueue fails the
-   * post still exists: followers' feeds pick it up when their cached list is rebuilt.
+   * One INSERT (the source of truth, marked for fan-out), then a fan-out job on the stream. If the
+   * enqueue fails, the worker replays the post from its mark, so followers' lists still get it.
    */
   async create(authorId: string, text: string, mediaKey: string | null): Promise<Post> {
     const id = this.ids.nextBigInt();
     const createdAt = new Date(this.clock.now());
-    await this.db.write("INSERT INTO posts (id, author_id, text, media_key, created_at) VALUES (?, ?, ?, ?, ?)", [id, BigInt(authorId), text, mediaKey, createdAt]);
+    // fanout_pending = 1: the outbox mark, in the same statement as the post (replay.ts).
+    await this.db.write("INSERT INTO posts (id, author_id, text, media_key, created_at, fanout_pending) VALUES (?, ?, ?, ?, ?, 1)", [id, BigInt(authorId), text, mediaKey, createdAt]);
     const post: Post = { id: id.toString(), authorId, text, mediaKey, createdAt: createdAt.toISOString() };
     this.metrics.postsCreated.inc();
     await this.cache.written(post);
@@ -37,7 +38,7 @@ export class PostService {
       await this.queue.enqueue({ postId: post.id, authorId });
     } catch (e) {
       this.metrics.enqueueFailures.inc();
-      this.logger.warn({ err: (e as Error).message, postId: post.id }, "fan-out enqueue failed; feeds will rebuild from the database");
+      this.logger.warn({ err: (e as Error).message, postId: post.id }, "fan-out enqueue failed; the worker will replay the post");
     }
     return post;
   }

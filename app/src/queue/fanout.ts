@@ -4,69 +4,23 @@ import type { Db, Row } from "../db/pools";
 import { FANOUT_LUA, feedKey, pad, recentKey } from "../feed/list-encoding";
 import type { Logger } from "../logger";
 import type { Metrics } from "../metrics";
+import { markFannedOut, replayPending } from "./replay";
+import { deadLetterKey, extractEntries, FanoutQueue, isNoGroup, toRecord, type FanoutJob, type StreamEntry } from "./stream";
 
-// Fan-out on write through a Redis Stream (the only Redis key without a TTL; it is capped with
-// MAXLEN ~). POST /posts XADDs a job; workers in one consumer group XREADGROUP it, push the post
-// id into each follower's cached feed list and XACK. A failed job stays pending and is re-claimed
-// after FANOUT_RETRY_IDLE_MS; after FANOUT_MAX_ATTEMPTS deliveries it is copied to the dead-letter
-// stream `{STREAM_KEY}:dead` and acknowledged.
+export { deadLetterKey, FanoutQueue, type FanoutJob } from "./stream";
 
-export interface FanoutJob {
-  postId: string;
-  authorId: string;
-}
+// Fan-out on write. POST /posts XADDs a job; workers (FANOUT_CONSUMERS per process) in one consumer
+// group XREADGROUP up to 100 jobs at a time, push the post ids into each follower's cached feed
+// list (one script call per list for the whole batch, pipelined across lists), XACK and clear the
+// posts' outbox mark. A failed batch stays pending and is re-claimed (XAUTOCLAIM) after
+// FANOUT_RETRY_IDLE_MS; after FANOUT_MAX_ATTEMPTS deliveries a job is copied to the dead-letter
+// stream `{STREAM_KEY}:dead` and acknowledged. A read answering NOGROUP (Redis restarted empty)
+// recreates the group, and posts whose job was lost are replayed from MySQL (replay.ts).
 
-export const deadLetterKey = (streamKey: string) => `${streamKey}:dead`;
-
-/** Flat [k1, v1, k2, v2] (RESP2 and ioredis' legacy RESP3 mapping) or an object, to an object. */
-function toRecord(v: unknown): Record<string, unknown> {
-  if (Array.isArray(v)) {
-    const o: Record<string, unknown> = {};
-    for (let i = 0; i + 1 < v.length; i += 2) o[String(v[i])] = v[i + 1];
-    return o;
-  }
-  return (v ?? {}) as Record<string, unknown>;
-}
-
-export class FanoutQueue {
-  constructor(
-    private readonly redis: Redis,
-    private readonly config: Pick<AppConfig, "streamKey" | "streamGroup" | "streamMaxLen">,
-  ) {}
-
-  get key(): string {
-    return this.config.streamKey;
-  }
-
-  async enqueue(job: FanoutJob): Promise<string> {
-    const id = await this.redis.xadd(this.key, "MAXLEN", "~", this.config.streamMaxLen, "*", "postId", job.postId, "authorId", job.authorId);
-    return String(id);
-  }
-
-  /** Creates the consumer group (from the start of the stream) if missing. */
-  async ensureGroup(): Promise<void> {
-    try {
-      await this.redis.xgroup("CREATE", this.key, this.config.streamGroup, "0", "MKSTREAM");
-    } catch (e) {
-      if (!/BUSYGROUP/.test((e as Error).message)) throw e;
-    }
-  }
-
-  /** Undelivered entries (lag) and delivered-but-unacked entries (pending) of the group. */
-  async stats(): Promise<{ lag: number; pending: number; length: number }> {
-    let groups: unknown[];
-    try {
-      groups = (await this.redis.xinfo("GROUPS", this.key)) as unknown[];
-    } catch (e) {
-      if (/no such key/i.test((e as Error).message)) return { lag: 0, pending: 0, length: 0 };
-      throw e;
-    }
-    const g = groups.map(toRecord).find((r) => r.name === this.config.streamGroup);
-    const length = Number(await this.redis.xlen(this.key));
-    if (!g) return { lag: length, pending: 0, length };
-    return { lag: g.lag === null || g.lag === undefined ? length : Number(g.lag), pending: Number(g.pending ?? 0), length };
-  }
-}
+const BATCH = 100;
+const LISTS_PER_PIPELINE = 500;
+/** Replays wait while the stream is this far behind: the marked posts are then mostly still in it. */
+const REPLAY_MAX_BACKLOG = 1000;
 
 export interface WorkerOptions {
   redis: Redis;
@@ -77,16 +31,19 @@ export interface WorkerOptions {
   logger: Logger;
   metrics: Metrics;
   consumer: string;
+  /** This consumer also replays marked posts (one per process is enough). */
+  replay?: boolean;
   /** Test hook: replaces the fan-out of one job. */
   handler?: (job: FanoutJob, fields: Record<string, string>) => Promise<void>;
 }
 
-type StreamEntry = [string, string[]];
+const validJob = (j: FanoutJob) => /^\d{1,20}$/.test(j.postId ?? "") && /^\d{1,20}$/.test(j.authorId ?? "");
 
 export class FanoutWorker {
   private stopped = true;
   private loop?: Promise<void>;
   private lastReclaim = 0;
+  private lastReplay = 0;
   readonly queue: FanoutQueue;
 
   constructor(private readonly o: WorkerOptions) {
@@ -101,22 +58,41 @@ export class FanoutWorker {
   }
 
   /** Push one post into every follower's cached feed list (lists that exist only). */
-  async fanout(job: FanoutJob): Promise<number> {
-    if (!/^\d{1,20}$/.test(job.postId) || !/^\d{1,20}$/.test(job.authorId)) throw new Error(`malformed job ${JSON.stringify(job)}`);
-    // A celebrity (more than CELEBRITY_FOLLOWERS followers) is not pushed: its followers pull its
-    // recent-posts list at read time, which gets every post (if the list exists: it has a TTL).
+  fanout(job: FanoutJob): Promise<number> {
+    return this.fanoutBatch([job]);
+  }
+
+  /**
+   * Push a batch of posts: each author's recent-posts list, and every follower's list unless the
+   * author is a celebrity (more than CELEBRITY_FOLLOWERS followers: followers pull those at read
+   * time). Returns how many lists were added to.
+   */
+  async fanoutBatch(jobs: FanoutJob[]): Promise<number> {
+    for (const j of jobs) if (!validJob(j)) throw new Error(`malformed job ${JSON.stringify(j)}`);
     const threshold = this.o.config.celebrityFollowers;
-    const followers = await this.o.db.read<Row[]>("SELECT follower_id FROM follows WHERE followee_id = ? LIMIT ?", [BigInt(job.authorId), threshold + 1]);
-    const member = pad(job.postId);
+    const authors = [...new Set(jobs.map((j) => j.authorId))];
+    const followerRows = await Promise.all(authors.map((a) => this.o.db.read<Row[]>("SELECT follower_id FROM follows WHERE followee_id = ? LIMIT ?", [BigInt(a), threshold + 1])));
+    const followersOf = new Map(authors.map((a, i) => [a, followerRows[i]]));
+    const lists = new Map<string, string[]>();
+    const add = (key: string, member: string) => {
+      const l = lists.get(key);
+      if (l) l.push(member);
+      else lists.set(key, [member]);
+    };
+    for (const j of jobs) {
+      const member = pad(j.postId);
+      add(recentKey(j.authorId), member);
+      const followers = followersOf.get(j.authorId) ?? [];
+      if (followers.length > threshold) continue;
+      for (const f of followers) add(feedKey(String(f.follower_id)), member);
+    }
     const cap = this.o.config.feedCacheSize;
-    await this.o.redis.eval(FANOUT_LUA, 1, recentKey(job.authorId), member, cap);
-    if (followers.length > threshold) return 0;
+    const entries = [...lists];
     let pushed = 0;
-    for (let i = 0; i < followers.length; i += 500) {
+    for (let i = 0; i < entries.length; i += LISTS_PER_PIPELINE) {
       const p = this.o.redis.pipeline();
-      for (const f of followers.slice(i, i + 500)) p.eval(FANOUT_LUA, 1, feedKey(String(f.follower_id)), member, cap);
-      const res = (await p.exec()) ?? [];
-      for (const [err, v] of res) {
+      for (const [key, members] of entries.slice(i, i + LISTS_PER_PIPELINE)) p.eval(FANOUT_LUA, 1, key, cap, ...members);
+      for (const [err, v] of (await p.exec()) ?? []) {
         if (err) throw err;
         pushed += Number(v);
       }
@@ -124,73 +100,128 @@ export class FanoutWorker {
     return pushed;
   }
 
-  private async handle(entryId: string, rawFields: string[]): Promise<void> {
-    const fields = toRecord(rawFields) as Record<string, string>;
-    const job: FanoutJob = { postId: fields.postId, authorId: fields.authorId };
-    try {
-      if (this.o.handler) await this.o.handler(job, fields);
-      else await this.fanout(job);
-      await this.o.redis.xack(this.key, this.group, entryId);
-      this.o.metrics.fanoutJobs.inc({ outcome: "ok" });
-    } catch (e) {
-      // Left pending: reclaimed after FANOUT_RETRY_IDLE_MS, dead-lettered after max attempts.
-      this.o.metrics.fanoutJobs.inc({ outcome: "retry" });
-      this.o.logger.warn({ err: (e as Error).message, entryId, job }, "fan-out job failed");
+  /** Handles read or re-claimed entries: one batch; malformed ones stay pending (dead-lettered later). */
+  private async handle(entries: StreamEntry[]): Promise<void> {
+    const parsed = entries.filter(([, f]) => !!f).map(([id, f]) => ({ id, fields: toRecord(f) as Record<string, string> }));
+    if (this.o.handler) {
+      for (const { id, fields } of parsed) {
+        try {
+          await this.o.handler({ postId: fields.postId, authorId: fields.authorId }, fields);
+          await this.done([id], []);
+        } catch (e) {
+          this.failed(1, e, { entryId: id });
+        }
+      }
+      return;
     }
+    const good = parsed.filter((e) => validJob(e.fields as unknown as FanoutJob));
+    if (good.length < parsed.length) this.failed(parsed.length - good.length, new Error("malformed job"), { entryIds: parsed.filter((e) => !good.includes(e)).map((e) => e.id) });
+    if (good.length === 0) return;
+    try {
+      await this.fanoutBatch(good.map((e) => ({ postId: e.fields.postId, authorId: e.fields.authorId })));
+      await this.done(good.map((e) => e.id), good.map((e) => e.fields.postId));
+    } catch (e) {
+      this.failed(good.length, e, { entryIds: good.map((g) => g.id) });
+    }
+  }
+
+  private async done(entryIds: string[], postIds: string[]): Promise<void> {
+    await this.o.redis.xack(this.key, this.group, ...entryIds);
+    this.o.metrics.fanoutJobs.inc({ outcome: "ok" }, entryIds.length);
+    // Not fatal: a post left marked is replayed later, which re-adds what is already there.
+    await markFannedOut(this.o.db, postIds).catch((e: Error) => this.o.logger.warn({ err: e.message }, "clearing the fan-out mark failed; the posts will be replayed"));
+  }
+
+  private failed(n: number, e: unknown, ctx: Record<string, unknown>): void {
+    // Left pending: re-claimed after FANOUT_RETRY_IDLE_MS, dead-lettered after max attempts.
+    this.o.metrics.fanoutJobs.inc({ outcome: "retry" }, n);
+    this.o.logger.warn({ err: (e as Error).message, ...ctx }, "fan-out job failed");
   }
 
   /** Reads and handles new entries; returns how many. */
   async poll(blockMs: number): Promise<number> {
-    const res = (await this.o.blockingRedis.xreadgroup("GROUP", this.group, this.o.consumer, "COUNT", 100, "BLOCK", blockMs, "STREAMS", this.key, ">")) as unknown;
+    const res = (await this.o.blockingRedis.xreadgroup("GROUP", this.group, this.o.consumer, "COUNT", BATCH, "BLOCK", blockMs, "STREAMS", this.key, ">")) as unknown;
     const entries = extractEntries(res);
-    for (const [id, fields] of entries) await this.handle(id, fields);
+    if (entries.length > 0) await this.handle(entries);
     return entries.length;
   }
 
-  /** Retries entries pending longer than the retry delay; dead-letters those delivered too often. */
+  /**
+   * Re-claims entries pending longer than the retry delay (XAUTOCLAIM: one call), dead-letters
+   * those delivered more than FANOUT_MAX_ATTEMPTS times, and retries the rest.
+   */
   async reclaim(): Promise<{ retried: number; dead: number }> {
     const idle = this.o.config.fanoutRetryIdleMs;
-    const pending = (await this.o.redis.xpending(this.key, this.group, "IDLE", idle, "-", "+", 100)) as Array<[string, string, number, number]>;
-    let retried = 0;
+    const reply = (await this.o.redis.xautoclaim(this.key, this.group, this.o.consumer, idle, "0-0", "COUNT", BATCH)) as [string, StreamEntry[], unknown?];
+    const claimed = (reply?.[1] ?? []).filter((e): e is StreamEntry => Array.isArray(e) && !!e[1]);
+    if (claimed.length === 0) return { retried: 0, dead: 0 };
+    // XAUTOCLAIM counted this delivery; the counts come from the pending list.
+    const pending = (await this.o.redis.xpending(this.key, this.group, claimed[0][0], claimed[claimed.length - 1][0], claimed.length, this.o.consumer)) as Array<[string, string, number, number]>;
+    const deliveries = new Map(pending.map(([id, , , n]) => [id, Number(n)]));
+    const retry: StreamEntry[] = [];
     let dead = 0;
-    for (const [id, , , deliveries] of pending) {
-      if (Number(deliveries) >= this.o.config.fanoutMaxAttempts) {
-        const entries = (await this.o.redis.xrange(this.key, id, id)) as StreamEntry[];
-        const fields = entries[0]?.[1] ?? [];
-        await this.o.redis
-          .multi()
-          .xadd(deadLetterKey(this.key), "MAXLEN", "~", this.o.config.streamMaxLen, "*", ...fields, "originalId", id, "deliveries", String(deliveries))
-          .xack(this.key, this.group, id)
-          .exec();
-        this.o.metrics.fanoutJobs.inc({ outcome: "dead" });
-        this.o.logger.error({ entryId: id, deliveries }, "fan-out job dead-lettered");
-        dead++;
+    for (const [id, fields] of claimed) {
+      const n = deliveries.get(id) ?? 0;
+      if (n <= this.o.config.fanoutMaxAttempts) {
+        retry.push([id, fields]);
         continue;
       }
-      const claimed = (await this.o.redis.xclaim(this.key, this.group, this.o.consumer, idle, id)) as StreamEntry[];
-      for (const [cid, fields] of claimed) {
-        if (!fields) continue; // deleted by MAXLEN trimming
-        await this.handle(cid, fields);
-        retried++;
-      }
+      await this.o.redis
+        .multi()
+        .xadd(deadLetterKey(this.key), "MAXLEN", "~", this.o.config.streamMaxLen, "*", ...fields, "originalId", id, "deliveries", String(n - 1))
+        .xack(this.key, this.group, id)
+        .exec();
+      const postId = (toRecord(fields) as Record<string, string>).postId;
+      if (postId && /^\d{1,20}$/.test(postId)) await markFannedOut(this.o.db, [postId]).catch(() => undefined);
+      this.o.metrics.fanoutJobs.inc({ outcome: "dead" });
+      this.o.logger.error({ entryId: id, deliveries: n - 1 }, "fan-out job dead-lettered");
+      dead++;
     }
-    return { retried, dead };
+    if (retry.length > 0) await this.handle(retry);
+    return { retried: retry.length, dead };
+  }
+
+  /** Puts posts whose job was lost back on the stream, unless the stream is far behind anyway. */
+  async replay(): Promise<number> {
+    const s = await this.queue.stats();
+    if (s.lag + s.pending > REPLAY_MAX_BACKLOG) return 0;
+    const n = await replayPending(this.o.db, this.queue, Date.now(), this.o.config.fanoutReplayAfterMs);
+    if (n > 0) {
+      this.o.metrics.fanoutReplays.inc(n);
+      this.o.logger.warn({ posts: n }, "replayed posts whose fan-out job was lost");
+    }
+    return n;
+  }
+
+  private due(last: number, everyMs: number): boolean {
+    return Date.now() - last >= everyMs;
   }
 
   start(blockMs = 1000): void {
     if (!this.stopped) return;
     this.stopped = false;
+    const cfg = this.o.config;
     this.loop = (async () => {
-      await this.queue.ensureGroup();
       while (!this.stopped) {
         try {
-          if (Date.now() - this.lastReclaim >= Math.min(this.o.config.fanoutRetryIdleMs / 2, 5000)) {
+          if (this.lastReclaim === 0) await this.queue.ensureGroup();
+          if (this.due(this.lastReclaim, Math.min(cfg.fanoutRetryIdleMs / 2, 5000))) {
             this.lastReclaim = Date.now();
             await this.reclaim();
           }
-          await this.poll(Math.min(blockMs, Math.max(10, Math.floor(this.o.config.fanoutRetryIdleMs / 2))));
+          if (this.o.replay && this.due(this.lastReplay, Math.min(cfg.fanoutReplayAfterMs / 2, 5000))) {
+            this.lastReplay = Date.now();
+            await this.replay();
+          }
+          await this.poll(Math.min(blockMs, Math.max(10, Math.floor(cfg.fanoutRetryIdleMs / 2))));
         } catch (e) {
           if (this.stopped) break;
+          if (isNoGroup(e)) {
+            // Redis lost the stream and its group (restart without data, flush): start over.
+            this.o.logger.warn({ stream: this.key, group: this.group }, "consumer group missing; recreating it");
+            await this.queue.ensureGroup().catch(() => undefined);
+            continue;
+          }
           this.o.logger.warn({ err: (e as Error).message }, "fan-out worker loop error; retrying");
           await new Promise((r) => setTimeout(r, 500));
         }
@@ -203,16 +234,4 @@ export class FanoutWorker {
     this.stopped = true;
     await this.loop;
   }
-}
-
-function extractEntries(res: unknown): StreamEntry[] {
-  if (!res) return [];
-  // RESP2: [[key, entries]]; RESP3 map (legacy mapping): [key, entries]; resp3 mapping: {key: entries}.
-  if (Array.isArray(res)) {
-    if (res.length > 0 && Array.isArray(res[0])) return (res as Array<[string, StreamEntry[]]>).flatMap((r) => r[1] ?? []);
-    const out: StreamEntry[] = [];
-    for (let i = 1; i < res.length; i += 2) out.push(...((res[i] as StreamEntry[]) ?? []));
-    return out;
-  }
-  return Object.values(res as Record<string, StreamEntry[]>).flat();
 }
