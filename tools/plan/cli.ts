@@ -1,8 +1,9 @@
-// `npm run plan -- --stack prod [--mode M] [--active-site primary|secondary] [--json]`
-// Evaluates the real program offline (Pulumi mocks) and prints what `pulumi up` would create.
+// `npm run plan -- --stack prod [--mode M] [--active-site primary|secondary] [--json] [--diff]`
+// Evaluates the real program offline (Pulumi mocks) and prints what `pulumi up` would create, or
+// with --diff what switching the configured stack to the overridden state would change.
 import { parseCliArgs, runCli } from "../cli-support";
 
-const USAGE = `usage: npm run plan -- [--stack NAME] [--mode MODE] [--active-site primary|secondary] [--json]
+const USAGE = `usage: npm run plan -- [--stack NAME] [--mode MODE] [--active-site primary|secondary] [--json] [--diff]
 
 Evaluates the Pulumi program for a stack under mocks (no Pulumi CLI, no credentials) and prints
 every resource it would create, grouped by site and tier.
@@ -11,6 +12,9 @@ every resource it would create, grouped by site and tier.
   --mode MODE          override dr.mode: backup-restore | pilot-light | warm-standby | active-active
   --active-site SITE   override dr.activeSite: primary | secondary
   --json               print the whole plan (resources with their inputs, config, outputs) as JSON
+  --diff               compare the stack as configured with the --mode/--active-site state, like
+                       \`pulumi preview --diff\`: per site +/-/~ (changed inputs), replacements,
+                       totals, and the derived RTO/RPO before → after with their breakdown
   -h, --help           show this help
 
 Exit codes: 0 planned, 2 bad arguments, stack file or stack config.`;
@@ -21,11 +25,19 @@ runCli("plan", async () => {
     mode: { type: "string" },
     "active-site": { type: "string" },
     json: { type: "boolean", default: false },
+    diff: { type: "boolean", default: false },
   }, USAGE);
   // loaded after the arguments are checked: the program's modules take seconds to load
   const { evaluateStack } = require("./evaluate") as typeof import("./evaluate");
   const { formatPlan } = require("./format") as typeof import("./format");
   const plan = await evaluateStack({ stack: values.stack!, mode: values.mode, activeSite: values["active-site"] });
+  if (values.diff) {
+    const { diffPlans, formatDiff } = require("./diff") as typeof import("./diff");
+    const configured = await evaluateStack({ stack: values.stack! });
+    const diff = diffPlans(configured, plan);
+    console.log(values.json ? JSON.stringify(diff, null, 2) : formatDiff(diff, process.stdout.columns || 100));
+    return 0;
+  }
   console.log(values.json ? JSON.stringify(plan, null, 2) : formatPlan(plan));
   return 0;
 });

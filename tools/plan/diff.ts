@@ -1,0 +1,174 @@
+import { describeTerms, formatDuration, type ObjectiveTerm } from "../../infra/topology/objectives";
+import { REPLACE_TABLE_SOURCE, replacingKeys } from "./replace-inputs";
+import type { PlanResult, PlannedResource } from "./types";
+
+// `npm run plan -- --diff`: the stack as configured against an overridden state (another mode or
+// active site), resource by resource, the way `pulumi preview --diff` would show it: created (+),
+// deleted (-), updated in place (~, with the input keys that change) or replaced (+-, when a
+// changed key forces replacement per replace-inputs.ts). Custom resources only: components call
+// no cloud API. Resources are attributed to a site by region, so "0 changes in the failed site"
+// means no API call to the failed region's control plane.
+
+export type Op = "+" | "-" | "~" | "+-";
+
+export interface ResourceChange {
+  readonly op: Op;
+  readonly urn: string;
+  readonly type: string;
+  readonly name: string;
+  /** site key whose region the resource is in, or "global" (Route 53, us-east-1 edge alarms...) */
+  readonly site: string;
+  /** input keys whose values differ (updates and replacements) */
+  readonly changedKeys: readonly string[];
+  /** changed keys that force replacement; undefined when the table has no entry for the type */
+  readonly replaceKeys?: readonly string[];
+}
+
+export interface SiteTotals { create: number; delete: number; update: number; replace: number; unchanged: number }
+
+interface Objectives { rtoSeconds: number; rpoSeconds: number; breakdown?: { rto: ObjectiveTerm[]; rpo: ObjectiveTerm[] } }
+
+export interface PlanDiff {
+  readonly stack: string;
+  readonly before: { mode: string; activeSite: string; objectives?: Objectives };
+  readonly after: { mode: string; activeSite: string; objectives?: Objectives };
+  readonly changes: readonly ResourceChange[];
+  readonly totals: Readonly<Record<string, SiteTotals>>;
+}
+
+export function diffPlans(before: PlanResult, after: PlanResult): PlanDiff {
+  const siteOfRegion = regionSites(before, after);
+  const siteOf = (r: PlannedResource) => (r.region && siteOfRegion.get(r.region)) || nameSite(r) || "global";
+  const index = (p: PlanResult) => new Map(p.resources.filter((r) => r.custom).map((r) => [r.urn, r]));
+  const a = index(before);
+  const b = index(after);
+  const totals: Record<string, SiteTotals> = {};
+  const count = (site: string, key: keyof SiteTotals) => {
+    totals[site] ??= { create: 0, delete: 0, update: 0, replace: 0, unchanged: 0 };
+    totals[site][key]++;
+  };
+  const changes: ResourceChange[] = [];
+  for (const [urn, old] of a) {
+    const now = b.get(urn);
+    if (!now) {
+      changes.push({ op: "-", urn, type: old.type, name: old.name, site: siteOf(old), changedKeys: [] });
+      count(siteOf(old), "delete");
+      continue;
+    }
+    const changedKeys = changedInputs(old.inputs, now.inputs);
+    if (old.region !== now.region && !changedKeys.includes("region")) changedKeys.push("region");
+    if (changedKeys.length === 0) {
+      count(siteOf(now), "unchanged");
+      continue;
+    }
+    const replaceKeys = replacingKeys(now.type, changedKeys);
+    const replaced = replaceKeys !== undefined && replaceKeys.length > 0;
+    changes.push({ op: replaced ? "+-" : "~", urn, type: now.type, name: now.name, site: siteOf(now), changedKeys, replaceKeys });
+    count(siteOf(now), replaced ? "replace" : "update");
+  }
+  for (const [urn, now] of b) {
+    if (a.has(urn)) continue;
+    changes.push({ op: "+", urn, type: now.type, name: now.name, site: siteOf(now), changedKeys: [] });
+    count(siteOf(now), "create");
+  }
+  return { stack: before.stack, before: stateOf(before), after: stateOf(after), changes, totals };
+}
+
+/** Top-level input keys whose values differ (compared as canonical JSON). */
+export function changedInputs(before: Record<string, unknown>, after: Record<string, unknown>): string[] {
+  const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
+  return [...keys].filter((k) => canonical(before[k]) !== canonical(after[k])).sort();
+}
+
+function canonical(v: unknown): string {
+  return JSON.stringify(v, (_k, value) => (value && typeof value === "object" && !Array.isArray(value)
+    ? Object.fromEntries(Object.entries(value).sort(([x], [y]) => x.localeCompare(y)))
+    : value)) ?? "undefined";
+}
+
+function regionSites(...plans: PlanResult[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const p of plans) {
+    const sites = (p.config.sites ?? {}) as Record<string, { region?: string }>;
+    for (const [key, s] of Object.entries(sites)) if (s?.region) out.set(s.region, key);
+  }
+  return out;
+}
+
+/** Regionless site resources (DigitalOcean firewalls, tags) are named after their site. */
+function nameSite(r: PlannedResource): string | undefined {
+  if (r.region) return undefined;
+  const head = r.name.split("-")[0];
+  return head === "primary" || head === "secondary" ? head : undefined;
+}
+
+function stateOf(p: PlanResult): PlanDiff["before"] {
+  const out = p.outputs as { drMode?: string; activeSite?: string; recoveryObjectives?: Objectives };
+  return { mode: String(out.drMode ?? "?"), activeSite: String(out.activeSite ?? "?"), objectives: out.recoveryObjectives };
+}
+
+const SITE_ORDER = ["primary", "secondary", "global"];
+const OP_ORDER: Record<Op, number> = { "-": 0, "+-": 1, "~": 2, "+": 3 };
+
+/** The diff as text, every line at most `width` columns. */
+export function formatDiff(diff: PlanDiff, width = 100): string {
+  const lines: string[] = [];
+  const fit = (line: string) => (line.length <= width ? line : `${line.slice(0, Math.max(1, width - 1))}…`);
+  const state = (s: PlanDiff["before"]) => `${s.mode}, active ${s.activeSite}`;
+  lines.push(...wrap(`Diff for stack "${diff.stack}": ${state(diff.before)} → ${state(diff.after)}`, width));
+  lines.push(...wrap(`(+ create, - delete, ~ update in place, +- replace; ${REPLACE_TABLE_SOURCE})`, width));
+  const sites = [...new Set([...Object.keys(diff.totals), ...diff.changes.map((c) => c.site)])].sort((x, y) => rank(x) - rank(y) || x.localeCompare(y));
+  for (const site of sites) {
+    const changes = diff.changes.filter((c) => c.site === site).sort((x, y) => OP_ORDER[x.op] - OP_ORDER[y.op] || x.type.localeCompare(y.type) || x.name.localeCompare(y.name));
+    if (changes.length === 0) continue;
+    lines.push("", `== ${site}`);
+    for (const c of changes) {
+      const keys = c.op === "~" || c.op === "+-" ? ` [${c.changedKeys.map((k) => (c.replaceKeys?.includes(k) ? `${k}*` : k)).join(", ")}]` : "";
+      const note = c.op === "~" && c.replaceKeys === undefined ? " (no replace table entry)" : "";
+      lines.push(fit(`  ${c.op.padEnd(2)} ${c.type} ${c.name}${keys}${note}`));
+    }
+  }
+  if (diff.changes.some((c) => c.op === "+-")) lines.push("", fit("  * forces replacement"));
+  lines.push("", "Totals per site:");
+  lines.push(fit(`  ${"site".padEnd(10)} ${["create", "delete", "update", "replace", "unchanged"].map((h) => h.padStart(10)).join("")}`));
+  const all: SiteTotals = { create: 0, delete: 0, update: 0, replace: 0, unchanged: 0 };
+  for (const site of sites) {
+    const t = diff.totals[site] ?? { create: 0, delete: 0, update: 0, replace: 0, unchanged: 0 };
+    for (const k of Object.keys(all) as (keyof SiteTotals)[]) all[k] += t[k];
+    lines.push(fit(`  ${site.padEnd(10)} ${[t.create, t.delete, t.update, t.replace, t.unchanged].map((n) => String(n).padStart(10)).join("")}`));
+  }
+  lines.push(fit(`  ${"all".padEnd(10)} ${[all.create, all.delete, all.update, all.replace, all.unchanged].map((n) => String(n).padStart(10)).join("")}`));
+  lines.push("", ...objectiveLines("RTO", diff.before.objectives, diff.after.objectives, "rto", width), ...objectiveLines("RPO", diff.before.objectives, diff.after.objectives, "rpo", width));
+  return lines.map(fit).join("\n");
+}
+
+function rank(site: string): number {
+  const i = SITE_ORDER.indexOf(site);
+  return i < 0 ? SITE_ORDER.length : i;
+}
+
+function objectiveLines(label: string, before: Objectives | undefined, after: Objectives | undefined, which: "rto" | "rpo", width: number): string[] {
+  if (!before || !after) return [];
+  const secs = (o: Objectives) => (which === "rto" ? o.rtoSeconds : o.rpoSeconds);
+  const terms = (o: Objectives) => (o.breakdown ? describeTerms(o.breakdown[which]) : "no breakdown");
+  return [
+    `${label} ${formatDuration(secs(before))} → ${formatDuration(secs(after))}`,
+    ...wrap(`before: ${terms(before)}`, width, "  ", "    "),
+    ...wrap(`after:  ${terms(after)}`, width, "  ", "    "),
+  ];
+}
+
+/** Word-wraps `text` into lines of at most `width` columns. */
+export function wrap(text: string, width: number, first = "", rest = "  "): string[] {
+  const out: string[] = [];
+  let line = first;
+  for (const word of text.split(" ")) {
+    const candidate = line.trim().length === 0 ? `${line}${word}` : `${line} ${word}`;
+    if (candidate.length > width && line.trim().length > 0) {
+      out.push(line);
+      line = `${rest}${word}`;
+    } else line = candidate;
+  }
+  if (line.trim().length > 0) out.push(line.length > width ? `${line.slice(0, width - 1)}…` : line);
+  return out;
+}
