@@ -264,6 +264,7 @@ export function dashboardBody(region: string, siteKey: string, v: DashboardInput
     [METRICS_NAMESPACE, "posts_created_total", "SiteKey", siteKey, { stat: "Sum", label: "posts created" }],
     [METRICS_NAMESPACE, "feed_reads_total", "SiteKey", siteKey, { stat: "Sum", label: "feed reads" }],
   ]);
+  panel("Business: fan-out lag (jobs not yet in followers' feeds)", [[METRICS_NAMESPACE, "fanout_lag", "SiteKey", siteKey, { stat: "Maximum", label: "fan-out lag" }]]);
   panel("App errors", [[METRICS_NAMESPACE, "AppErrors", { stat: "Sum" }]]);
   return { widgets };
 }

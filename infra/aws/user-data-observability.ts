@@ -3,8 +3,8 @@ import { LOG_DIR, type UserDataParams } from "./user-data-params";
 // The CloudWatch agent's part of the boot script: app log files to the app log group, host
 // metrics, and the app's Prometheus counters as CloudWatch metrics.
 
-/** The app's Prometheus counters the dashboard shows (app/src/metrics.ts). */
-export const APP_BUSINESS_METRICS = ["posts_created_total", "feed_reads_total"] as const;
+/** The app's Prometheus counters and gauges the dashboard shows (app/src/metrics.ts). */
+export const APP_BUSINESS_METRICS = ["posts_created_total", "feed_reads_total", "fanout_lag"] as const;
 export const APP_CACHE_METRIC = "cache_requests_total";
 
 /** CloudWatch agent config: app logs to the app log group, host metrics, app Prometheus metrics. */
