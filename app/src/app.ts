@@ -24,7 +24,7 @@ import { SessionStore } from "./users/sessions";
 /** Services on top of the injected pools, Redis, config and clock. */
 export function buildDeps(core: CoreDeps): Deps {
   const now = () => core.clock.now();
-  const sessions = new SessionStore(core.redis, core.config.sessionSecret, core.config.sessionTtlSeconds, now, core.logger);
+  const sessions = new SessionStore(core.db, core.redis, { secret: core.config.sessionSecret, ttlSeconds: core.config.sessionTtlSeconds, revocationPollMs: 1000, now, logger: core.logger });
   const ryw = new ReadYourWrites(core.redis, core.config.readYourWritesSeconds, now);
   const queue = new FanoutQueue(core.redis, core.config);
   const users = new UserService(core.db, core.redis, ryw, core.ids, core.clock, core.config, core.metrics, core.logger);
@@ -53,6 +53,7 @@ export function createApp(core: CoreDeps): { app: Hono<AppEnv>; deps: Deps; clos
   const deps = buildDeps(core);
   const { metrics, config } = deps;
   const closeSubscriber = subscribeInvalidations(deps);
+  deps.sessions.start();
   const observer = new RequestObserver(metrics, deps.logger);
 
   // Every route but the hot reads: one global middleware (request id, body limit for bodies only,
@@ -122,5 +123,9 @@ export function createApp(core: CoreDeps): { app: Hono<AppEnv>; deps: Deps; clos
   app.notFound(fallthrough);
   app.onError((err, c) => observer.errorResponse(err, c));
 
-  return { app, deps, close: closeSubscriber };
+  const close = async () => {
+    deps.sessions.stop();
+    await closeSubscriber();
+  };
+  return { app, deps, close };
 }

@@ -11,10 +11,13 @@ export function sessionToken(c: Context): string | undefined {
   return cookie ? parse(cookie, SESSION_COOKIE)[SESSION_COOKIE] : undefined;
 }
 
-/** 401 without a valid session; 503 when the session store is down (unless degradable). */
-export function requireSession(deps: Deps, opts: { degradable?: boolean } = {}): MiddlewareHandler<AppEnv> {
+/**
+ * 401 JSON without a valid session. Never 503: a session is verified from its signature and the
+ * revocation list, so it holds while Redis is down (see users/sessions.ts).
+ */
+export function requireSession(deps: Deps): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    c.set("session", await deps.sessions.resolve(sessionToken(c), opts));
+    c.set("session", await deps.sessions.resolve(sessionToken(c)));
     await next();
   };
 }

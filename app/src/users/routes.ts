@@ -26,13 +26,13 @@ export function authRoutes(deps: Deps) {
   r.post("/login", tag("/auth/login"), async (c) => {
     const body = await jsonBody(c, loginSchema);
     const userId = await deps.users.authenticate(body.handle, body.password);
-    const token = await deps.sessions.create(userId);
+    const token = deps.sessions.create(userId);
     setCookie(c, SESSION_COOKIE, token, { httpOnly: true, sameSite: "Lax", path: "/", secure: deps.config.cookieSecure, maxAge: deps.config.sessionTtlSeconds });
     const user = await deps.users.getProfile(userId);
     return c.json({ user, token, expiresIn: deps.config.sessionTtlSeconds });
   });
   r.post("/logout", tag("/auth/logout"), requireSession(deps), async (c) => {
-    await deps.sessions.destroy(c.get("session").sid);
+    await deps.sessions.destroy(c.get("session"));
     deleteCookie(c, SESSION_COOKIE, { path: "/" });
     return c.body(null, 204);
   });

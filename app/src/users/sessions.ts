@@ -1,85 +1,109 @@
-import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import type { Redis } from "../cache/redis";
-import { UnavailableError, unauthorized } from "../errors";
+import type { Db } from "../db/pools";
+import { unauthorized } from "../errors";
 import type { Logger } from "../logger";
+import { RevocationList } from "./revocations";
+import { SessionTokens, type SessionClaims } from "./session-token";
 
-// Sessions live in Redis (`session:{sid}` → user id, TTL = SESSION_TTL_SECONDS), so any instance
-// serves any request. The token handed to the client is `sid.userId.expiry.hmac`: Redis is the
-// authority (logout and expiry), the HMAC lets GET /feed keep serving a validly signed, unexpired
-// token while Redis is down (degraded mode). Every other session-bound route answers 503 then.
+// Sessions are signed, expiring tokens (session-token.ts) plus a durable revocation list
+// (revocations.ts). Nothing about a valid session lives in Redis, so Redis restarting empty, an
+// ElastiCache failover or a flush logs nobody out, and a token minted at one site is valid at the
+// other at once. A request's session costs an HMAC, a Map lookup and one Redis EXISTS (the same
+// single round trip the old `GET session:{sid}` cost); while Redis is unreachable the EXISTS is
+// skipped and every route keeps working on the signature and the in-process revocation list.
 
 export const SESSION_COOKIE = "sid";
+
+/** After a Redis error, skip the Redis check this long (no per-request timeout while it is down). */
+const REDIS_RETRY_MS = 1_000;
 
 export interface SessionInfo {
   userId: string;
   sid: string;
+  /** expiry, unix seconds */
+  exp: number;
+  /** the site's Redis could not be asked: only this process's revocation list was checked */
   degraded: boolean;
 }
 
+export interface SessionOptions {
+  secret: string;
+  ttlSeconds: number;
+  /** how often the revocation list is tailed from the database */
+  revocationPollMs: number;
+  now: () => number;
+  logger: Logger;
+}
+
 export class SessionStore {
+  readonly ttlSeconds: number;
+  readonly revocations: RevocationList;
+  private readonly tokens: SessionTokens;
+  private readonly now: () => number;
+  private readonly logger: Logger;
+  private redisRetryAt = 0;
+
   constructor(
-    private readonly redis: Redis,
-    private readonly secret: string,
-    readonly ttlSeconds: number,
-    private readonly now: () => number,
-    private readonly logger: Logger,
-  ) {}
-
-  private sign(payload: string): string {
-    return createHmac("sha256", this.secret).update(payload).digest("base64url").slice(0, 32);
+    db: Db,
+    redis: Redis,
+    opts: SessionOptions,
+  ) {
+    this.tokens = new SessionTokens(opts.secret);
+    this.ttlSeconds = opts.ttlSeconds;
+    this.now = opts.now;
+    this.logger = opts.logger;
+    this.revocations = new RevocationList(db, redis, { pollMs: opts.revocationPollMs, now: opts.now, logger: opts.logger });
   }
 
-  async create(userId: string): Promise<string> {
-    const sid = randomBytes(18).toString("base64url");
-    const exp = Math.floor(this.now() / 1000) + this.ttlSeconds;
-    try {
-      await this.redis.set(`session:${sid}`, userId, "EX", this.ttlSeconds);
-    } catch (e) {
-      throw new UnavailableError("session_store_unavailable", `session store unavailable: ${(e as Error).message}`);
-    }
-    const payload = `${sid}.${userId}.${exp}`;
-    return `${payload}.${this.sign(payload)}`;
+  /** Starts tailing the revocation list (the API does; the worker has no sessions). */
+  start(): void {
+    this.revocations.start();
   }
 
-  /** Parses and checks the signature; null when malformed or forged. */
-  parse(token: string): { sid: string; userId: string; exp: number } | null {
-    const parts = token.split(".");
-    if (parts.length !== 4) return null;
-    const [sid, userId, expS, sig] = parts;
-    if (!/^[\w-]{10,64}$/.test(sid) || !/^\d{1,20}$/.test(userId) || !/^\d{1,12}$/.test(expS)) return null;
-    const want = Buffer.from(this.sign(`${sid}.${userId}.${expS}`));
-    const got = Buffer.from(sig);
-    if (want.length !== got.length || !timingSafeEqual(want, got)) return null;
-    return { sid, userId, exp: Number(expS) };
+  stop(): void {
+    this.revocations.stop();
   }
 
-  /**
-   * The session's user. 401 for no/forged/expired/logged-out tokens. Redis down: 503, or with
-   * `degradable` the signed token alone is trusted until its expiry.
-   */
-  async resolve(token: string | undefined, opts: { degradable?: boolean } = {}): Promise<SessionInfo> {
+  /** A new session's token. No store is written: the token is the session. */
+  create(userId: string): string {
+    return this.tokens.mint(userId, Math.floor(this.now() / 1000) + this.ttlSeconds).token;
+  }
+
+  /** The claims of a correctly signed token, before the expiry and revocation checks; null otherwise. */
+  parse(token: string): SessionClaims | null {
+    return this.tokens.verify(token);
+  }
+
+  /** The session's user; 401 for a missing, malformed, forged, expired or logged-out token. */
+  async resolve(token: string | undefined): Promise<SessionInfo> {
     if (!token) throw unauthorized("missing session");
-    const t = this.parse(token);
-    if (!t) throw unauthorized("invalid session");
-    let stored: string | null;
-    try {
-      stored = await this.redis.get(`session:${t.sid}`);
-    } catch (e) {
-      if (opts.degradable && t.exp * 1000 > this.now()) {
-        this.logger.warn({ err: (e as Error).message }, "session store down: trusting signed session token (degraded)");
-        return { userId: t.userId, sid: t.sid, degraded: true };
+    const claims = this.tokens.verify(token);
+    if (!claims) throw unauthorized("invalid session");
+    if (claims.exp * 1000 <= this.now()) throw unauthorized("session expired or logged out");
+    const loading = this.revocations.whenLoaded();
+    if (loading) await loading;
+    if (this.revocations.knows(claims.sid)) throw unauthorized("session expired or logged out");
+    let degraded = true;
+    if (this.now() >= this.redisRetryAt) {
+      let revoked = false;
+      try {
+        revoked = await this.revocations.inRedis(claims.sid);
+        degraded = false;
+      } catch (e) {
+        if (this.redisRetryAt === 0) this.logger.warn({ err: (e as Error).message }, "session revocation cache unreachable: checking the in-process list only");
+        this.redisRetryAt = this.now() + REDIS_RETRY_MS;
       }
-      throw new UnavailableError("session_store_unavailable", "session store unavailable, retry later");
+      if (revoked) throw unauthorized("session expired or logged out");
+      if (!degraded && this.redisRetryAt !== 0) {
+        this.redisRetryAt = 0;
+        this.logger.info("session revocation cache reachable again");
+      }
     }
-    if (stored === null || stored !== t.userId) throw unauthorized("session expired or logged out");
-    return { userId: t.userId, sid: t.sid, degraded: false };
+    return { userId: claims.userId, sid: claims.sid, exp: claims.exp, degraded };
   }
 
-  async destroy(sid: string): Promise<void> {
-    try {
-      await this.redis.del(`session:${sid}`);
-    } catch (e) {
-      throw new UnavailableError("session_store_unavailable", `session store unavailable: ${(e as Error).message}`);
-    }
+  /** Logout: durable on the primary first (503 db_unavailable if it cannot be written). */
+  async destroy(session: SessionInfo): Promise<void> {
+    await this.revocations.revoke({ sid: session.sid, userId: session.userId, exp: session.exp });
   }
 }
