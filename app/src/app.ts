@@ -24,7 +24,7 @@ import { SessionStore } from "./users/sessions";
 /** Services on top of the injected pools, Redis, config and clock. */
 export function buildDeps(core: CoreDeps): Deps {
   const now = () => core.clock.now();
-  const sessions = new SessionStore(core.db, core.redis, { secret: core.config.sessionSecret, ttlSeconds: core.config.sessionTtlSeconds, revocationPollMs: 1000, now, logger: core.logger });
+  const sessions = new SessionStore(core.db, core.redis, { secret: core.config.sessionSecret, ttlSeconds: core.config.sessionTtlSeconds, revocationPollMs: core.config.sessionRevocationPollMs, now, logger: core.logger });
   const ryw = new ReadYourWrites(core.redis, core.config.readYourWritesSeconds, now);
   const queue = new FanoutQueue(core.redis, core.config);
   const users = new UserService(core.db, core.redis, ryw, core.ids, core.clock, core.config, core.metrics, core.logger);

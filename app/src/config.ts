@@ -63,6 +63,9 @@ const envFields = {
   REDIS_COMMAND_TIMEOUT_MS: int(10, 60_000).default(500),
   SESSION_SECRET: z.string().min(16, "must be at least 16 characters"),
   SESSION_TTL_SECONDS: int(1, 30 * 86400).default(86400),
+  // How often each instance tails the logout list from its read pool: a logout reaches the other
+  // site (and this site while Redis is down) within this plus the replica lag bound.
+  SESSION_REVOCATION_POLL_MS: int(100, 60_000).default(1000),
   COOKIE_SECURE: bool.default(false),
   PROFILE_CACHE_TTL_SECONDS: int(1, 86400).default(30),
   PROFILE_LOCAL_CACHE_MS: int(0, 60_000).default(5000),
@@ -124,6 +127,7 @@ export const envSchema = z.object(envFields).transform((e, ctx) => {
     redisCommandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,
     sessionSecret: e.SESSION_SECRET,
     sessionTtlSeconds: e.SESSION_TTL_SECONDS,
+    sessionRevocationPollMs: e.SESSION_REVOCATION_POLL_MS,
     cookieSecure: e.COOKIE_SECURE,
     profileCacheTtlSeconds: e.PROFILE_CACHE_TTL_SECONDS,
     /** In-process near-cache in front of Redis for profiles; 0 disables. */

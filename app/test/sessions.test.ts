@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import type { Connection } from "mysql2/promise";
-import { startRedis, type RedisService } from "../../tools/services/local-services";
+import { startRedis, type RedisService } from "../../local/services";
 import { waitReady } from "../src/cache/redis";
 import { SessionTokens } from "../src/users/session-token";
 import { call, makeApp, services, signupAndLogin, uniq, type Services, type TestApp } from "./support/services";
@@ -118,6 +118,8 @@ describe("app: durable sessions (signed tokens + revocation list)", function () 
     assert.equal((await call(a1.app, "POST", "/auth/logout", { token: u.token })).status, 204);
     assert.equal(await me(a1, u.token), 401);
     assert.equal(await me(a2, u.token), 401); // same site: the next request, through Redis
+    const ttl = await a1.deps.redis.ttl(`revoked:${u.token.split(".")[1]}`);
+    assert.ok(ttl > 86_000 && ttl <= 86_400, `revoked:{sid} lives as long as the token would (${ttl} s)`);
     const bMs = await within(5_000, async () => (await me(b, u.token)) === 401);
     const [row] = await a1.deps.db.primary.query<Array<{ user_id: string }>>("SELECT user_id FROM session_revocations WHERE sid = ?", [u.token.split(".")[1]]);
     assert.equal(row.user_id, u.id);
@@ -128,7 +130,9 @@ describe("app: durable sessions (signed tokens + revocation list)", function () 
     } finally {
       await later.close();
     }
-    // the site's Redis losing its copy changes nothing: the instances hold the list too
+    // the site's Redis losing its copy changes nothing: every instance's tail holds the list too
+    // (a logout younger than the poll interval + replica lag would only be in Redis)
+    await within(5_000, async () => a2.deps.sessions.revocations.knows(u.token.split(".")[1]));
     await s.redis.halt();
     await s.redis.restart();
     await waitReady(a2.deps.redis, 10_000);
@@ -138,6 +142,23 @@ describe("app: durable sessions (signed tokens + revocation list)", function () 
     const other = await call(a1.app, "POST", "/auth/login", { body: { handle: u.handle, password: "correct horse" } });
     assert.equal(await me(b, other.body.token), 200);
     assert.ok(bMs < 5_000, `site B saw the logout after ${bMs} ms`);
+  });
+
+  it("the database tail re-reads an overlap: a revocation committed behind the cursor is still seen", async () => {
+    const list = b.deps.sessions.revocations;
+    const first = await signupAndLogin(a1.app);
+    const u = await signupAndLogin(a1.app);
+    assert.equal((await call(a1.app, "POST", "/auth/logout", { token: first.token })).status, 204);
+    await s.db.waitForReplica();
+    await list.sync(); // the cursor is now at that newest revocation, minus the overlap
+    const late = u.token.split(".")[1];
+    // a row stamped 2 s before the newest one seen (it committed or replicated late) lands afterwards
+    const [{ newest }] = await a1.deps.db.primary.query<Array<{ newest: Date }>>("SELECT MAX(revoked_at) AS newest FROM session_revocations");
+    await a1.deps.db.write("INSERT INTO session_revocations (sid, user_id, expires_at, revoked_at) VALUES (?, ?, ?, ?)", [late, BigInt(u.id), new Date(Date.now() + 3600_000), new Date(newest.getTime() - 2000)]);
+    await s.db.waitForReplica();
+    await list.sync();
+    assert.equal(list.knows(late), true);
+    assert.equal(await me(b, u.token), 401);
   });
 
   it("with Redis down a signed-in user reads, writes, logs in and out; the logout holds on other instances", async () => {

@@ -60,6 +60,7 @@ export class RevocationList {
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.lastDbPrune = this.opts.now(); // not in the first load, which requests may wait for
     this.firstSync = this.sync().then(
       () => undefined,
       (e: Error) => this.opts.logger.warn({ err: e.message }, "session revocations: first load failed, retrying"),
