@@ -2,6 +2,7 @@ import * as digitalocean from "@pulumi/digitalocean";
 import * as pulumi from "@pulumi/pulumi";
 import { DatabaseMasterSecret } from "./aws/database-secret";
 import { Cdn } from "./aws/cdn";
+import { sessionSecretFor } from "./aws/session-secret";
 import { AwsSite } from "./aws/site";
 import { StaticReplication } from "./aws/static-replication";
 import { SitePeering } from "./aws/site-peering";
@@ -103,9 +104,10 @@ export function deploy(topology: Topology): Record<string, unknown> {
   const awsSites = new Map<string, AwsSite>();
   const origins: SiteOrigin[] = [];
   const masterSecret = masterSecretFor(topology, { parent: root });
+  const sessionSecret = sessionSecretFor(topology, { parent: root });
   for (const site of ordered) {
     if (site.cloud === "aws") {
-      const aws = new AwsSite(site.key, { topology, site, writer, masterSecret }, { parent: root });
+      const aws = new AwsSite(site.key, { topology, site, writer, masterSecret, sessionSecret }, { parent: root });
       if (site.key === topology.writerSite) writer = aws;
       awsSites.set(site.key, aws);
       sites[site.key] = awsOutputs(site, aws);

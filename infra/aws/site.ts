@@ -12,7 +12,7 @@ import { maxConnectionsFor } from "./database-support";
 import { Network } from "./network";
 import { AppLogGroup, Observability } from "./observability";
 import { SecurityChain } from "./security";
-import { SessionSecret } from "./session-secret";
+import type { SessionSecret } from "./session-secret";
 import { StaticSite } from "./static-site";
 
 // (tiers composed below by the AWS-tiers engineer, per the lead's brief: Database / CrossRegionReplica,
@@ -25,6 +25,8 @@ export interface AwsSiteArgs {
   readonly writer?: AwsSite;
   /** the stack's database master credentials; required when the site holds a database */
   readonly masterSecret?: DatabaseMasterSecret;
+  /** the stack's session-signing key, one for every site; required when the site runs the API */
+  readonly sessionSecret?: SessionSecret;
   /** the app bundle to deploy; built from app/src (esbuild) when absent */
   readonly bundle?: BuiltBundle;
 }
@@ -131,7 +133,7 @@ export class AwsSite extends pulumi.ComponentResource {
     if (site.api.provisioned && bundle && primaryHost && this.databaseSecretArn) {
       const release = new AppBundle(`${name}-app`, { topology, site, build: bundle }, child);
       const logs = new AppLogGroup(`${name}-app-logs`, { topology, site }, child);
-      const session = new SessionSecret(`${name}-session`, { topology, site }, child);
+      if (!args.sessionSecret) throw new Error(`AwsSite ${name}: site ${site.key} runs the API; pass the stack's sessionSecret`);
       this.api = new ApiService(`${name}-api`, {
         topology,
         site,
@@ -154,7 +156,7 @@ export class AwsSite extends pulumi.ComponentResource {
           dbName: DB_NAME,
           dbSecretArn: this.databaseSecretArn,
           redis: this.cache ? { host: this.cache.primaryEndpoint, port: this.cache.port, authSecretArn: this.cache.authSecretArn } : undefined,
-          sessionSecretArn: session.arn,
+          sessionSecretArn: args.sessionSecret.arnIn(site.region),
         },
         logGroupName: logs.name,
         logGroupArn: logs.arn,

@@ -2,6 +2,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { buildAppBundle, type BuiltBundle } from "../../../infra/aws/app-bundle";
+import { sessionSecretFor } from "../../../infra/aws/session-secret";
 import { AwsSite } from "../../../infra/aws/site";
 import { deployStatic, masterSecretFor, peerAwsSites } from "../../../infra/program";
 import type { Topology } from "../../../infra/topology/types";
@@ -33,9 +34,10 @@ export async function deploySites(topology: Topology, bundle: BuiltBundle): Prom
     let writer: AwsSite | undefined;
     const built = new Map<string, AwsSite>();
     const masterSecret = masterSecretFor(topology);
+    const sessionSecret = sessionSecretFor(topology);
     const ordered = [...topology.sites].sort((a, b) => Number(b.key === topology.writerSite) - Number(a.key === topology.writerSite));
     for (const site of ordered) {
-      const s = new AwsSite(site.key, { topology, site, writer, bundle, masterSecret });
+      const s = new AwsSite(site.key, { topology, site, writer, bundle, masterSecret, sessionSecret });
       if (site.key === topology.writerSite) writer = s;
       built.set(site.key, s);
     }
