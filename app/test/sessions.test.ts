@@ -10,6 +10,8 @@ import { call, makeApp, services, signupAndLogin, uniq, type Services, type Test
 // one database (the writer and its replica), as in active-active.
 
 const SECRET = "test-secret-0123456789abcdef"; // testConfig's SESSION_SECRET, shared by both sites
+/** every instance here tails the logout list 5 times a second */
+const POLL = { SESSION_REVOCATION_POLL_MS: "200" };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Polls until `f` holds; the elapsed ms (fails after `ms`). */
@@ -32,9 +34,9 @@ describe("app: durable sessions (signed tokens + revocation list)", function () 
   before(async () => {
     s = await services();
     redisB = await startRedis();
-    a1 = await makeApp({ SITE_ID: "1", NODE_ID: "1" });
-    a2 = await makeApp({ SITE_ID: "1", NODE_ID: "2" });
-    b = await makeApp({ SITE_ID: "2", NODE_ID: "1", REDIS_URL: redisB.url });
+    a1 = await makeApp({ ...POLL, SITE_ID: "1", NODE_ID: "1" });
+    a2 = await makeApp({ ...POLL, SITE_ID: "1", NODE_ID: "2" });
+    b = await makeApp({ ...POLL, SITE_ID: "2", NODE_ID: "1", REDIS_URL: redisB.url });
   });
   after(async () => {
     await s.redis.restart().catch(() => undefined); // in case a test left it halted
@@ -88,7 +90,7 @@ describe("app: durable sessions (signed tokens + revocation list)", function () 
   it("a session minted at site A verifies at site B right after login, while the replica has not caught up", async () => {
     const root: Connection = await s.db.replica.rootConnection();
     // site B trusts its (stopped) replica: nothing about the session may need a replicated row
-    const bStale = await makeApp({ SITE_ID: "2", NODE_ID: "2", REDIS_URL: redisB.url, REPLICA_LAG_CHECK_MS: "0" });
+    const bStale = await makeApp({ ...POLL, SITE_ID: "2", NODE_ID: "2", REDIS_URL: redisB.url, REPLICA_LAG_CHECK_MS: "0" });
     try {
       await s.db.waitForReplica();
       await root.query("STOP SLAVE SQL_THREAD");
@@ -124,7 +126,7 @@ describe("app: durable sessions (signed tokens + revocation list)", function () 
     const [row] = await a1.deps.db.primary.query<Array<{ user_id: string }>>("SELECT user_id FROM session_revocations WHERE sid = ?", [u.token.split(".")[1]]);
     assert.equal(row.user_id, u.id);
     // an instance started after the logout loads the list before it answers
-    const later = await makeApp({ SITE_ID: "2", NODE_ID: "3", REDIS_URL: redisB.url });
+    const later = await makeApp({ ...POLL, SITE_ID: "2", NODE_ID: "3", REDIS_URL: redisB.url });
     try {
       assert.equal(await me(later, u.token), 401);
     } finally {

@@ -55,6 +55,9 @@ export function testConfig(s: Services, env: Record<string, string> = {}): AppCo
     REDIS_COMMAND_TIMEOUT_MS: "2000",
     // Tests of Redis semantics read through Redis; the near-cache has its own test.
     PROFILE_LOCAL_CACHE_MS: "0",
+    // The logout tail is background SQL that tests counting a request's statements would see; the
+    // session tests that need it set their own poll.
+    SESSION_REVOCATION_POLL_MS: "60000",
     ...env,
   });
 }
