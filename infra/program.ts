@@ -142,6 +142,8 @@ function awsOutputs(site: SiteTopology, s: AwsSite): SiteOutputs {
     region: site.region,
     role: site.role,
     vpcId: s.network.vpcId,
+    // what `dr.fencedRelease` pins when this site is fenced
+    release: s.release,
     publicSubnetIds: s.network.publicSubnetIds,
     appSubnetIds: s.network.appSubnetIds,
     dataSubnetIds: s.network.dataSubnetIds,

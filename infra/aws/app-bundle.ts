@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { createHash } from "node:crypto";
 import type { SiteTopology, Topology } from "../topology/types";
 import { buildAppBundle, type BuiltBundle, type BundleEntries } from "./app-bundle-build";
 import { privateBucket } from "./private-bucket";
@@ -20,6 +21,11 @@ export interface AppBundleArgs {
 }
 
 /** The artifact bucket of one site and the release objects in it. */
+/** The release's hash as buildAppBundle computes it: SHA-256 over both files' hashes. */
+export function releaseHash(serverSha256: string, workerSha256: string): string {
+  return createHash("sha256").update(`${serverSha256}\n${workerSha256}`).digest("hex");
+}
+
 export class AppBundle extends pulumi.ComponentResource {
   public readonly bucketName: pulumi.Output<string>;
   public readonly bucketArn: pulumi.Output<string>;
@@ -33,7 +39,13 @@ export class AppBundle extends pulumi.ComponentResource {
     super("resilient-feed:aws:AppBundle", name, {}, opts);
     const { topology, site } = args;
     if (site.cloud !== "aws") throw new Error(`AppBundle ${name}: site ${site.key} is on ${site.cloud}, not aws`);
-    const bundle = args.build ?? buildAppBundle(args.entries);
+    const built = args.build ?? buildAppBundle(args.entries);
+    // a fenced site keeps the release it ran when pinned (dr.fencedRelease): a hotfix `up` while
+    // failed over must not rewrite its objects or its launch template in the failed region
+    const pin = site.releasePin;
+    const bundle = pin
+      ? { server: { ...built.server, sha256: pin.server }, worker: { ...built.worker, sha256: pin.worker }, hash: releaseHash(pin.server, pin.worker) }
+      : built;
     const region = site.region;
     const tags = siteTags(topology, site, "artifacts");
 
@@ -59,7 +71,8 @@ export class AppBundle extends pulumi.ComponentResource {
         serverSideEncryption: "AES256",
         metadata: { sha256: bundle[role].sha256 },
         tags,
-      }, { parent: this });
+        // pinned: the object under this key is the old release's; never upload the new bytes over it
+      }, { parent: this, ignoreChanges: pin ? ["source"] : undefined });
     }
 
     this.bucketName = bucket.bucket;

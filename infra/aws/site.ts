@@ -61,6 +61,8 @@ export class AwsSite extends pulumi.ComponentResource {
   public readonly staticSite?: StaticSite;
   public readonly observability?: Observability;
   public readonly backup?: SiteBackup;
+  /** the release this site runs: what dr.fencedRelease pins when the site is fenced */
+  public readonly release?: { readonly server: string; readonly worker: string; readonly hash: string };
   /** this site's database instance: the replication source when this site writes */
   public readonly databaseArn?: pulumi.Output<string>;
   /** the writer's address as this site's apps use it (its own, or the writer site's) */
@@ -132,6 +134,7 @@ export class AwsSite extends pulumi.ComponentResource {
     const bundle = site.api.provisioned ? args.bundle ?? defaultBundle(name) : undefined;
     if (site.api.provisioned && bundle && primaryHost && this.databaseSecretArn) {
       const release = new AppBundle(`${name}-app`, { topology, site, build: bundle }, child);
+      this.release = { server: release.serverSha256, worker: release.workerSha256, hash: release.hash };
       const logs = new AppLogGroup(`${name}-app-logs`, { topology, site }, child);
       if (!args.sessionSecret) throw new Error(`AwsSite ${name}: site ${site.key} runs the API; pass the stack's sessionSecret`);
       this.api = new ApiService(`${name}-api`, {

@@ -55,6 +55,11 @@ export const drSchema = z.strictObject({
   activeSite: z.enum(["primary", "secondary"]).default("primary"),
   /** backup-restore failed over: the recovery point (RDS snapshot ARN in the secondary's region) to restore */
   restoreFromSnapshot: z.string().optional(),
+  /** failed over: the release the fenced primary keeps (stack output sites.primary.release) */
+  fencedRelease: z.strictObject({
+    server: z.string().regex(/^[0-9a-f]{64}$/, "must be the server file's SHA-256 (64 lower-case hex digits) from the stack output sites.primary.release"),
+    worker: z.string().regex(/^[0-9a-f]{64}$/, "must be the worker file's SHA-256 (64 lower-case hex digits) from the stack output sites.primary.release"),
+  }).optional(),
 });
 
 const geoRuleSchema = z

@@ -37,7 +37,7 @@ export function buildTopology(cfg: ResolvedConfig): Topology {
   const shape = STANDBY_SHAPE[mode];
   const { primary, secondary } = cfg.sites;
 
-  const site = (key: SiteKey, s: ResolvedSite, part: Pick<SiteTopology, "role" | "servesTraffic" | "api" | "database" | "cache">): SiteTopology => ({
+  const site = (key: SiteKey, s: ResolvedSite, part: Pick<SiteTopology, "role" | "servesTraffic" | "api" | "database" | "cache" | "releasePin">): SiteTopology => ({
     key,
     cloud: s.cloud,
     region: s.region,
@@ -61,7 +61,7 @@ export function buildTopology(cfg: ResolvedConfig): Topology {
     cache: standbyCache(cfg, shape),
   };
   // The old writer after failover: same resources as before, no traffic, no writes.
-  const fenced = { ...writer, role: "standby" as const, servesTraffic: false, database: writerDatabase(cfg, "fenced") };
+  const fenced = { ...writer, role: "standby" as const, servesTraffic: false, database: writerDatabase(cfg, "fenced"), releasePin: cfg.dr.fencedRelease };
 
   const sites: SiteTopology[] = [site("primary", primary, failedOver ? fenced : writer)];
   // backup-restore kept no database in the secondary: failing over creates it from a recovery point
@@ -78,6 +78,8 @@ export function buildTopology(cfg: ResolvedConfig): Topology {
   if (!secondary) warnings.push("single site: backups stay in the primary region, so a regional outage means restoring elsewhere by hand");
   if (secondary && secondary.cloud !== primary.cloud) warnings.push(`sites on ${primary.cloud} and ${secondary.cloud}: no managed cross-cloud copy of the data; backup-restore needs an export/import runbook`);
   if (cfg.dr.restoreFromSnapshot !== undefined && !restoresOnFailover(cfg)) warnings.push(`dr.restoreFromSnapshot is set but unused: only backup-restore failed over restores from it (keep it while failed over: changing it replaces the restored database)`);
+  if (cfg.dr.fencedRelease !== undefined && !failedOver) warnings.push("dr.fencedRelease is set but unused: only a fenced site (failed over) keeps a pinned release");
+  if (failedOver && cfg.dr.fencedRelease === undefined && primary.cloud === "aws") warnings.push("failed over without dr.fencedRelease: an `up` with a new app build would rewrite the fenced primary's release objects and launch template; pin it first (README, DR game day)");
   if (failedOver) warnings.push("failed over: the primary is fenced and nothing replicates out of the secondary until the primary is re-seeded as its replica (RPO exposure until then)");
 
   return {

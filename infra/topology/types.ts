@@ -105,6 +105,8 @@ export interface SiteTopology {
   readonly api: ApiCapacity;
   readonly database: DatabaseCapacity;
   readonly cache: CacheCapacity;
+  /** the release a fenced site keeps (dr.fencedRelease): SHA-256 of its server and worker files */
+  readonly releasePin?: { readonly server: string; readonly worker: string };
   /** a backup vault receiving cross-region copies lives here */
   readonly backupVault: boolean;
 }
