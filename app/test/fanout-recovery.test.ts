@@ -69,6 +69,33 @@ describe("app: fan-out recovery (outbox replay, consumer group recreated)", func
     assert.ok((await t.deps.metrics.counterValue(t.deps.metrics.fanoutReplays)) >= 1);
   });
 
+  it("a batch of jobs from several authors: every follower's list gets all of them, one script call per list", async () => {
+    const reader = await signupAndLogin(t.app);
+    const other = await signupAndLogin(t.app);
+    const a = await signupAndLogin(t.app);
+    const b = await signupAndLogin(t.app);
+    for (const author of [a, b]) assert.equal((await call(t.app, "PUT", `/users/${author.id}/follow`, { token: reader.token })).status, 204);
+    assert.equal((await call(t.app, "PUT", `/users/${a.id}/follow`, { token: other.token })).status, 204);
+    await worker.stop();
+    try {
+      for (const u of [reader, other]) assert.equal((await call(t.app, "GET", "/feed", { token: u.token })).status, 200); // lists cached
+      const jobs = [
+        { postId: "1000000000000000001", authorId: a.id },
+        { postId: "1000000000000000002", authorId: b.id },
+        { postId: "1000000000000000003", authorId: a.id },
+      ];
+      // the reader's and the other follower's lists, and each author's recent-posts list if cached
+      const recentCached = Number(await t.deps.redis.exists(`recent:${a.id}`)) + Number(await t.deps.redis.exists(`recent:${b.id}`));
+      assert.equal(await worker.fanoutBatch(jobs), 2 + recentCached);
+      assert.deepEqual((await listIds(reader.id)).sort(), jobs.map((j) => j.postId).sort());
+      assert.deepEqual((await listIds(other.id)).sort(), [jobs[0].postId, jobs[2].postId]);
+      await assert.rejects(worker.fanoutBatch([{ postId: "x", authorId: a.id }]), /malformed job/);
+    } finally {
+      await t.deps.redis.del(`feed:${reader.id}`, `feed:${other.id}`);
+      worker.start(100);
+    }
+  });
+
   it("after Redis restarts empty, the worker recreates its consumer group and fans new posts out", async () => {
     const s = await services();
     const reader = await signupAndLogin(t.app);
