@@ -1,0 +1,173 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { LIVENESS_PATH } from "../topology/health";
+import type { SiteTopology, Topology } from "../topology/types";
+import { API_LIMITS, inRange } from "../config/limits";
+import { privateBucket } from "./private-bucket";
+import { siteTags } from "./tags";
+
+// The front of one site's API tier: an internet-facing ALB with access logs to S3, a target group
+// health-checking GET /healthz (liveness: the ASG replaces instances on it), and HTTPS with a
+// TLS 1.3 policy (80 redirects to 443), or plain HTTP on 80 in dev without a certificate.
+
+export const TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
+/** App paths the load balancer answers 404 for itself (scraped locally by the CloudWatch agent). */
+export const INTERNAL_PATHS = ["/metrics", "/metrics/*"];
+export const HEALTH_CHECK = { path: LIVENESS_PATH, interval: 10, timeout: 5, healthyThreshold: 2, unhealthyThreshold: 3, matcher: "200" } as const;
+
+export interface ApiLoadBalancerArgs {
+  readonly topology: Topology;
+  readonly site: SiteTopology;
+  readonly vpcId: pulumi.Input<string>;
+  readonly publicSubnetIds: pulumi.Input<string>[];
+  readonly loadBalancerSecurityGroupId: pulumi.Input<string>;
+  /** an ACM certificate in the site's region; without one the ALB serves plain HTTP */
+  readonly certificateArn?: pulumi.Input<string>;
+}
+
+export class ApiLoadBalancer extends pulumi.ComponentResource {
+  public readonly loadBalancerArn: pulumi.Output<string>;
+  public readonly loadBalancerArnSuffix: pulumi.Output<string>;
+  public readonly loadBalancerDnsName: pulumi.Output<string>;
+  public readonly loadBalancerZoneId: pulumi.Output<string>;
+  public readonly targetGroupArn: pulumi.Output<string>;
+  public readonly targetGroupArnSuffix: pulumi.Output<string>;
+  public readonly accessLogBucketName: pulumi.Output<string>;
+  /** "https" when a certificate is set, "http" otherwise */
+  public readonly protocol: "https" | "http";
+
+  constructor(name: string, args: ApiLoadBalancerArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("resilient-feed:aws:ApiLoadBalancer", name, {}, opts);
+    validate(name, args);
+    const { topology, site } = args;
+    const { app } = topology;
+    const region = site.region;
+    const prod = topology.environment === "prod";
+    const tags = siteTags(topology, site, "api");
+    const child = { parent: this };
+
+    // --- access logs ----------------------------------------------------------------------
+    const logs = privateBucket(`${name}-alb-logs`, {
+      region,
+      tags: siteTags(topology, site, "logs"),
+      parent: this,
+      versioning: false,
+      expireDays: topology.logRetentionDays,
+      forceDestroy: !prod,
+    });
+    const elbAccount = aws.elb.getServiceAccountOutput({ region }, child);
+    const logsPolicy = new aws.s3.BucketPolicy(`${name}-alb-logs`, {
+      region,
+      bucket: logs.bucket.id,
+      policy: pulumi.all([logs.bucket.arn, elbAccount.arn]).apply(([arn, elb]) => JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+          // regions opened before Aug 2022 deliver as the regional ELB account ...
+          { Sid: "ElbAccountDelivery", Effect: "Allow", Principal: { AWS: elb }, Action: "s3:PutObject", Resource: `${arn}/alb/AWSLogs/*` },
+          // ... newer regions as the log-delivery service
+          { Sid: "ElbServiceDelivery", Effect: "Allow", Principal: { Service: "logdelivery.elasticloadbalancing.amazonaws.com" }, Action: "s3:PutObject", Resource: `${arn}/alb/AWSLogs/*` },
+          { Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: "s3:*", Resource: [arn, `${arn}/*`], Condition: { Bool: { "aws:SecureTransport": "false" } } },
+        ],
+      })),
+    }, { parent: this, dependsOn: logs.ready });
+
+    // --- load balancer, target group, listeners ------------------------------------------
+    const alb = new aws.lb.LoadBalancer(`${name}`, {
+      region,
+      loadBalancerType: "application",
+      internal: false,
+      securityGroups: [args.loadBalancerSecurityGroupId],
+      subnets: args.publicSubnetIds,
+      dropInvalidHeaderFields: true,
+      enableDeletionProtection: prod,
+      idleTimeout: 60,
+      accessLogs: { bucket: logs.bucket.id, prefix: "alb", enabled: true },
+      tags: { ...tags, Name: name },
+    }, { parent: this, dependsOn: [logsPolicy] });
+
+    const tg = new aws.lb.TargetGroup(`${name}`, {
+      region,
+      vpcId: args.vpcId,
+      port: app.port,
+      protocol: "HTTP",
+      targetType: "instance",
+      // the app drains for drainSeconds on SIGTERM; the ALB stops sending first, for as long
+      deregistrationDelay: app.drainSeconds,
+      healthCheck: {
+        enabled: true,
+        protocol: "HTTP",
+        port: "traffic-port",
+        path: HEALTH_CHECK.path,
+        interval: HEALTH_CHECK.interval,
+        timeout: HEALTH_CHECK.timeout,
+        healthyThreshold: HEALTH_CHECK.healthyThreshold,
+        unhealthyThreshold: HEALTH_CHECK.unhealthyThreshold,
+        matcher: HEALTH_CHECK.matcher,
+      },
+      tags,
+    }, child);
+
+    const forward = [{ type: "forward", targetGroupArn: tg.arn }];
+    let serving: aws.lb.Listener;
+    if (args.certificateArn !== undefined) {
+      serving = new aws.lb.Listener(`${name}-https`, {
+        region,
+        loadBalancerArn: alb.arn,
+        port: 443,
+        protocol: "HTTPS",
+        sslPolicy: TLS_POLICY,
+        certificateArn: args.certificateArn,
+        defaultActions: forward,
+        tags,
+      }, child);
+      new aws.lb.Listener(`${name}-http`, {
+        region,
+        loadBalancerArn: alb.arn,
+        port: 80,
+        protocol: "HTTP",
+        defaultActions: [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }],
+        tags,
+      }, child);
+      this.protocol = "https";
+    } else {
+      pulumi.log.warn(`${name}: no certificate (sites.${site.key}.certificateArn): the load balancer serves plain HTTP on port 80`, this);
+      serving = new aws.lb.Listener(`${name}-http`, { region, loadBalancerArn: alb.arn, port: 80, protocol: "HTTP", defaultActions: forward, tags }, child);
+      this.protocol = "http";
+    }
+    // The app's Prometheus metrics are for the CloudWatch agent on the instance, not the internet.
+    new aws.lb.ListenerRule(`${name}-hide-metrics`, {
+      region,
+      listenerArn: serving.arn,
+      priority: 10,
+      conditions: [{ pathPattern: { values: INTERNAL_PATHS } }],
+      actions: [{ type: "fixed-response", fixedResponse: { statusCode: "404", contentType: "application/json", messageBody: JSON.stringify({ error: { code: "not_found", message: "not found" } }) } }],
+      tags,
+    }, child);
+
+    this.loadBalancerArn = alb.arn;
+    this.loadBalancerArnSuffix = alb.arnSuffix;
+    this.loadBalancerDnsName = alb.dnsName;
+    this.loadBalancerZoneId = alb.zoneId;
+    this.targetGroupArn = tg.arn;
+    this.targetGroupArnSuffix = tg.arnSuffix;
+    this.accessLogBucketName = logs.bucket.bucket;
+    this.registerOutputs({
+      loadBalancerArn: this.loadBalancerArn,
+      loadBalancerDnsName: this.loadBalancerDnsName,
+      loadBalancerZoneId: this.loadBalancerZoneId,
+      targetGroupArn: this.targetGroupArn,
+      protocol: this.protocol,
+    });
+  }
+}
+
+function validate(name: string, args: ApiLoadBalancerArgs): void {
+  const { site, topology } = args;
+  const fail = (msg: string): never => { throw new Error(`ApiLoadBalancer ${name}: ${msg}`); };
+  if (site.cloud !== "aws") fail(`site ${site.key} is on ${site.cloud}, not aws`);
+  if (!site.api.provisioned) fail(`site ${site.key} has api.provisioned false; do not construct a load balancer for it`);
+  if (args.publicSubnetIds.length < 2) fail(`an ALB needs public subnets in at least 2 AZs, got ${args.publicSubnetIds.length}`);
+  const { port, drainSeconds } = topology.app;
+  if (!inRange(port, API_LIMITS.port)) fail(`app.port must be an unprivileged port ${API_LIMITS.port.min}..${API_LIMITS.port.max}, got ${port}`);
+  if (!inRange(drainSeconds, API_LIMITS.drainSeconds)) fail(`app.drainSeconds (the target group's deregistration delay) must be ${API_LIMITS.drainSeconds.min}..${API_LIMITS.drainSeconds.max}, got ${drainSeconds}`);
+}
