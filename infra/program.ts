@@ -93,10 +93,15 @@ export function masterSecretFor(topology: Topology, opts?: pulumi.ComponentResou
   return needed ? new DatabaseMasterSecret("db-master", { topology }, opts) : undefined;
 }
 
+/** The sites in the order they are built: the writer first (the others' replicas need its ARN). */
+export function writerFirst(topology: Topology): SiteTopology[] {
+  return [...topology.sites].sort((a, b) => Number(b.key === topology.writerSite) - Number(a.key === topology.writerSite));
+}
+
 /** Realizes the Topology: the writer site first (replicas need its ARN), then the others. */
 export function deploy(topology: Topology): Record<string, unknown> {
   const root = new Deployment(`${topology.project}-${topology.environment}`, topology);
-  const ordered = [...topology.sites].sort((a, b) => Number(b.key === topology.writerSite) - Number(a.key === topology.writerSite));
+  const ordered = writerFirst(topology);
 
   let writer: AwsSite | undefined;
   let doProvider: digitalocean.Provider | undefined;

@@ -155,7 +155,9 @@ export class Cdn extends pulumi.ComponentResource {
       policy: pulumi.all([site.bucketArn, distribution.arn]).apply(([bucketArn, distributionArn]) => JSON.stringify(staticBucketPolicy(bucketArn, distributionArn))),
     }, { ...options, dependsOn: site.ready });
     policy(primary, `${name}-static-primary`, was("primary-cdn-static"));
-    if (standby) policy(standby, `${name}-static-standby`, { parent: this });
+    // S3 keeps one policy per bucket: a new policy resource beside the deployed one would be
+    // written, then wiped when the old one is deleted, so it takes over the old one's URN
+    if (standby) policy(standby, `${name}-static-standby`, { parent: this, aliases: [{ name: "secondary-cdn-static", parent: standby }] });
 
     this.distributionId = distribution.id;
     this.distributionArn = distribution.arn;

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { METRICS_NAMESPACE } from "../names";
 import { REPLICA_LAG_BOUND_SECONDS } from "../topology/dr-matrix";
 import { LIVENESS_PATH } from "../topology/health";
 import type { SiteTopology, Topology } from "../topology/types";
@@ -10,7 +11,6 @@ import { siteTags } from "./tags";
 // (its name goes into the CloudWatch agent config in the user data); alarms and the dashboard
 // come after every tier, from their identifiers.
 
-export const METRICS_NAMESPACE = "ResilientFeed";
 export const ALARM_PERIOD_SECONDS = 60;
 export const THRESHOLDS = {
   alb5xxPercent: 5,

@@ -8,6 +8,7 @@ import { Cache } from "./cache";
 import { CrossRegionReplica } from "./cross-region-replica";
 import { Database, DB_NAME } from "./database";
 import type { DatabaseMasterSecret } from "./database-secret";
+import { REPLICATING_MODES } from "../topology/dr-matrix";
 import { maxConnectionsFor } from "./database-support";
 import { Network } from "./network";
 import { AppLogGroup, Observability } from "./observability";
@@ -15,8 +16,8 @@ import { SecurityChain } from "./security";
 import type { SessionSecret } from "./session-secret";
 import { StaticSite } from "./static-site";
 
-// (tiers composed below by the AWS-tiers engineer, per the lead's brief: Database / CrossRegionReplica,
-// Cache, AppBundle + AppLogGroup + ApiService, StaticSite, Observability)
+// One AWS site composed from its tiers: network and security chain, then the database (writer or
+// cross-region replica), cache, app bundle, log group, API tier, static site and observability.
 
 export interface AwsSiteArgs {
   readonly topology: Topology;
@@ -92,7 +93,7 @@ export class AwsSite extends pulumi.ComponentResource {
     };
     // A replicating mode's secondary always holds the cross-region replica resource; on failover
     // the same resource is promoted (replicateSourceDb removed), never replaced.
-    const replicatedSite = site.key !== "primary" && topology.mode !== "backup-restore";
+    const replicatedSite = site.key !== "primary" && REPLICATING_MODES.includes(topology.mode);
     let readHosts: pulumi.Output<string>[] = [];
     let primaryHost: pulumi.Output<string> | undefined;
     let dbIdentifiers: { writer?: pulumi.Output<string>; replicas: pulumi.Output<string>[] } | undefined;

@@ -1,6 +1,9 @@
 import type { z } from "zod";
 
-export const NAMESPACE = "resilient-feed";
+import { PROJECT_NAME } from "../names";
+
+/** Pulumi keys a project's stack config by the project name: `resilient-feed:<key>`. */
+export const NAMESPACE = PROJECT_NAME;
 
 /** One rejected config value: which key, what was given, what is allowed. */
 export interface ConfigProblem {

@@ -1,5 +1,6 @@
 import { DEFAULT_CHECKER_REGIONS, defaultZoneName } from "../config/edge-rules";
 import type { ResolvedConfig, ResolvedSite } from "../config/parse";
+import { PROJECT_NAME } from "../names";
 import { CLOUDFLARE_MIN_MONITOR_INTERVAL } from "../config/schema";
 import {
   STANDBY_SHAPE,
@@ -17,7 +18,7 @@ import { planSubnets } from "./subnet-plan";
 import { engineMajorVersion } from "../../policies/rules/acceptance/engine-support";
 import type { DatabaseEngine, EdgePlan, ReplicationLink, SiteKey, SiteTopology, Topology } from "./types";
 
-export const PROJECT = "resilient-feed";
+export const PROJECT = PROJECT_NAME;
 
 const SITE_IDS: Readonly<Record<SiteKey, number>> = { primary: 1, secondary: 2 };
 

@@ -1,3 +1,4 @@
+import * as pulumi from "@pulumi/pulumi";
 import { strict as assert } from "node:assert";
 import type { PlannedResource, PlanResult } from "../../tools/plan/types";
 import { formatMarkdown, formatText, reviewPlan, toPolicyResources, UNRESOLVED_SECRET } from "../../tools/policy-review/review";
@@ -25,7 +26,7 @@ const base = (): PlannedResource[] => [
   res("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "primary-sg-lb-https", { region: SEOUL, securityGroupId: "primary-sg-load-balancer-id", ipProtocol: "tcp", fromPort: 443, toPort: 443, cidrIpv4: "0.0.0.0/0", description: "HTTPS" }),
   res("aws:elasticache/replicationGroup:ReplicationGroup", "primary-cache", {
     region: SEOUL, nodeType: "cache.r7g.large", automaticFailoverEnabled: true, atRestEncryptionEnabled: true, transitEncryptionEnabled: true, tags: t("cache"),
-    authToken: { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", value: null },
+    authToken: { [pulumi.runtime.specialSigKey]: pulumi.runtime.specialSecretSig, value: null },
   }),
 ];
 

@@ -5,7 +5,7 @@ import { deploySites, tinyBundle } from "./support/deploy";
 import { Recorded, devAwsTopology, prodTopology } from "./support/harness";
 import { heredoc, launchUserData } from "./support/user-data";
 
-// The tiers composed per site by AwsSite (network + security from the lead, tiers from here),
+// The tiers composed per site by AwsSite (network and security chain, then the tiers),
 // with a tiny app bundle standing in for app/src.
 
 const envOf = (text: string): Record<string, string> =>

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { loadProjectConfig, projectConfigFrom } from "../../infra/config/load";
+import { PROJECT_NAME } from "../../infra/names";
 import { deploy } from "../../infra/program";
 import { buildTopology } from "../../infra/topology/build";
 import { readStackConfig } from "../../infra/config/stack-file";
@@ -18,7 +19,7 @@ export interface EvaluateOptions {
   readonly observe?: (mocks: RecordingMocks) => void;
 }
 
-const PROJECT = "resilient-feed";
+const PROJECT = PROJECT_NAME;
 
 /**
  * Evaluates the real program (infra/program.ts, as infra/index.ts runs it) for a stack under
@@ -42,7 +43,7 @@ export async function evaluateStack(opts: EvaluateOptions): Promise<PlanResult> 
   // resources are created only by deploy(), after the mocks and config are in place.
   const outputs = deploy(buildTopology(loadProjectConfig()));
   const resolved = await resolve(outputs);
-  await settle(() => mocks.resources.length);
+  await mocks.settled();
   return { stack: opts.stack, resources: mocks.resources, config: merged, outputs: resolved as Record<string, unknown> };
 }
 
@@ -63,16 +64,4 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 function resolve(value: unknown): Promise<unknown> {
   const out: pulumi.Output<unknown> = pulumi.output(value as pulumi.Input<unknown>);
   return new Promise((done) => out.apply((v) => done(v)));
-}
-
-/** Waits until no more resources register (component children register asynchronously). */
-async function settle(count: () => number): Promise<void> {
-  let last = -1;
-  let stable = 0;
-  while (stable < 5) {
-    await new Promise((r) => setTimeout(r, 5));
-    const now = count();
-    stable = now === last ? stable + 1 : 0;
-    last = now;
-  }
 }

@@ -50,6 +50,21 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
     return { id, state: { ...inputs, ...computed } };
   }
 
+  /**
+   * Waits until no more resources register: component children register asynchronously, so
+   * the count must stay the same over a few timer turns.
+   */
+  async settled(): Promise<void> {
+    let last = -1;
+    let stable = 0;
+    while (stable < 5) {
+      await new Promise((r) => setTimeout(r, 5));
+      const now = this.resources.length;
+      stable = now === last ? stable + 1 : 0;
+      last = now;
+    }
+  }
+
   call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
     const invoke = INVOKES[args.token];
     if (!invoke) throw new Error(`offline plan: no mock for invoke ${args.token}; add it to tools/plan/mocks.ts`);

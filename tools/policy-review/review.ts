@@ -8,6 +8,7 @@ import type {
   StackValidationArgs,
   StackValidationPolicy,
 } from "@pulumi/policy";
+import * as pulumi from "@pulumi/pulumi";
 import type { PlannedResource, PlanResult } from "../plan/types";
 
 // Runs a CrossGuard pack over an offline plan (tools/plan), the way `pulumi preview --policy-pack`
@@ -67,9 +68,8 @@ function strings(value: unknown, out: string[] = []): string[] {
   return out;
 }
 
-/** Pulumi's wire marker for secrets ({ [SIG]: SECRET_SIG, value }). */
-const SIG = "4dabf18193072939515e22adb298388d";
-const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+/** Pulumi's wire marker for secrets: { [specialSigKey]: specialSecretSig, value }. */
+const { specialSigKey: SIG, specialSecretSig: SECRET_SIG } = pulumi.runtime;
 /** What a secret whose value the mocks could not compute (e.g. a random password's result) becomes. */
 export const UNRESOLVED_SECRET = "[secret computed at deployment]";
 

@@ -63,7 +63,7 @@ export const siteOf = (t: Topology, key: SiteKey): SiteTopology => {
   return s;
 };
 
-/** Fake network / security ids as the lead's components would hand them over. */
+/** Fake network / security ids, as the Network and SecurityChain components hand them over. */
 export function fakeNetwork(site: SiteTopology) {
   const ids = (tier: string) => Array.from({ length: site.azCount }, (_, i) => `${site.key}-${tier}-${i}`);
   return {
@@ -84,16 +84,7 @@ export function value<T>(o: pulumi.Output<T>): Promise<T> {
 }
 
 /** Waits until no more resources register (component children register asynchronously). */
-export async function settle(mocks: RecordingMocks): Promise<void> {
-  let last = -1;
-  let stable = 0;
-  while (stable < 5) {
-    await new Promise((r) => setTimeout(r, 5));
-    const now = mocks.resources.length;
-    stable = now === last ? stable + 1 : 0;
-    last = now;
-  }
-}
+export const settle = (mocks: RecordingMocks): Promise<void> => mocks.settled();
 
 /** Runs `build`, waits for registration, and returns what it registered (custom resources). */
 export async function record(mocks: RecordingMocks, build: () => void | Promise<void>): Promise<Recorded> {
@@ -124,4 +115,4 @@ export const pick = (r: PlannedResource, keys: string[]): Record<string, unknown
 export const json = (v: unknown): any => JSON.parse(String(v));
 
 /** How a secret input reaches the mocks: Pulumi's secret envelope around the value. */
-export const secret = (v: unknown) => ({ "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", value: v });
+export const secret = (v: unknown) => ({ [pulumi.runtime.specialSigKey]: pulumi.runtime.specialSecretSig, value: v });
