@@ -1,3 +1,6 @@
+import { Validator } from "ip-num";
+import { prefixOf } from "../topology/cidr";
+
 // What the API instances' boot script is rendered from (plain values: resolved Outputs), the
 // paths it writes and the non-secret environment of the app's services.
 
@@ -100,9 +103,8 @@ export function readHosts(p: UserDataParams): readonly string[] {
 
 /** The host-bit mask of a CIDR block, checked to fit the app's node-id bits. */
 export function nodeIdMask(cidr: string): number {
-  const prefix = Number(cidr.split("/")[1]);
-  if (!Number.isInteger(prefix) || prefix < 0 || prefix > 32) throw new Error(`user data: ${cidr} is not a CIDR block`);
-  const hostBits = 32 - prefix;
+  if (!Validator.isValidIPv4CidrNotation(cidr)[0]) throw new Error(`user data: ${cidr} is not a CIDR block`);
+  const hostBits = 32 - prefixOf(cidr);
   if (hostBits > NODE_ID_BITS) throw new Error(`user data: app-tier block ${cidr} has ${hostBits} host bits; node ids have ${NODE_ID_BITS} (use a /${32 - NODE_ID_BITS} or smaller)`);
   return 2 ** hostBits - 1;
 }

@@ -39,8 +39,8 @@ describe("AwsSite composes the tiers per the Topology", function () {
   });
 
   it("prod warm-standby: the writer site runs every tier, the standby a replica, a small API, a single-node cache and the static files' replica bucket", () => {
-    assert.deepEqual(tiersOf(prod, "primary"), ["ApiService", "AppBundle", "AppLogGroup", "Cache", "Database", "FlowLogs", "Network", "Observability", "SecurityChain", "SiteBackup", "StaticSite"]);
-    assert.deepEqual(tiersOf(prod, "secondary"), ["ApiService", "AppBundle", "AppLogGroup", "Cache", "CrossRegionReplica", "FlowLogs", "Network", "Observability", "SecurityChain", "SiteBackup", "StaticSite"]);
+    assert.deepEqual(tiersOf(prod, "primary"), ["ApiFleet", "ApiLoadBalancer", "ApiService", "AppBundle", "AppLogGroup", "Cache", "Database", "FlowLogs", "Network", "Observability", "SecurityChain", "SiteBackup", "StaticSite"]);
+    assert.deepEqual(tiersOf(prod, "secondary"), ["ApiFleet", "ApiLoadBalancer", "ApiService", "AppBundle", "AppLogGroup", "Cache", "CrossRegionReplica", "FlowLogs", "Network", "Observability", "SecurityChain", "SiteBackup", "StaticSite"]);
     assert.equal(prod.one("rds/instance:Instance", "secondary-db").inputs.replicateSourceDb, "arn:aws:rds:ap-northeast-2:123456789012:db:primary-db");
     assert.deepEqual(prod.of("autoscaling/group:Group").map((g) => [g.name, g.inputs.minSize, g.inputs.maxSize, g.inputs.desiredCapacity]), [["primary-api", 3, 12, 3], ["secondary-api", 1, 12, 1]]);
     assert.deepEqual(prod.of("elasticache/replicationGroup:ReplicationGroup").map((g) => [g.name, g.inputs.numCacheClusters]), [["primary-cache", 2], ["secondary-cache", 1]]);
@@ -88,7 +88,7 @@ describe("AwsSite composes the tiers per the Topology", function () {
   });
 
   it("pilot light: the standby has the replica, an ALB and launch template with 0 instances, no cache (no Redis in its env)", () => {
-    assert.deepEqual(tiersOf(pilot, "secondary"), ["ApiService", "AppBundle", "AppLogGroup", "CrossRegionReplica", "FlowLogs", "Network", "Observability", "SecurityChain", "SiteBackup", "StaticSite"]);
+    assert.deepEqual(tiersOf(pilot, "secondary"), ["ApiFleet", "ApiLoadBalancer", "ApiService", "AppBundle", "AppLogGroup", "CrossRegionReplica", "FlowLogs", "Network", "Observability", "SecurityChain", "SiteBackup", "StaticSite"]);
     assert.deepEqual([pilot.one("autoscaling/group:Group", "secondary-api").inputs.minSize, pilot.one("autoscaling/group:Group", "secondary-api").inputs.desiredCapacity], [0, 0]);
     const env = envOf(launchUserData(pilot, "secondary-api"));
     assert.deepEqual([env.CACHE_ENABLED, env.REDIS_HOST], ["false", undefined]);
@@ -96,7 +96,7 @@ describe("AwsSite composes the tiers per the Topology", function () {
   });
 
   it("dev on AWS: one site with every tier, sized small", () => {
-    assert.deepEqual(tiersOf(dev, "primary"), ["ApiService", "AppBundle", "AppLogGroup", "Cache", "Database", "FlowLogs", "Network", "Observability", "SecurityChain", "SiteBackup", "StaticSite"]);
+    assert.deepEqual(tiersOf(dev, "primary"), ["ApiFleet", "ApiLoadBalancer", "ApiService", "AppBundle", "AppLogGroup", "Cache", "Database", "FlowLogs", "Network", "Observability", "SecurityChain", "SiteBackup", "StaticSite"]);
     assert.ok(dev.custom.filter((r) => r.type.startsWith("aws:") && !r.type.startsWith("aws:iam/") && !r.type.startsWith("aws:cloudfront/")).every((r) => r.region === "ap-southeast-1"));
   });
 

@@ -87,6 +87,7 @@ describe("user data (rendered boot script)", () => {
     assert.equal(nodeIdMask("10.20.64.0/18"), 16383);
     assert.equal(nodeIdMask("10.30.16.0/22"), 1023);
     assert.throws(() => nodeIdMask("10.0.0.0/17"), /app-tier block 10\.0\.0\.0\/17 has 15 host bits; node ids have 14 \(use a \/18 or smaller\)/);
+    for (const bad of ["10.0.0/18", "10.0.0.0/33", "10.0.0.256/24", "10.0.0.0"]) assert.throws(() => nodeIdMask(bad), new RegExp(`user data: ${bad.replace(/[./]/g, "\\$&")} is not a CIDR block`));
   });
 
   it("fetches and verifies the release from the site's artifact bucket", () => {

@@ -1,0 +1,27 @@
+import { strict as assert } from "node:assert";
+import { MAX_NODE } from "../../app/src/ids";
+import { NODE_ID_BITS } from "../../infra/aws/user-data";
+import { DR_MODES } from "../../infra/config/schema";
+import { PROJECT_NAME } from "../../infra/names";
+import { STANDBY_SHAPE } from "../../infra/topology/dr-matrix";
+import { PACK_NAME } from "../../policies/rules/all";
+import { DEPLOYMENT, DR_MODES as PACK_DR_MODES } from "../../policies/rules/types";
+
+// Facts written in two places on purpose, each side kept equal here: the policy pack is standalone
+// (it imports nothing from infra/), and the app does not import the infrastructure program.
+
+describe("facts the pack and the app keep their own copy of", () => {
+  it("the pack's DR modes are the program's (schema enum and DR matrix), in order", () => {
+    assert.deepEqual([...PACK_DR_MODES], [...DR_MODES]);
+    assert.deepEqual(Object.keys(STANDBY_SHAPE), [...DR_MODES]);
+  });
+
+  it("the pack is named after the project, and knows the Deployment marker's type token", () => {
+    assert.equal(PACK_NAME, PROJECT_NAME);
+    assert.equal(DEPLOYMENT, `${PROJECT_NAME}:index:Deployment`);
+  });
+
+  it("the node ids the user data hands out fit the app's id layout exactly", () => {
+    assert.equal(MAX_NODE, 2 ** NODE_ID_BITS - 1);
+  });
+});
