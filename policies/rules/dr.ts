@@ -4,7 +4,7 @@ import { isHealthChecked, siteOfRecord } from "./dns";
 import { roleOf } from "./site-role";
 import { AWS, CLOUDFLARE, DEPLOYMENT, type DrMode } from "./types";
 
-// DR-mode invariants (ARCHITECTURE.md, "DR modes"), checked over the whole stack. The mode comes
+// DR-mode invariants (docs/architecture.md, "The DR-mode matrix"), checked over the whole stack. The mode comes
 // from the stack's resilient-feed:index:Deployment marker. They hold in every environment: a dev
 // stack running a game day in warm-standby needs a real replica as much as prod does.
 

@@ -2,6 +2,7 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { evaluateStack } from "../../tools/plan/evaluate";
+import { drState } from "../support/config-fixtures";
 import { UrnRecorder } from "../support/urns";
 
 // A deployed stack must not notice a refactoring: every URN the prod stack had at the deployed
@@ -44,7 +45,8 @@ describe("prod URNs: a deployed stack keeps every resource it has", function () 
       for (const state of baseline.states) {
         const [mode, activeSite] = state.split("/");
         recorder.clear();
-        await evaluateStack({ stack: "prod", mode, activeSite });
+        // a backup-restore failover restores from a recovery point, which the config must name
+        await evaluateStack({ stack: "prod", configOverrides: { dr: drState(mode, activeSite) } });
         const current = new Set(recorder.registered.map((r) => r.urn));
         const aliased = new Set(recorder.registered.flatMap((r) => r.aliases));
         const missing: string[] = [];
