@@ -265,6 +265,9 @@ export function dashboardBody(region: string, siteKey: string, v: DashboardInput
     [METRICS_NAMESPACE, "feed_reads_total", "SiteKey", siteKey, { stat: "Sum", label: "feed reads" }],
   ]);
   panel("Business: fan-out lag (jobs not yet in followers' feeds)", [[METRICS_NAMESPACE, "fanout_lag", "SiteKey", siteKey, { stat: "Maximum", label: "fan-out lag" }]]);
+  // Post-cache hit ratio (%) from cache_requests_total{cache="post",result} (FILL: periods without misses or errors still plot); a falling ratio means feed pages read MySQL.
+  const postCache = (result: string) => [METRICS_NAMESPACE, "cache_requests_total", "SiteKey", siteKey, "cache", "post", "result", result, { stat: "Sum", id: result, visible: false }];
+  panel("Business: post cache hit ratio (%)", [[{ expression: "100 * hit / (hit + FILL(miss, 0) + FILL(error, 0))", label: "post cache hits %", id: "ratio" }], postCache("hit"), postCache("miss"), postCache("error")], { yAxis: { left: { min: 0, max: 100 } } });
   panel("App errors", [[METRICS_NAMESPACE, "AppErrors", { stat: "Sum" }]]);
   return { widgets };
 }

@@ -109,12 +109,15 @@ describe("app logs, alarms and dashboard", function () {
     const body = json(d.inputs.dashboardBody);
     assert.deepEqual(body.widgets.map((w: any) => w.properties.title), [
       "Hosts: CPU and memory", "Hosts: instances", "Load balancer: requests and 5xx", "Load balancer: target latency",
-      "Cache hit rate", "Database connections", "Replica lag (s)", "Business: posts created, feed reads", "Business: fan-out lag (jobs not yet in followers' feeds)", "App errors",
+      "Cache hit rate", "Database connections", "Replica lag (s)", "Business: posts created, feed reads", "Business: fan-out lag (jobs not yet in followers' feeds)", "Business: post cache hit ratio (%)", "App errors",
     ]);
     const panel = (title: string) => body.widgets.find((w: any) => w.properties.title === title).properties.metrics;
     assert.deepEqual(panel("Cache hit rate").map((m: any[]) => m.slice(0, 4)), [["AWS/ElastiCache", "CacheHitRate", "CacheClusterId", "primary-cache-001"], ["AWS/ElastiCache", "CacheHitRate", "CacheClusterId", "primary-cache-002"]]);
     assert.deepEqual(panel("Business: posts created, feed reads").map((m: any[]) => m.slice(0, 4)), [["ResilientFeed", "posts_created_total", "SiteKey", "primary"], ["ResilientFeed", "feed_reads_total", "SiteKey", "primary"]]);
     assert.deepEqual(panel("Business: fan-out lag (jobs not yet in followers' feeds)"), [["ResilientFeed", "fanout_lag", "SiteKey", "primary", { stat: "Maximum", label: "fan-out lag" }]]);
+    const ratio = panel("Business: post cache hit ratio (%)");
+    assert.deepEqual(ratio[0], [{ expression: "100 * hit / (hit + FILL(miss, 0) + FILL(error, 0))", label: "post cache hits %", id: "ratio" }]);
+    assert.deepEqual(ratio.slice(1), ["hit", "miss", "error"].map((r) => ["ResilientFeed", "cache_requests_total", "SiteKey", "primary", "cache", "post", "result", r, { stat: "Sum", id: r, visible: false }]));
     assert.ok(body.widgets.every((w: any) => w.properties.region === "ap-northeast-2"));
   });
 });
