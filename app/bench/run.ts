@@ -6,6 +6,7 @@ import { freePort, startRedis, startReplicatedMariaDb, type RedisService, type R
 import { migrate } from "../src/db/migrate";
 import { IdGenerator } from "../src/ids";
 import { hashPassword } from "../src/users/passwords";
+import Redis from "ioredis";
 import { cpuSeconds } from "./proc-cpu";
 import { wrk, type WrkResult } from "./wrk";
 import { fanoutRecovery, fanoutRecoveryLines } from "./fanout-lag";
@@ -179,12 +180,19 @@ async function main(): Promise<void> {
   const results: Array<[string, Pick<LoadResult, "rps" | "total" | "p50" | "p99" | "errors">]> = [];
   const base = { connections: CONNECTIONS, durationSec: DURATION };
   const measured = { connections: CONNECTIONS, durationSec: DURATION, dir: tmp };
-  /** A wrk run and the server's CPU per request (µs) during it. */
+  /** A wrk run, and the server's and Redis' CPU per request (µs) during it. */
   const cpuPerRequest = new Map<string, number>();
+  const stats = new Redis(redis.url, { lazyConnect: true });
+  await stats.connect();
+  const redisCpu = async () => {
+    const info = await stats.info("cpu");
+    return ["used_cpu_sys", "used_cpu_user"].reduce((a, k) => a + Number(new RegExp(`^${k}:([\\d.]+)`, "m").exec(info)?.[1] ?? 0), 0);
+  };
   const timed = async (name: string, server: ChildProcess, run: Promise<WrkResult>) => {
-    const c0 = cpuSeconds(server.pid!);
+    const [c0, r0] = [cpuSeconds(server.pid!), await redisCpu()];
     const r = await run;
     cpuPerRequest.set(name, ((cpuSeconds(server.pid!) - c0) / Math.max(1, r.total)) * 1e6);
+    cpuPerRequest.set(`${name} redis`, (((await redisCpu()) - r0) / Math.max(1, r.total)) * 1e6);
     return r;
   };
 
@@ -229,6 +237,7 @@ async function main(): Promise<void> {
   const localHits = sum(m1, "cache_local_hits_total") - sum(m0, "cache_local_hits_total");
   const profileReads = sum(m1, "http_requests_total", 'route="/users/:id"') - sum(m0, "http_requests_total", 'route="/users/:id"');
   const queries = sum(m1, "db_queries_total") - sum(m0, "db_queries_total");
+  stats.disconnect();
 
   const pad = (s: string, n: number) => s.padEnd(n);
   const num = (v: number, n: number, d = 0) => v.toFixed(d).padStart(n);
@@ -250,7 +259,7 @@ async function main(): Promise<void> {
   lines.push(`profile req/s / hello-world req/s: ${ratio.toFixed(2)} (target >= 0.7) ${ratio >= 0.7 ? "OK" : "MISSED"}`);
   lines.push(`feed req/s / hello-world req/s: ${feedRatio.toFixed(2)} (target >= 0.4) ${feedRatio >= 0.4 ? "OK" : "MISSED"}`);
   const us = (k: string) => (cpuPerRequest.get(k) ?? 0).toFixed(0);
-  lines.push(`server CPU per request (user+sys, µs; steadier than req/s on a shared machine): hello-world ${us("hello")}, profile ${us("profile")}, feed ${us("feed")}`);
+  lines.push(`server CPU per request (user+sys, µs; steadier than req/s on a shared machine): hello-world ${us("hello")}, profile ${us("profile")} (+ Redis ${us("profile redis")}), feed ${us("feed")} (+ Redis ${us("feed redis")})`);
   lines.push(`  hello-world CPU / feed CPU: ${((cpuPerRequest.get("hello") ?? 0) / Math.max(1, cpuPerRequest.get("feed") ?? 1)).toFixed(2)}; hello-world CPU / profile CPU: ${((cpuPerRequest.get("hello") ?? 0) / Math.max(1, cpuPerRequest.get("profile") ?? 1)).toFixed(2)}`);
   lines.push(`DB queries per 1000 warm feed reads: ${perThousand.toFixed(1)} (${feedQueries} statements; lag checks and readiness pings not counted, ${feedReads} reads; target <= 10) ${perThousand <= 10 ? "OK" : "MISSED"}`);
   lines.push(`post cache hit ratio (feed scenario): ${((postHits / Math.max(1, postHits + postMisses)) * 100).toFixed(2)}% (${postHits} hits, ${postMisses} misses)`);

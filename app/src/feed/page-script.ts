@@ -1,18 +1,19 @@
 import type { Redis } from "../cache/redis";
-import { postKey } from "../posts/cache";
 import { BUILDING, pad, recentKey, SENTINEL } from "./list-encoding";
 import { PULL_NONE } from "./pull";
 
-// A warm feed page in one Redis round trip: one read-only script pages the reader's feed list and
-// the recent-posts list of every followee the reader pulls (celebrities), merges them newest first,
-// and returns the page's ids with the post bodies (MGET) and the read-your-writes marker.
+// A warm feed page's ids in one Redis round trip: one read-only script pages the reader's feed list
+// and the recent-posts list of every followee the reader pulls (celebrities), merges them newest
+// first, and returns the page's ids (one comma-separated string) and the read-your-writes marker.
+// The bodies are one MGET after it (PostCache): fetched inside the script they cost Redis several
+// times a plain MGET (each value converted to a Lua string and back).
 //
 // A list that does not reach back to its first post (no sentinel in what was read: capped, or
 // being rebuilt) is exact only down to the last id it returned: ids below that "floor" may be
 // missing from it. The merged page is served from Redis only when it fills up above the floor, or
 // when every list reached its sentinel; otherwise the page is read from MySQL.
 //
-// The script builds the recent-posts and post keys from ids it reads (not all keys are in KEYS):
+// The script builds the recent-posts keys from ids it reads (not all keys are in KEYS):
 // this needs a single-shard Redis (cluster mode disabled), which is what infra/aws/cache.ts runs.
 
 const LUA = `
@@ -23,8 +24,8 @@ local pulled = redis.call('SMEMBERS', KEYS[3])
 if #pulled == 0 then return {0, ryw} end
 local lists, missing = {KEYS[1]}, {}
 for _, a in ipairs(pulled) do
-  if a ~= ARGV[5] then
-    local k = ARGV[4] .. a
+  if a ~= ARGV[4] then
+    local k = ARGV[3] .. a
     if redis.call('EXISTS', k) == 1 then lists[#lists + 1] = k else missing[#missing + 1] = a end
   end
 end
@@ -35,8 +36,8 @@ local arrs, pos = {}, {}
 for j, k in ipairs(lists) do
   local complete, real = false, {}
   for _, v in ipairs(redis.call('ZRANGE', k, ARGV[1], '-', 'BYLEX', 'REV', 'LIMIT', 0, n + 1)) do
-    if v == ARGV[6] then complete = true
-    elseif v ~= ARGV[7] then real[#real + 1] = v end
+    if v == ARGV[5] then complete = true
+    elseif v ~= ARGV[6] then real[#real + 1] = v end
   end
   if not complete then
     local f = real[#real] or '~'
@@ -58,11 +59,7 @@ while count < n do
   if best ~= prev then count = count + 1; out[count] = best; prev = best end
 end
 if count < n and floor ~= nil then return {3, ryw} end
-local keys = {}
-for i = 1, math.min(count, n - 1) do local v = out[i]; keys[i] = ARGV[3] .. string.sub(v, (string.find(v, '[1-9]'))) end
-local bodies = {}
-if #keys > 0 then bodies = redis.call('MGET', unpack(keys)) end
-return {1, ryw, out, bodies}`;
+return {1, ryw, table.concat(out, ',')}`;
 
 export type PageScriptResult =
   /** The feed list or the pull set is missing: rebuild. */
@@ -71,10 +68,10 @@ export type PageScriptResult =
   | { kind: "no-recent"; ryw: boolean; authors: string[] }
   /** The cached lists do not cover this page: read it from MySQL. */
   | { kind: "not-cached"; ryw: boolean }
-  /** Up to limit+1 ids, newest first, and the cached bodies of the first `limit` (null: not cached). */
-  | { kind: "page"; ryw: boolean; ids: string[]; bodies: Array<string | null> };
+  /** Up to limit+1 ids, newest first. */
+  | { kind: "page"; ryw: boolean; ids: string[] };
 
-type Reply = [number, number, unknown?, Array<string | null>?];
+type Reply = [number, number, unknown?];
 const COMMAND = "feedPage";
 
 const unpadded = (m: string): string => {
@@ -91,7 +88,7 @@ export function definePageScript(redis: Redis): void {
 export async function runPageScript(redis: Redis, keys: { feed: string; ryw: string; pull: string }, cursor: string | null, limit: number): Promise<PageScriptResult> {
   const max = cursor ? "(" + pad(cursor) : "+";
   const run = (redis as unknown as Record<string, (...a: unknown[]) => Promise<Reply>>)[COMMAND];
-  const r = await run.call(redis, keys.feed, keys.ryw, keys.pull, max, limit, postKey(""), recentKey(""), PULL_NONE, SENTINEL, BUILDING);
+  const r = await run.call(redis, keys.feed, keys.ryw, keys.pull, max, limit, recentKey(""), PULL_NONE, SENTINEL, BUILDING);
   const ryw = r[1] === 1;
   switch (r[0]) {
     case 0:
@@ -101,7 +98,7 @@ export async function runPageScript(redis: Redis, keys: { feed: string; ryw: str
     case 3:
       return { kind: "not-cached", ryw };
     case 1:
-      return { kind: "page", ryw, ids: (r[2] as string[]).map(unpadded), bodies: r[3] ?? [] };
+      return { kind: "page", ryw, ids: r[2] === "" ? [] : (r[2] as string).split(",").map(unpadded) };
     default:
       throw new Error(`feed page script: unexpected reply ${JSON.stringify(r)}`);
   }

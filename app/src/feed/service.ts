@@ -11,9 +11,9 @@ import { BUILDING, feedKey, pad, pullKey, SENTINEL } from "./list-encoding";
 import { definePageScript, runPageScript } from "./page-script";
 import { PULL_NONE, pulledFollowees, type RecentPosts } from "./pull";
 
-// GET /feed: the page's ids and cached bodies from Redis in one round trip (page-script.ts: the
-// reader's pushed list merged with the pulled celebrities' recent posts), the bodies the cache
-// lacks from MySQL (one statement per turn, PostCache), each item's author from the profile caches
+// GET /feed: the page's ids from Redis in one round trip (page-script.ts: the reader's pushed list
+// merged with the pulled celebrities' recent posts), the bodies in one MGET with the misses from
+// MySQL (one statement per turn, PostCache), each item's author from the profile caches
 // (AuthorViews). Lists missing → rebuilt from MySQL; a page the lists do not cover, or Redis
 // down → the page's ids from MySQL (the follow graph, pushed and pulled authors alike).
 
@@ -24,8 +24,6 @@ const BUILD_TTL_SECONDS = 30;
 
 interface PageIds {
   ids: string[];
-  /** Bodies the page script found (null: not cached); undefined: not looked up yet. */
-  bodies?: Array<string | null>;
   more: boolean;
   primary: boolean;
 }
@@ -103,7 +101,7 @@ export class FeedService {
           if (r.kind === "no-list") this.metrics.cacheRequests.inc({ cache: "feed", result: "miss" });
           else this.listHits.inc();
         }
-        if (r.kind === "page") return { ids: r.ids.slice(0, limit), bodies: r.bodies, more: r.ids.length > limit, primary };
+        if (r.kind === "page") return { ids: r.ids.slice(0, limit), more: r.ids.length > limit, primary };
         // Not covered, or still missing after a rebuild (another rebuild in flight): MySQL.
         if (r.kind === "not-cached" || attempt === 1) break;
         if (r.kind === "no-list") await this.rebuild(userId, primary);
@@ -120,7 +118,7 @@ export class FeedService {
   /** The `GET /feed` response body: `{"items":[post + author],"nextCursor"}`, assembled from cached JSON. */
   async page(userId: string, cursor: string | null, limit: number): Promise<string> {
     const p = await this.pageIds(userId, cursor, limit);
-    const bodies = p.bodies ? await this.posts.complete(p.ids, p.bodies, { primary: p.primary }) : await this.posts.getMany(p.ids, { primary: p.primary });
+    const bodies = await this.posts.getMany(p.ids, { primary: p.primary });
     const authors: Array<string | null | Promise<string | null>> = new Array(bodies.length);
     let waiting = false;
     for (let i = 0; i < bodies.length; i++) {

@@ -56,11 +56,8 @@ export class PostCache {
     return this.complete(ids, values, opts);
   }
 
-  /**
-   * The values an MGET (or the feed page script) found for `ids`, with every miss read through
-   * (batched with the other misses of this event-loop turn). Counts hits and misses.
-   */
-  complete(ids: string[], values: Array<string | null>, opts: { primary?: boolean } = {}): Array<string | null> | Promise<Array<string | null>> {
+  /** The values the MGET found for `ids`, with every miss read through (batched per turn); counts hits and misses. */
+  private complete(ids: string[], values: Array<string | null>, opts: { primary?: boolean } = {}): Array<string | null> | Promise<Array<string | null>> {
     let misses: Array<Promise<string | null>> | null = null;
     for (let i = 0; i < ids.length; i++) {
       if (isPostJson(ids[i], values[i])) {
