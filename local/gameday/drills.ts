@@ -35,6 +35,7 @@ export interface DrillResult {
   writerSiteAfter: SiteKey;
   startedAt: string;
   semiSyncBeforeFault: boolean | null;
+  /** null for planned changes (switch-mode, failback): nothing to detect */
   detectSeconds: number | null;
   recoveryActionsSeconds: number;
   /** two seconds of error-free answers were seen after the recovery actions */
@@ -150,13 +151,11 @@ export async function runDrill(scenario: Scenario, ctx: DrillContext): Promise<D
       const to = ctx.switchTo;
       if (!to) throw new Error("switch-mode needs --to <mode>");
       progress(`switching mode ${st.mode} → ${to} under load`);
-      detected();
       await F.switchMode(site, to);
       break;
     }
     case "failback": {
       progress(`failback: re-seeding ${active === "primary" ? "secondary" : "primary"} from ${site.writer().name}, then switching back`);
-      detected();
       const r = await F.failback(site);
       notes.push(`writes frozen for ${r.writeFreezeMs} ms during the switchover`);
       break;

@@ -105,7 +105,7 @@ export async function supervise(dir: string, opts: StartOptions, progress: Progr
 export async function startDetached(dir: string, opts: StartOptions, progress: Progress): Promise<void> {
   fs.mkdirSync(path.join(dir, "logs"), { recursive: true });
   const log = path.join(dir, "logs", "supervisor.log");
-  const out = fs.openSync(log, "a");
+  const out = fs.openSync(log, "w"); // this start's lines only
   const args = ["-r", "tsx/cjs", path.join(__dirname, "cli.ts"), "start", "--supervise", "--stack", opts.stack, "--backup-interval", String(opts.backupIntervalSeconds)];
   if (opts.mode) args.push("--mode", opts.mode);
   if (opts.activeSite) args.push("--active-site", opts.activeSite);
