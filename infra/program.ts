@@ -1,5 +1,6 @@
 import * as digitalocean from "@pulumi/digitalocean";
 import * as pulumi from "@pulumi/pulumi";
+import { AppDatabaseUserSecret } from "./aws/app-db-user";
 import { DatabaseMasterSecret } from "./aws/database-secret";
 import { Cdn } from "./aws/cdn";
 import { sessionSecretFor } from "./aws/session-secret";
@@ -98,6 +99,12 @@ export function writerFirst(topology: Topology): SiteTopology[] {
   return [...topology.sites].sort((a, b) => Number(b.key === topology.writerSite) - Number(a.key === topology.writerSite));
 }
 
+/** The app's own database user's credentials, wherever the master credentials exist. */
+export function appUserSecretFor(topology: Topology, opts?: pulumi.ComponentResourceOptions): AppDatabaseUserSecret | undefined {
+  const needed = topology.sites.some((s) => s.cloud === "aws" && s.database.role !== "none");
+  return needed ? new AppDatabaseUserSecret("db-app-user", { topology }, opts) : undefined;
+}
+
 /** Realizes the Topology: the writer site first (replicas need its ARN), then the others. */
 export function deploy(topology: Topology): Record<string, unknown> {
   const root = new Deployment(`${topology.project}-${topology.environment}`, topology);
@@ -110,9 +117,10 @@ export function deploy(topology: Topology): Record<string, unknown> {
   const origins: SiteOrigin[] = [];
   const masterSecret = masterSecretFor(topology, { parent: root });
   const sessionSecret = sessionSecretFor(topology, { parent: root });
+  const appUserSecret = appUserSecretFor(topology, { parent: root });
   for (const site of ordered) {
     if (site.cloud === "aws") {
-      const aws = new AwsSite(site.key, { topology, site, writer, masterSecret, sessionSecret }, { parent: root });
+      const aws = new AwsSite(site.key, { topology, site, writer, masterSecret, sessionSecret, appUserSecret }, { parent: root });
       if (site.key === topology.writerSite) writer = aws;
       awsSites.set(site.key, aws);
       sites[site.key] = awsOutputs(site, aws);

@@ -21,6 +21,8 @@ export class SecurityChain extends pulumi.ComponentResource {
   public readonly appSecurityGroupId: pulumi.Output<string>;
   public readonly databaseSecurityGroupId: pulumi.Output<string>;
   public readonly cacheSecurityGroupId: pulumi.Output<string>;
+  /** the Lambda that creates the app's database user on this site's writer */
+  public readonly provisionerSecurityGroupId: pulumi.Output<string>;
 
   constructor(name: string, args: SecurityChainArgs, opts?: pulumi.ComponentResourceOptions) {
     super("resilient-feed:aws:SecurityChain", name, {}, opts);
@@ -42,6 +44,7 @@ export class SecurityChain extends pulumi.ComponentResource {
     const app = group("app", "API instances, reachable only from the load balancer");
     const db = group("database", "MySQL, reachable only from the API instances");
     const cache = group("cache", "Redis, reachable only from the API instances");
+    const provisioner = group("db-provisioner", "Lambda that creates the app database user; MySQL out only");
 
     const ingress = (rule: string, sg: aws.ec2.SecurityGroup, port: number, description: string, from: { cidrIpv4?: string; cidrIpv6?: string; sg?: aws.ec2.SecurityGroup }) =>
       new aws.vpc.SecurityGroupIngressRule(`${name}-${rule}`, {
@@ -79,6 +82,8 @@ export class SecurityChain extends pulumi.ComponentResource {
     egress("app-to-cache", app, REDIS_PORT, "Redis to the cache tier", { sg: cache });
 
     ingress("db-from-app", db, MYSQL_PORT, "MySQL from the API instances only", { sg: app });
+    ingress("db-from-provisioner", db, MYSQL_PORT, "MySQL from the app-user provisioning Lambda", { sg: provisioner });
+    egress("provisioner-to-db", provisioner, MYSQL_PORT, "MySQL to the database tier (creates the app user)", { sg: db });
     ingress("cache-from-app", cache, REDIS_PORT, "Redis from the API instances only", { sg: app });
 
     // Peered sites (Topology.peering): groups cannot be referenced across regions, so the other
@@ -94,11 +99,13 @@ export class SecurityChain extends pulumi.ComponentResource {
     this.appSecurityGroupId = app.id;
     this.databaseSecurityGroupId = db.id;
     this.cacheSecurityGroupId = cache.id;
+    this.provisionerSecurityGroupId = provisioner.id;
     this.registerOutputs({
       loadBalancerSecurityGroupId: this.loadBalancerSecurityGroupId,
       appSecurityGroupId: this.appSecurityGroupId,
       databaseSecurityGroupId: this.databaseSecurityGroupId,
       cacheSecurityGroupId: this.cacheSecurityGroupId,
+      provisionerSecurityGroupId: this.provisionerSecurityGroupId,
     });
   }
 }

@@ -4,9 +4,10 @@ import type { SiteTopology, Topology } from "../topology/types";
 import { ApiService } from "./api-service";
 import { SiteBackup, automatedBackupsReplication } from "./backup";
 import { AppBundle, DEFAULT_ENTRIES, buildAppBundle, type BuiltBundle } from "./app-bundle";
+import { AppUserProvisioner, type AppDatabaseUserSecret } from "./app-db-user";
 import { Cache } from "./cache";
 import { CrossRegionReplica } from "./cross-region-replica";
-import { Database, DB_NAME } from "./database";
+import { Database, DB_NAME, MASTER_USERNAME } from "./database";
 import type { DatabaseMasterSecret } from "./database-secret";
 import { REPLICATING_MODES } from "../topology/dr-matrix";
 import { maxConnectionsFor } from "./database-support";
@@ -28,6 +29,8 @@ export interface AwsSiteArgs {
   readonly masterSecret?: DatabaseMasterSecret;
   /** the stack's session-signing key, one for every site; required when the site runs the API */
   readonly sessionSecret?: SessionSecret;
+  /** the app's own database user: the instances read only this secret, never the master's */
+  readonly appUserSecret?: AppDatabaseUserSecret;
   /** the app bundle to deploy; built from app/src (esbuild) when absent */
   readonly bundle?: BuiltBundle;
 }
@@ -124,6 +127,21 @@ export class AwsSite extends pulumi.ComponentResource {
     this.databaseArn = this.database?.arn;
     this.databaseAddress = this.database && primaryHost;
 
+    // --- the app's database user, created on this site's own writer ---------------------------
+    const app = args.appUserSecret;
+    if (site.database.role !== "none" && !app) throw new Error(`AwsSite ${name}: site ${site.key} holds a database; pass the stack's appUserSecret`);
+    const ownWriter = site.database.role === "writer" || site.database.role === "fenced";
+    if (ownWriter && this.database && primaryHost && master && app) {
+      new AppUserProvisioner(`${name}-db-app-user`, {
+        topology, site,
+        subnetIds: this.network.appSubnetIds,
+        securityGroupId: this.security.provisionerSecurityGroupId,
+        writer: { address: primaryHost, port: 3306, database: DB_NAME, resource: this.database },
+        master: { username: MASTER_USERNAME, password: master.password },
+        app,
+      }, child);
+    }
+
     // --- cache --------------------------------------------------------------------------
     if (site.cache.enabled) {
       this.cache = new Cache(`${name}-cache`, { topology, site, dataSubnetIds: this.network.dataSubnetIds, cacheSecurityGroupId: this.security.cacheSecurityGroupId }, child);
@@ -133,7 +151,8 @@ export class AwsSite extends pulumi.ComponentResource {
     // the old writer keeps its serving shape (schedules, CDN) while fenced
     const servingShape = site.servesTraffic || site.database.role === "fenced";
     const bundle = site.api.provisioned ? args.bundle ?? defaultBundle(name) : undefined;
-    if (site.api.provisioned && bundle && primaryHost && this.databaseSecretArn) {
+    const appSecretArn = app?.arnIn(site.region);
+    if (site.api.provisioned && bundle && primaryHost && appSecretArn) {
       const release = new AppBundle(`${name}-app`, { topology, site, build: bundle }, child);
       this.release = { server: release.serverSha256, worker: release.workerSha256, hash: release.hash };
       const logs = new AppLogGroup(`${name}-app-logs`, { topology, site }, child);
@@ -158,7 +177,8 @@ export class AwsSite extends pulumi.ComponentResource {
           dbPrimaryHost: primaryHost,
           dbReplicaHosts: readHosts,
           dbName: DB_NAME,
-          dbSecretArn: this.databaseSecretArn,
+          // the app's own user (its secret in this region), never the master credentials
+          dbSecretArn: appSecretArn,
           redis: this.cache ? { host: this.cache.primaryEndpoint, port: this.cache.port, authSecretArn: this.cache.authSecretArn } : undefined,
           sessionSecretArn: args.sessionSecret.arnIn(site.region),
         },

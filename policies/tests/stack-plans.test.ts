@@ -92,7 +92,7 @@ describe("policy pack over the offline plans of the shipped stacks", function ()
     });
 
     it("the database security group open to the world on 3306", async () => {
-      const rule = find(prod, "primary MySQL ingress rule from the app group", (r) => r.type === "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule" && r.inputs.fromPort === 3306 && String(r.inputs.securityGroupId).startsWith("primary") && r.inputs.referencedSecurityGroupId !== undefined);
+      const rule = find(prod, "primary MySQL ingress rule from the app group", (r) => r.type === "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule" && r.inputs.fromPort === 3306 && String(r.inputs.securityGroupId).startsWith("primary") && r.inputs.referencedSecurityGroupId === "primary-sg-app-id");
       const review = await reviewPlan(variant(prod, { target: rule, inputs: { referencedSecurityGroupId: undefined, cidrIpv4: "0.0.0.0/0" } }), allPolicies);
       assert.deepEqual(review.mandatory.map((v) => [v.policyName, v.resourceName]), [["aws-sg-no-world-ingress", rule.name]]);
       assert.match(review.mandatory[0].message, new RegExp(`^aws:vpc/SecurityGroupIngressRule "${rule.name}" opens tcp port 3306 to 0\\.0\\.0\\.0/0`));

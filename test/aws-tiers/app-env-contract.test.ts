@@ -7,6 +7,8 @@ import Redis from "ioredis";
 import * as mysql from "mysql2/promise";
 import { DEFAULT_ENTRIES, buildAppBundle } from "../../infra/aws/app-bundle";
 import { APP_BUSINESS_METRICS, APP_CACHE_METRIC, ENV_FILE, NODE_ENV_SCRIPT, RDS_CA_FILE, SECRETS_SCRIPT, renderUserData, type UserDataParams } from "../../infra/aws/user-data";
+import { provisionAppUser } from "../../infra/aws/app-db-user-lambda";
+import { APP_DB_USERNAME } from "../../infra/aws/app-db-user-sql";
 import { loadConfig } from "../../app/src/config";
 import { Metrics } from "../../app/src/metrics";
 import { freePort, startMariaDb, startRedis, type MariaDbService, type RedisService } from "../../local/services";
@@ -109,7 +111,7 @@ describe("user data ↔ app: what the boot scripts write is what the app accepts
         const userData = launchUserData(prod, `${site}-api`);
         const rendered = parseEnvFile(heredoc(userData, ENV_FILE));
         const secrets = {
-          [rendered.DB_SECRET_ARN]: JSON.stringify({ username: "feed_admin", password: NASTY_DB_PASSWORD }),
+          [rendered.DB_SECRET_ARN]: JSON.stringify({ username: APP_DB_USERNAME, password: NASTY_DB_PASSWORD }),
           [rendered.REDIS_AUTH_SECRET_ARN]: NASTY_REDIS_TOKEN,
           [rendered.SESSION_SECRET_ARN]: SESSION,
         };
@@ -118,6 +120,9 @@ describe("user data ↔ app: what the boot scripts write is what the app accepts
         // master credentials (Tokyo), so a Seoul outage does not keep its instances from starting
         assert.deepEqual(fetched.sort(), Object.keys(secrets).map((arn) => `${regionOf(arn)} ${arn}`).sort());
         assert.equal(regionOf(rendered.DB_SECRET_ARN), site === "primary" ? "ap-northeast-2" : "ap-northeast-1");
+        // the app's own user's secret: the master credentials never reach an instance
+        assert.match(rendered.DB_SECRET_ARN, /:secret:db-app-user$/);
+        assert.ok(!Object.values(rendered).some((v) => v.includes("db-master")), "no master secret in the instance environment");
 
         // the CA bundle is downloaded at boot to the path the env names; here, the test CA
         assert.equal(env.DB_TLS_CA_FILE, RDS_CA_FILE);
@@ -134,7 +139,7 @@ describe("user data ↔ app: what the boot scripts write is what the app accepts
         assert.deepEqual([primary.protocol, primary.hostname, primary.port, primary.pathname], ["mysql:", writer, "3306", "/feed"]);
         assert.equal(replica.hostname, replicas[nodeId % replicas.length], "replica spread by node id");
         for (const u of [primary, replica]) {
-          assert.deepEqual([decodeURIComponent(u.username), decodeURIComponent(u.password)], ["feed_admin", NASTY_DB_PASSWORD]);
+          assert.deepEqual([decodeURIComponent(u.username), decodeURIComponent(u.password)], [APP_DB_USERNAME, NASTY_DB_PASSWORD]);
         }
         const redis = new URL(config.redisUrl);
         assert.deepEqual([redis.protocol, redis.hostname, redis.port, decodeURIComponent(redis.password)], ["rediss:", `master.${site}-cache.mock.${site === "primary" ? "ap-northeast-2" : "ap-northeast-1"}.cache.amazonaws.com`, "6379", NASTY_REDIS_TOKEN]);
@@ -171,8 +176,8 @@ describe("user data ↔ app: what the boot scripts write is what the app accepts
       const root = await db.rootConnection();
       try {
         await root.query("CREATE DATABASE feed");
-        await root.query("CREATE USER 'feed_admin'@'%' IDENTIFIED BY ? REQUIRE SSL", [NASTY_DB_PASSWORD]);
-        await root.query("GRANT ALL ON feed.* TO 'feed_admin'@'%'");
+        // the app's user as the provisioning Lambda creates it, root standing in for the master user
+        await provisionAppUser(root, { host: "127.0.0.1", port: db.port, database: "feed", master: { username: "root", password: "" }, app: { username: APP_DB_USERNAME, password: NASTY_DB_PASSWORD } });
       } finally {
         await root.end();
       }
@@ -185,7 +190,7 @@ describe("user data ↔ app: what the boot scripts write is what the app accepts
 
     it("the database refuses a connection without TLS (as RDS does with require_secure_transport)", async () => {
       await assert.rejects(
-        mysql.createConnection({ host: "127.0.0.1", port: db.port, user: "feed_admin", password: NASTY_DB_PASSWORD, database: "feed" }),
+        mysql.createConnection({ host: "127.0.0.1", port: db.port, user: APP_DB_USERNAME, password: NASTY_DB_PASSWORD, database: "feed" }),
         /insecure transport|SSL|Access denied/i,
       );
     });
@@ -197,12 +202,12 @@ describe("user data ↔ app: what the boot scripts write is what the app accepts
         appTierCidr: "127.0.0.0/18", cookieSecure: false,
         sessionSecretArn: "arn:aws:secretsmanager:ap-northeast-2:123456789012:secret:session",
         bundle: { bucket: "b", serverKey: "s", workerKey: "w", serverSha256: "0".repeat(64), workerSha256: "1".repeat(64) },
-        database: { primaryHost: "127.0.0.1", replicaHosts: ["127.0.0.1"], port: db.port, name: "feed", secretArn: "arn:aws:secretsmanager:ap-northeast-2:123456789012:secret:rds!db" },
+        database: { primaryHost: "127.0.0.1", replicaHosts: ["127.0.0.1"], port: db.port, name: "feed", secretArn: "arn:aws:secretsmanager:ap-northeast-2:123456789012:secret:db-app-user" },
         redis: { host: "127.0.0.1", port: redis.port, authSecretArn: "arn:aws:secretsmanager:ap-northeast-2:123456789012:secret:cache" },
         logGroupName: "g", metricsNamespace: "ResilientFeed",
       };
       const { env } = boot(renderUserData(params), "127.0.0.9", {
-        [params.database.secretArn]: JSON.stringify({ username: "feed_admin", password: NASTY_DB_PASSWORD }),
+        [params.database.secretArn]: JSON.stringify({ username: APP_DB_USERNAME, password: NASTY_DB_PASSWORD }),
         [params.redis!.authSecretArn]: NASTY_REDIS_TOKEN,
         [params.sessionSecretArn]: SESSION,
       });
@@ -269,11 +274,11 @@ describe("user data ↔ app: what the boot scripts write is what the app accepts
         redisClient.disconnect();
       }
 
-      // and the server saw TLS sessions from the app's user
+      // and the server saw TLS sessions from the app's own user (migrations at boot included)
       const root = await db.rootConnection();
       try {
-        const [rows] = await root.query("SELECT COUNT(*) AS n FROM information_schema.processlist WHERE user = 'feed_admin'");
-        assert.ok((rows as Array<{ n: number }>)[0].n > 0, "the app holds connections as feed_admin");
+        const [rows] = await root.query("SELECT COUNT(*) AS n FROM information_schema.processlist WHERE user = ?", [APP_DB_USERNAME]);
+        assert.ok((rows as Array<{ n: number }>)[0].n > 0, `the app holds connections as ${APP_DB_USERNAME}`);
       } finally {
         await root.end();
       }

@@ -39,7 +39,7 @@ describe("AwsSite composes the tiers per the Topology", function () {
   });
 
   it("prod warm-standby: the writer site runs every tier, the standby a replica, a small API, a single-node cache and the static files' replica bucket", () => {
-    assert.deepEqual(tiersOf(prod, "primary"), ["ApiFleet", "ApiLoadBalancer", "ApiService", "AppBundle", "AppLogGroup", "Cache", "Database", "FlowLogs", "Network", "Observability", "SecurityChain", "SiteBackup", "StaticSite"]);
+    assert.deepEqual(tiersOf(prod, "primary"), ["ApiFleet", "ApiLoadBalancer", "ApiService", "AppBundle", "AppLogGroup", "AppUserProvisioner", "Cache", "Database", "FlowLogs", "Network", "Observability", "SecurityChain", "SiteBackup", "StaticSite"]);
     assert.deepEqual(tiersOf(prod, "secondary"), ["ApiFleet", "ApiLoadBalancer", "ApiService", "AppBundle", "AppLogGroup", "Cache", "CrossRegionReplica", "FlowLogs", "Network", "Observability", "SecurityChain", "SiteBackup", "StaticSite"]);
     assert.equal(prod.one("rds/instance:Instance", "secondary-db").inputs.replicateSourceDb, "arn:aws:rds:ap-northeast-2:123456789012:db:primary-db");
     assert.deepEqual(prod.of("autoscaling/group:Group").map((g) => [g.name, g.inputs.minSize, g.inputs.maxSize, g.inputs.desiredCapacity]), [["primary-api", 3, 12, 3], ["secondary-api", 1, 12, 1]]);
@@ -53,14 +53,14 @@ describe("AwsSite composes the tiers per the Topology", function () {
       "primary-db.mock.ap-northeast-2.rds.amazonaws.com",
       "primary-db-read-0.mock.ap-northeast-2.rds.amazonaws.com,primary-db-read-1.mock.ap-northeast-2.rds.amazonaws.com",
       "master.primary-cache.mock.ap-northeast-2.cache.amazonaws.com", "1",
-      "arn:aws:secretsmanager:ap-northeast-2:123456789012:secret:db-master",
+      "arn:aws:secretsmanager:ap-northeast-2:123456789012:secret:db-app-user",
     ]);
     const s = envOf(launchUserData(prod, "secondary-api"));
     assert.deepEqual([s.DB_PRIMARY_HOST, s.DB_REPLICA_HOSTS, s.REDIS_HOST, s.SITE_ID, s.DB_SECRET_ARN], [
       "primary-db.mock.ap-northeast-2.rds.amazonaws.com",
       "secondary-db.mock.ap-northeast-1.rds.amazonaws.com",
       "master.secondary-cache.mock.ap-northeast-1.cache.amazonaws.com", "2",
-      "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:db-master",
+      "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:db-app-user",
     ]);
   });
 
@@ -78,7 +78,7 @@ describe("AwsSite composes the tiers per the Topology", function () {
     assert.deepEqual([s.DB_PRIMARY_HOST, s.DB_REPLICA_HOSTS, s.DB_SECRET_ARN], [
       "secondary-db.mock.ap-northeast-1.rds.amazonaws.com",
       "secondary-db-read-0.mock.ap-northeast-1.rds.amazonaws.com,secondary-db-read-1.mock.ap-northeast-1.rds.amazonaws.com",
-      "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:db-master",
+      "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:db-app-user",
     ]);
     assert.equal(failedOver.one("rds/instance:Instance", "secondary-db").inputs.replicateSourceDb, undefined);
     assert.deepEqual(failedOver.of("autoscaling/group:Group").map((g) => [g.name, g.inputs.minSize, g.inputs.desiredCapacity]).sort(), [["primary-api", 3, 3], ["secondary-api", 3, 3]]);
@@ -96,7 +96,7 @@ describe("AwsSite composes the tiers per the Topology", function () {
   });
 
   it("dev on AWS: one site with every tier, sized small", () => {
-    assert.deepEqual(tiersOf(dev, "primary"), ["ApiFleet", "ApiLoadBalancer", "ApiService", "AppBundle", "AppLogGroup", "Cache", "Database", "FlowLogs", "Network", "Observability", "SecurityChain", "SiteBackup", "StaticSite"]);
+    assert.deepEqual(tiersOf(dev, "primary"), ["ApiFleet", "ApiLoadBalancer", "ApiService", "AppBundle", "AppLogGroup", "AppUserProvisioner", "Cache", "Database", "FlowLogs", "Network", "Observability", "SecurityChain", "SiteBackup", "StaticSite"]);
     assert.ok(dev.custom.filter((r) => r.type.startsWith("aws:") && !r.type.startsWith("aws:iam/") && !r.type.startsWith("aws:cloudfront/")).every((r) => r.region === "ap-southeast-1"));
   });
 
@@ -126,6 +126,6 @@ describe("AwsSite composes the tiers per the Topology", function () {
       inputs: { securityGroupId: "primary-sg-database-id", ipProtocol: "tcp", fromPort: 3306, toPort: 3306, cidrIpv4: "10.10.0.0/16" } };
     const plan = { ...asPlan(prod), resources: [...prod.all, hole] };
     // the peered site's app subnets (Tokyo) are allowed; the VPC-wide hole is not
-    assert.deepEqual(sgIngressFromOutside(plan, "primary-sg-database", ["primary-sg-app"], peeredAppCidrs(plan, "primary")), ["sg rule hole: in 3306-3306 from 10.10.0.0/16"]);
+    assert.deepEqual(sgIngressFromOutside(plan, "primary-sg-database", ["primary-sg-app", "primary-sg-db-provisioner"], peeredAppCidrs(plan, "primary")), ["sg rule hole: in 3306-3306 from 10.10.0.0/16"]);
   });
 });

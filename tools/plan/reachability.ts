@@ -97,7 +97,9 @@ export function dataTierExposure(plan: PlanResult, site: string, sitePrefix = si
     ...internetRoutes(plan, data),
     ...naclIngressFromOutside(plan, data, [...app, ...peerApp]),
     // only MySQL crosses the peering: the cache admits its own site's app group alone
-    ...sgIngressFromOutside(plan, `${sitePrefix}-sg-database`, [`${sitePrefix}-sg-app`], peerApp),
+    // the app-user provisioning Lambda's group admits nothing itself (checked below)
+    ...sgIngressFromOutside(plan, `${sitePrefix}-sg-database`, [`${sitePrefix}-sg-app`, `${sitePrefix}-sg-db-provisioner`], peerApp),
+    ...sgIngressFromOutside(plan, `${sitePrefix}-sg-db-provisioner`, []),
     ...sgIngressFromOutside(plan, `${sitePrefix}-sg-cache`, [`${sitePrefix}-sg-app`]),
   ];
 }

@@ -56,7 +56,7 @@ export const awsRdsEngineStandardSupport: StackValidationPolicy = {
   description: "RDS engine versions are in RDS standard support (not past its end date, which bills Extended Support), known to the program's version table, and on a parameter group of their family.",
   enforcementLevel: "mandatory",
   severity: "high",
-  tags: ["cloud-acceptance", "database", "cost"],
+  tags: ["cloud-acceptance", "database"],
   configSchema: {
     properties: {
       asOf: { type: "string", pattern: "^\\d{4}-\\d{2}-\\d{2}$", description: "The date (YYYY-MM-DD, UTC) versions are checked against; today when unset." },

@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { buildAppBundle, type BuiltBundle } from "../../../infra/aws/app-bundle";
 import { sessionSecretFor } from "../../../infra/aws/session-secret";
 import { AwsSite } from "../../../infra/aws/site";
-import { deployStatic, masterSecretFor, peerAwsSites, writerFirst } from "../../../infra/program";
+import { appUserSecretFor, deployStatic, masterSecretFor, peerAwsSites, writerFirst } from "../../../infra/program";
 import type { Topology } from "../../../infra/topology/types";
 import { record, setupMocks, type Recorded } from "./harness";
 
@@ -35,8 +35,9 @@ export async function deploySites(topology: Topology, bundle: BuiltBundle): Prom
     const built = new Map<string, AwsSite>();
     const masterSecret = masterSecretFor(topology);
     const sessionSecret = sessionSecretFor(topology);
+    const appUserSecret = appUserSecretFor(topology);
     for (const site of writerFirst(topology)) {
-      const s = new AwsSite(site.key, { topology, site, writer, bundle, masterSecret, sessionSecret });
+      const s = new AwsSite(site.key, { topology, site, writer, bundle, masterSecret, sessionSecret, appUserSecret });
       if (site.key === topology.writerSite) writer = s;
       built.set(site.key, s);
     }
