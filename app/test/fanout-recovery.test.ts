@@ -104,10 +104,14 @@ describe("app: fan-out recovery (outbox replay, consumer group recreated)", func
     const before = await call(t.app, "POST", "/posts", { token: author.token, body: { text: "before the restart" } });
     await until(async () => (await pendingMark(before.body.post.id)) === 0, 30_000, "the first post fanned out");
 
+    // A marker key proves the restart lost everything; the stream itself may already be back,
+    // recreated (MKSTREAM) by the worker's NOGROUP handling as soon as it reconnects.
+    const marker = `${stream}:before-restart`;
+    await t.deps.redis.set(marker, "1", "EX", 600);
     await s.redis.halt();
     await s.redis.restart();
     await waitReady(t.deps.redis, 10_000);
-    assert.equal(await t.deps.redis.exists(stream), 0, "Redis came back empty");
+    assert.equal(await t.deps.redis.exists(marker), 0, "Redis came back empty");
 
     // A fresh session after the restart (sessions may live in Redis), then a rebuilt list.
     const reader2 = await call(t.app, "POST", "/auth/login", { body: { handle: reader.handle, password: "correct horse" } });

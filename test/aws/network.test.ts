@@ -166,6 +166,9 @@ describe("AWS network and security chain (offline plan under mocks)", function (
       "secondary-sg-database in tcp 3306-3306 10.10.80.0/20",
       "secondary-sg-database in tcp 3306-3306 10.10.96.0/20",
       "secondary-sg-database in tcp 3306-3306 sg:secondary-sg-app",
+      // the app-user provisioning Lambda reaches MySQL, and nothing else
+      "secondary-sg-database in tcp 3306-3306 sg:secondary-sg-db-provisioner",
+      "secondary-sg-db-provisioner out tcp 3306-3306 sg:secondary-sg-database",
       "secondary-sg-load-balancer in tcp 443-443 0.0.0.0/0",
       "secondary-sg-load-balancer in tcp 443-443 ::/0",
       "secondary-sg-load-balancer in tcp 80-80 0.0.0.0/0",
