@@ -38,6 +38,7 @@ export class Deployment extends pulumi.ComponentResource {
       mode: topology.mode,
       activeSite: topology.activeSite,
       writerSite: topology.writerSite,
+      fencedSite: topology.fencedSite,
       sites: siteStates(topology),
       rtoSeconds: topology.objectives.rtoSeconds,
       rpoSeconds: topology.objectives.rpoSeconds,
@@ -106,8 +107,8 @@ export function appUserSecretFor(topology: Topology, opts?: pulumi.ComponentReso
 }
 
 /** Realizes the Topology: the writer site first (replicas need its ARN), then the others. */
-export function deploy(topology: Topology): Record<string, unknown> {
-  const root = new Deployment(`${topology.project}-${topology.environment}`, topology);
+export function deploy(topology: Topology, opts?: pulumi.ComponentResourceOptions): Record<string, unknown> {
+  const root = new Deployment(`${topology.project}-${topology.environment}`, topology, opts);
   const ordered = writerFirst(topology);
 
   let writer: AwsSite | undefined;
@@ -142,6 +143,7 @@ export function deploy(topology: Topology): Record<string, unknown> {
     environment: topology.environment,
     drMode: topology.mode,
     activeSite: topology.activeSite,
+    fencedSite: topology.fencedSite,
     recoveryObjectives: topology.objectives,
     warnings: topology.warnings,
     sites,

@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { SiteTopology, Topology } from "../topology/types";
 import type { MasterCredentials } from "./database";
+import { generationSuffix } from "../topology/lineage";
 import { BACKUP_WINDOW, commonInstanceArgs, databaseFoundation, inRegionReadReplicas } from "./database-support";
 
 export interface CrossRegionReplicaArgs {
@@ -42,9 +43,10 @@ export class CrossRegionReplica extends pulumi.ComponentResource {
     super("resilient-feed:aws:CrossRegionReplica", name, {}, opts);
     const { topology, site } = args;
     const db = site.database;
-    if (db.role !== "replica" && db.role !== "writer") throw new Error(`CrossRegionReplica ${name}: site ${site.key} database role is ${db.role}, expected replica (or writer after failover)`);
+    if (db.role === "none") throw new Error(`CrossRegionReplica ${name}: site ${site.key} holds no database`);
     if (args.dataSubnetIds.length < 2) throw new Error(`CrossRegionReplica ${name}: an RDS subnet group needs subnets in at least 2 AZs, got ${args.dataSubnetIds.length}`);
-    this.promoted = args.promote ?? db.role === "writer";
+    // fenced: it was promoted when it wrote, and stays exactly so after the next switch
+    this.promoted = args.promote ?? (db.role === "writer" || db.role === "fenced");
     if (this.promoted && db.role === "replica") throw new Error(`CrossRegionReplica ${name}: the Topology still calls site ${site.key} a replica; promote only when it is the writer`);
     if (db.backupRetentionDays < 1) throw new Error(`CrossRegionReplica ${name}: backupRetentionDays is ${db.backupRetentionDays}; a promoted writer needs backups (allowed: 1..35)`);
     if (topology.environment === "prod" && !db.multiAz) throw new Error(`CrossRegionReplica ${name}: a prod replica may be promoted, so it must be Multi-AZ`);
@@ -68,7 +70,8 @@ export class CrossRegionReplica extends pulumi.ComponentResource {
       backupWindow: BACKUP_WINDOW,
       deletionProtection: db.deletionProtection,
       skipFinalSnapshot: topology.environment !== "prod",
-      finalSnapshotIdentifier: topology.environment === "prod" ? `${topology.project}-${topology.environment}-${site.key}-final` : undefined,
+      // a new generation beside a retained old one needs its own final snapshot name
+      finalSnapshotIdentifier: topology.environment === "prod" ? `${topology.project}-${topology.environment}-${site.key}${generationSuffix(db.generation)}-final` : undefined,
     }, { parent: this });
 
     // Once promoted, the new writer gets its in-region read replicas like any writer.

@@ -9,7 +9,7 @@ import { Cache } from "./cache";
 import { CrossRegionReplica } from "./cross-region-replica";
 import { Database, DB_NAME, MASTER_USERNAME } from "./database";
 import type { DatabaseMasterSecret } from "./database-secret";
-import { REPLICATING_MODES } from "../topology/dr-matrix";
+import { generationSuffix } from "../topology/lineage";
 import { maxConnectionsFor } from "./database-support";
 import { Network } from "./network";
 import { AppLogGroup, Observability } from "./observability";
@@ -34,6 +34,9 @@ export interface AwsSiteArgs {
   /** the app bundle to deploy; built from app/src (esbuild) when absent */
   readonly bundle?: BuiltBundle;
 }
+
+/** Keeps a resource in the cloud when the program drops it (Pulumi's retainOnDelete), for every child of a component. */
+const retainOnDelete: pulumi.ResourceTransformation = (a) => ({ props: a.props, opts: pulumi.mergeOptions(a.opts, { retainOnDelete: true }) });
 
 /** The stack has a CDN when its primary site is on AWS (its bucket is where files are published). */
 export function hasCdn(topology: Topology): boolean {
@@ -94,16 +97,20 @@ export class AwsSite extends pulumi.ComponentResource {
       // every site reads the credentials in its own region, so a failover needs no other region
       credentials: { password: master?.password ?? "", secretArn: master?.arnIn(site.region) ?? "" },
     };
-    // A replicating mode's secondary always holds the cross-region replica resource; on failover
-    // the same resource is promoted (replicateSourceDb removed), never replaced.
-    const replicatedSite = site.key !== "primary" && REPLICATING_MODES.includes(topology.mode);
+    // An instance seeded as a cross-region replica stays that resource for life: promoting it
+    // (writer, or fenced after the next switch) drops replicateSourceDb from the same resource.
+    // A new generation (dr.databaseGeneration) is a new resource name, so re-seeding adds it.
+    const dbName = `${name}-db${generationSuffix(site.database.generation)}`;
+    // the fenced old writer is never deleted by the program: re-seeding drops it from the stack and
+    // leaves the instance (and its unreplicated last writes) for the operator to reconcile
+    const dbOpts = site.database.role === "fenced" ? { ...child, transformations: [retainOnDelete] } : child;
     let readHosts: pulumi.Output<string>[] = [];
     let primaryHost: pulumi.Output<string> | undefined;
     let dbIdentifiers: { writer?: pulumi.Output<string>; replicas: pulumi.Output<string>[] } | undefined;
-    if (site.database.role === "replica" || (site.database.role === "writer" && replicatedSite)) {
+    if (site.database.role !== "none" && site.database.origin === "seeded") {
       const source = args.writer?.databaseArn;
       if (site.database.role === "replica" && !source) throw new Error(`AwsSite ${name}: site ${site.key} replicates the writer's database, but the writer site has none`);
-      const replica = new CrossRegionReplica(`${name}-db`, { ...data, sourceArn: source ?? "" }, child);
+      const replica = new CrossRegionReplica(dbName, { ...data, sourceArn: source ?? "" }, dbOpts);
       this.database = replica;
       if (replica.promoted) {
         primaryHost = replica.address;
@@ -117,7 +124,7 @@ export class AwsSite extends pulumi.ComponentResource {
         dbIdentifiers = { replicas: [replica.identifier] };
       }
     } else if (site.database.role === "writer" || site.database.role === "fenced") {
-      const db = new Database(`${name}-db`, data, child);
+      const db = new Database(dbName, data, dbOpts);
       this.database = db;
       primaryHost = db.address;
       readHosts = db.replicaAddresses;

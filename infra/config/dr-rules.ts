@@ -1,5 +1,7 @@
 import { ConfigProblem, NAMESPACE } from "./errors";
 import type { ResolvedConfig } from "./parse";
+import { consistentGenerations } from "../topology/lineage";
+import { REPLICATING_MODES } from "../topology/dr-matrix";
 
 // The DR state's own keys. backup-restore keeps no database in the standby, so failing over in
 // that mode creates one from a recovery point: an RDS snapshot the AWS Backup copy put in the
@@ -16,11 +18,29 @@ export function restoresOnFailover(cfg: Checked): boolean {
   return cfg.dr?.mode === "backup-restore" && cfg.dr.activeSite === "secondary" && primary?.cloud === "aws" && secondary?.cloud === "aws";
 }
 
+/**
+ * dr.databaseGeneration: the failback stages. Only the replicating modes re-seed (a backup-restore
+ * standby holds no database), and the two generations must be one step apart in the birth order.
+ */
+function generationProblems(cfg: Checked): ConfigProblem[] {
+  const dr = cfg.dr;
+  const g = dr?.databaseGeneration;
+  if (!dr || !g || (g.primary === 0 && g.secondary === 0)) return [];
+  const key = `${NAMESPACE}:dr.databaseGeneration`;
+  if (!REPLICATING_MODES.includes(dr.mode) || !cfg.sites?.secondary) {
+    return [{ key, value: g, message: `re-seeds a site as a replica of the writer, which only the replicating modes (${REPLICATING_MODES.join(", ")}) with a secondary site have; dr.mode is ${dr.mode} (allowed here: { primary: 0, secondary: 0 })` }];
+  }
+  if (!consistentGenerations(g)) {
+    return [{ key: `${key}.primary`, value: g.primary, message: `must equal dr.databaseGeneration.secondary (${g.secondary}) or be one more: each new instance is seeded from the other site's current one (allowed: ${g.secondary} or ${g.secondary + 1})` }];
+  }
+  return [];
+}
+
 export function drStateProblems(cfg: Checked): ConfigProblem[] {
   const dr = cfg.dr;
   const secondary = cfg.sites?.secondary;
-  if (!dr || !secondary) return [];
-  const problems: ConfigProblem[] = [];
+  const problems: ConfigProblem[] = generationProblems(cfg);
+  if (!dr || !secondary) return problems;
   const key = `${NAMESPACE}:dr.restoreFromSnapshot`;
   const snapshot = dr.restoreFromSnapshot;
   const allowed = `allowed: the ARN of an RDS snapshot in ${secondary.region}, arn:aws:rds:${secondary.region}:<account>:snapshot:<name>, e.g. the newest recovery point in the ${secondary.region} backup vault`;

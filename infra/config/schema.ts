@@ -60,6 +60,16 @@ export const drSchema = z.strictObject({
     server: z.string().regex(/^[0-9a-f]{64}$/, "must be the server file's SHA-256 (64 lower-case hex digits) from the stack output sites.primary.release"),
     worker: z.string().regex(/^[0-9a-f]{64}$/, "must be the worker file's SHA-256 (64 lower-case hex digits) from the stack output sites.primary.release"),
   }).optional(),
+  /**
+   * Failback as config states: each site's database instance is a generation. Raising the fenced
+   * site's generation re-seeds it as a new replica of the writer (a promoted instance can never
+   * take a new source); the birth order P0 < S0 < P1 < S1 < ... says which instance replicates
+   * which, so primary must equal secondary or be one ahead (infra/topology/lineage.ts).
+   */
+  databaseGeneration: z.strictObject({
+    primary: z.number().int().min(0).max(99).default(0),
+    secondary: z.number().int().min(0).max(99).default(0),
+  }).default({ primary: 0, secondary: 0 }),
 });
 
 const geoRuleSchema = z
@@ -171,7 +181,7 @@ export const alertsSchema = z.strictObject({
 export const projectConfigSchema = z.strictObject({
   environment: z.enum(["dev", "prod"]),
   sites: z.strictObject({ primary: siteSchema, secondary: siteSchema.optional() }),
-  dr: drSchema.default({ mode: "backup-restore", activeSite: "primary" }),
+  dr: drSchema.default({ mode: "backup-restore", activeSite: "primary", databaseGeneration: { primary: 0, secondary: 0 } }),
   edge: edgeSchema,
   network: networkSchema.default({}),
   api: apiSchema.default({ arch: "arm64", port: 8080, drainSeconds: 30, minHealthyPercentage: 90, schedules: [] }),

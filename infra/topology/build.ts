@@ -3,6 +3,7 @@ import type { ResolvedConfig, ResolvedSite } from "../config/parse";
 import { PROJECT_NAME } from "../names";
 import { CLOUDFLARE_MIN_MONITOR_INTERVAL } from "../config/schema";
 import {
+  REPLICATING_MODES,
   STANDBY_SHAPE,
   fullApi,
   fullCache,
@@ -15,6 +16,7 @@ import {
 import { SITE_READINESS_PATH } from "./health";
 import { restoresOnFailover } from "../config/dr-rules";
 import { planSubnets } from "./subnet-plan";
+import { lineage } from "./lineage";
 import { engineMajorVersion } from "../../policies/rules/acceptance/engine-support";
 import type { DatabaseEngine, EdgePlan, ReplicationLink, SiteKey, SiteTopology, Topology } from "./types";
 
@@ -29,14 +31,18 @@ const SITE_IDS: Readonly<Record<SiteKey, number>> = { primary: 1, secondary: 2 }
  * Failover (`dr.activeSite: secondary`) makes the secondary the full-size writer (its replica is
  * promoted) and leaves the primary's resources exactly as they were ("fenced"): during a real
  * regional outage the failed region's control plane may be down, so failover touches only the
- * standby site (static stability). Failing back means re-seeding the primary from the secondary.
+ * standby site (static stability). Failing back is three more states (dr.databaseGeneration,
+ * lineage.ts): re-seed the fenced site as the writer's replica, switch the writer back (which
+ * fences the other site the same way), re-seed that one.
  */
 export function buildTopology(cfg: ResolvedConfig): Topology {
   const mode = cfg.dr.mode;
   const writerSite = cfg.dr.activeSite;
-  const failedOver = writerSite === "secondary";
   const shape = STANDBY_SHAPE[mode];
   const { primary, secondary } = cfg.sites;
+  const generations = cfg.dr.databaseGeneration;
+  const line = secondary ? lineage(generations, writerSite) : undefined;
+  const fencedSite = line?.fenced;
 
   const site = (key: SiteKey, s: ResolvedSite, part: Pick<SiteTopology, "role" | "servesTraffic" | "api" | "database" | "cache" | "releasePin">): SiteTopology => ({
     key,
@@ -51,6 +57,7 @@ export function buildTopology(cfg: ResolvedConfig): Topology {
     subnets: planSubnets(s.cidr, s.azCount),
     backupVault: key === "secondary" && s.cloud === "aws" && primary.cloud === "aws",
     ...part,
+    database: { ...part.database, generation: generations[key], origin: part.database.restoreFromSnapshot !== undefined ? "restored" : line?.origin[key] ?? "created" },
   });
 
   const writer = { role: "active" as const, servesTraffic: true, api: fullApi(cfg), database: writerDatabase(cfg, "writer"), cache: fullCache(cfg) };
@@ -63,25 +70,34 @@ export function buildTopology(cfg: ResolvedConfig): Topology {
   };
   // The old writer after failover: same resources as before, no traffic, no writes.
   const fenced = { ...writer, role: "standby" as const, servesTraffic: false, database: writerDatabase(cfg, "fenced"), releasePin: cfg.dr.fencedRelease };
-
-  const sites: SiteTopology[] = [site("primary", primary, failedOver ? fenced : writer)];
   // backup-restore kept no database in the secondary: failing over creates it from a recovery point
   const restored = { ...writer, database: { ...writer.database, restoreFromSnapshot: cfg.dr.restoreFromSnapshot } };
-  if (secondary) sites.push(site("secondary", secondary, failedOver ? (restoresOnFailover(cfg) ? restored : writer) : standby));
+  const partOf = (key: SiteKey) => (key === writerSite ? (key === "secondary" && restoresOnFailover(cfg) ? restored : writer) : key === fencedSite ? fenced : standby);
+
+  const sites: SiteTopology[] = [site("primary", primary, partOf("primary"))];
+  if (secondary) sites.push(site("secondary", secondary, partOf("secondary")));
+  const standbySite = sites.find((s) => s.key !== writerSite && s.key !== fencedSite);
 
   const replication: ReplicationLink[] = [];
   const warnings: string[] = [];
-  if (secondary && !failedOver) {
-    if (shape.database === "replica") replication.push({ kind: "rds-cross-region-replica", from: "primary", to: "secondary", synchronous: false });
-    else if (secondary.cloud === "aws" && primary.cloud === "aws") replication.push({ kind: "backup-cross-region-copy", from: "primary", to: "secondary", synchronous: false });
-    if (secondary.cloud === "aws" && primary.cloud === "aws") replication.push({ kind: "s3-cross-region-replication", from: "primary", to: "secondary", synchronous: false });
+  const bothAws = secondary?.cloud === "aws" && primary.cloud === "aws";
+  if (secondary && standbySite) {
+    if (shape.database === "replica") replication.push({ kind: "rds-cross-region-replica", from: writerSite, to: standbySite.key, synchronous: false });
+    else if (bothAws) replication.push({ kind: "backup-cross-region-copy", from: writerSite, to: standbySite.key, synchronous: false });
+    // the static files always replicate from the primary's bucket (the one the CDN publishes to)
+    if (bothAws) replication.push({ kind: "s3-cross-region-replication", from: "primary", to: "secondary", synchronous: false });
   }
   if (!secondary) warnings.push("single site: backups stay in the primary region, so a regional outage means restoring elsewhere by hand");
   if (secondary && secondary.cloud !== primary.cloud) warnings.push(`sites on ${primary.cloud} and ${secondary.cloud}: no managed cross-cloud copy of the data; backup-restore needs an export/import runbook`);
   if (cfg.dr.restoreFromSnapshot !== undefined && !restoresOnFailover(cfg)) warnings.push(`dr.restoreFromSnapshot is set but unused: only backup-restore failed over restores from it (keep it while failed over: changing it replaces the restored database)`);
-  if (cfg.dr.fencedRelease !== undefined && !failedOver) warnings.push("dr.fencedRelease is set but unused: only a fenced site (failed over) keeps a pinned release");
-  if (failedOver && cfg.dr.fencedRelease === undefined && primary.cloud === "aws") warnings.push("failed over without dr.fencedRelease: an `up` with a new app build would rewrite the fenced primary's release objects and launch template; pin it first (README, DR game day)");
-  if (failedOver) warnings.push("failed over: the primary is fenced and nothing replicates out of the secondary until the primary is re-seeded as its replica (RPO exposure until then)");
+  if (cfg.dr.fencedRelease !== undefined && !fencedSite) warnings.push("dr.fencedRelease is set but unused: only a fenced site (failed over) keeps a pinned release");
+  if (fencedSite) {
+    const fencedOnAws = cfg.sites[fencedSite]?.cloud === "aws";
+    if (cfg.dr.fencedRelease === undefined && fencedOnAws) warnings.push(`failed over without dr.fencedRelease: an \`up\` with a new app build would rewrite the fenced ${fencedSite}'s release objects and launch template; pin it first (README, DR game day)`);
+    const next = fencedSite === "primary" ? generations.primary + 1 : generations.secondary + 1;
+    const reseed = REPLICATING_MODES.includes(mode) ? `: raise dr.databaseGeneration.${fencedSite} to ${next} to re-seed it once its region is back` : "";
+    warnings.push(`failed over: the ${fencedSite} is fenced and nothing replicates out of the ${writerSite} until the ${fencedSite} is re-seeded as its replica (RPO exposure until then)${reseed}`);
+  }
 
   return {
     project: PROJECT,
@@ -89,6 +105,7 @@ export function buildTopology(cfg: ResolvedConfig): Topology {
     mode,
     activeSite: writerSite,
     writerSite,
+    fencedSite,
     sites,
     replication,
     peering: secondary && primary.cloud === "aws" && secondary.cloud === "aws" && shape.database === "replica" ? { requester: "primary", accepter: "secondary" } : undefined,

@@ -65,6 +65,8 @@ export function writerDatabase(cfg: ResolvedConfig, role: "writer" | "fenced"): 
     maxAllocatedStorageGb: db.maxAllocatedStorageGb,
     backupRetentionDays: db.backupRetentionDays,
     deletionProtection: cfg.environment === "prod",
+    generation: 0,
+    origin: "created",
   };
 }
 

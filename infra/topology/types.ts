@@ -20,7 +20,7 @@ export type SiteRole = "active" | "standby";
  * - writer: the primary instance that takes all writes
  * - replica: a cross-region read replica of the writer (promotable)
  * - fenced: the old writer after a failover; left untouched (static stability), no traffic,
- *   to be re-seeded as a replica of the new writer before failing back
+ *   to be re-seeded as a replica of the new writer (dr.databaseGeneration) before failing back
  * - none: no database in this site (backup-restore standby)
  */
 export type DatabaseRole = "writer" | "replica" | "fenced" | "none";
@@ -59,6 +59,14 @@ export interface DatabaseCapacity {
   readonly deletionProtection: boolean;
   /** created from this recovery point (RDS snapshot ARN in the site's region): backup-restore failed over */
   readonly restoreFromSnapshot?: string;
+  /** which instance this is (dr.databaseGeneration): a re-seeded site's new instance has a new one */
+  readonly generation: number;
+  /**
+   * how the instance came to be: created empty (the primary's first), seeded as a cross-region
+   * replica of the other site's (promoted in place when it writes), or restored from a recovery
+   * point (backup-restore failed over)
+   */
+  readonly origin: "created" | "seeded" | "restored";
 }
 
 /** The database engine every site runs (replicas run their source's version). */
@@ -195,6 +203,8 @@ export interface Topology {
   readonly activeSite: SiteKey;
   /** the site whose database takes writes */
   readonly writerSite: SiteKey;
+  /** the old writer after a failover (or a planned switchback), until it is re-seeded */
+  readonly fencedSite?: SiteKey;
   readonly sites: readonly SiteTopology[];
   readonly replication: readonly ReplicationLink[];
   /**

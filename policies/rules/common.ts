@@ -102,6 +102,8 @@ export interface DeploymentMarker {
   readonly urn: string;
   readonly mode?: DrMode;
   readonly activeSite?: string;
+  /** the old writer, fenced after a failover (until re-seeded) */
+  readonly fencedSite?: string;
   readonly environment?: string;
 }
 
@@ -114,8 +116,23 @@ export function deploymentMarker(resources: readonly PolicyResource[]): Deployme
     urn: r.urn,
     mode: (DR_MODES as readonly string[]).includes(mode) ? (mode as DrMode) : undefined,
     activeSite: typeof r.props.activeSite === "string" ? r.props.activeSite : undefined,
+    fencedSite: fencedSiteOf(r.props),
     environment: typeof r.props.environment === "string" ? r.props.environment : undefined,
   };
+}
+
+/**
+ * The old writer left fenced after a failover: the marker's fencedSite, else the site whose
+ * database the per-site map calls fenced, else (a marker without either) any non-primary active site
+ * means the primary is fenced.
+ */
+function fencedSiteOf(props: Record<string, unknown>): string | undefined {
+  if (typeof props.fencedSite === "string") return props.fencedSite;
+  if (props.sites !== undefined && props.sites !== null && typeof props.sites === "object") {
+    const entry = Object.entries(props.sites as Record<string, unknown>).find(([, v]) => asRecord(v).database === "fenced");
+    return entry?.[0];
+  }
+  return typeof props.activeSite === "string" && props.activeSite !== "primary" ? "primary" : undefined;
 }
 
 /** The stack's environment: the Deployment marker, else the stack tag, else the stack name. */

@@ -91,7 +91,7 @@ export const dnsFailoverPairs: StackValidationPolicy = {
       return;
     }
     // after a failover the old writer is fenced: it must not be the SECONDARY (split brain)
-    const failedOver = marker?.activeSite === "secondary";
+    const failedOver = marker?.fencedSite !== undefined;
     const secondariesExpected = failedOver ? 0 : 1;
     for (const [, set] of groupBy(failover, recordSetKey)) {
       const name = `${String(set[0].props.name)} ${String(set[0].props.type)}`;

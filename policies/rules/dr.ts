@@ -10,9 +10,9 @@ import { AWS, CLOUDFLARE, DEPLOYMENT, type DrMode } from "./types";
 
 const REPLICA_MODES: readonly DrMode[] = ["pilot-light", "warm-standby", "active-active"];
 
+/** An old writer is fenced: failed over (or switched back) and not yet re-seeded. */
 function isFailedOver(resources: readonly PolicyResource[]): boolean {
-  const active = deploymentMarker(resources)?.activeSite;
-  return active !== undefined && active !== "primary";
+  return deploymentMarker(resources)?.fencedSite !== undefined;
 }
 
 /** RDS instances that take writes (no replicateSourceDb). */

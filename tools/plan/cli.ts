@@ -1,9 +1,9 @@
-// `npm run plan -- --stack prod [--mode M] [--active-site primary|secondary] [--json] [--diff]`
+// `npm run plan -- --stack prod [--mode M] [--active-site primary|secondary] [--set K=V ...] [--json] [--diff [--from K=V ...]]`
 // Evaluates the real program offline (Pulumi mocks) and prints what `pulumi up` would create, or
 // with --diff what switching the configured stack to the overridden state would change.
-import { parseCliArgs, runCli } from "../cli-support";
+import { UsageError, parseCliArgs, runCli } from "../cli-support";
 
-const USAGE = `usage: npm run plan -- [--stack NAME] [--mode MODE] [--active-site primary|secondary] [--json] [--diff]
+const USAGE = `usage: npm run plan -- [--stack NAME] [--mode MODE] [--active-site primary|secondary] [--set KEY=VALUE ...] [--json] [--diff [--from KEY=VALUE ...]]
 
 Evaluates the Pulumi program for a stack under mocks (no Pulumi CLI, no credentials) and prints
 every resource it would create, grouped by site and tier.
@@ -11,10 +11,15 @@ every resource it would create, grouped by site and tier.
   --stack NAME         stack whose Pulumi.NAME.yaml is read (default: prod)
   --mode MODE          override dr.mode: backup-restore | pilot-light | warm-standby | active-active
   --active-site SITE   override dr.activeSite: primary | secondary
+  --set KEY=VALUE      override any config key, as \`pulumi config set --path\` names it without the
+                       project prefix (repeatable), e.g. --set dr.databaseGeneration.primary=1
   --json               print the whole plan (resources with their inputs, config, outputs) as JSON
   --diff               compare the stack as configured with the --mode/--active-site state, like
                        \`pulumi preview --diff\`: per site +/-/~ (changed inputs), replacements,
                        totals, and the derived RTO/RPO before → after with their breakdown
+  --from KEY=VALUE     with --diff: override the "before" state too (repeatable), e.g. to diff a
+                       failback stage: --from dr.activeSite=secondary --set dr.activeSite=secondary
+                       --set dr.databaseGeneration.primary=1
   -h, --help           show this help
 
 Exit codes: 0 planned, 2 bad arguments, stack file or stack config.`;
@@ -26,14 +31,20 @@ runCli("plan", async () => {
     "active-site": { type: "string" },
     json: { type: "boolean", default: false },
     diff: { type: "boolean", default: false },
+    set: { type: "string", multiple: true, default: [] },
+    from: { type: "string", multiple: true, default: [] },
   }, USAGE);
+  const { configOverrides } = require("./overrides") as typeof import("./overrides");
+  const after = configOverrides(values.set!);
+  const before = configOverrides(values.from!);
+  if (values.from!.length > 0 && !values.diff) throw new UsageError("--from only applies with --diff");
   // loaded after the arguments are checked: the program's modules take seconds to load
   const { evaluateStack } = require("./evaluate") as typeof import("./evaluate");
   const { formatPlan } = require("./format") as typeof import("./format");
-  const plan = await evaluateStack({ stack: values.stack!, mode: values.mode, activeSite: values["active-site"] });
+  const plan = await evaluateStack({ stack: values.stack!, mode: values.mode, activeSite: values["active-site"], configOverrides: after });
   if (values.diff) {
     const { diffPlans, formatDiff } = require("./diff") as typeof import("./diff");
-    const configured = await evaluateStack({ stack: values.stack! });
+    const configured = await evaluateStack({ stack: values.stack!, configOverrides: before });
     const diff = diffPlans(configured, plan);
     console.log(values.json ? JSON.stringify(diff, null, 2) : formatDiff(diff, process.stdout.columns || 100));
     return 0;

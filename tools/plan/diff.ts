@@ -22,6 +22,8 @@ export interface ResourceChange {
   readonly changedKeys: readonly string[];
   /** changed keys that force replacement; undefined when the table has no entry for the type */
   readonly replaceKeys?: readonly string[];
+  /** a delete that only drops the resource from the stack (retainOnDelete): it stays in the cloud */
+  readonly retained?: boolean;
 }
 
 export interface SiteTotals { create: number; delete: number; update: number; replace: number; unchanged: number }
@@ -30,8 +32,8 @@ interface Objectives { rtoSeconds: number; rpoSeconds: number; breakdown?: { rto
 
 export interface PlanDiff {
   readonly stack: string;
-  readonly before: { mode: string; activeSite: string; objectives?: Objectives };
-  readonly after: { mode: string; activeSite: string; objectives?: Objectives };
+  readonly before: { mode: string; activeSite: string; fencedSite?: string; objectives?: Objectives };
+  readonly after: { mode: string; activeSite: string; fencedSite?: string; objectives?: Objectives };
   readonly changes: readonly ResourceChange[];
   readonly totals: Readonly<Record<string, SiteTotals>>;
 }
@@ -51,7 +53,7 @@ export function diffPlans(before: PlanResult, after: PlanResult): PlanDiff {
   for (const [urn, old] of a) {
     const now = b.get(urn);
     if (!now) {
-      changes.push({ op: "-", urn, type: old.type, name: old.name, site: siteOf(old), changedKeys: [] });
+      changes.push({ op: "-", urn, type: old.type, name: old.name, site: siteOf(old), changedKeys: [], ...(old.retainOnDelete ? { retained: true } : {}) });
       count(siteOf(old), "delete");
       continue;
     }
@@ -103,8 +105,8 @@ function nameSite(r: PlannedResource): string | undefined {
 }
 
 function stateOf(p: PlanResult): PlanDiff["before"] {
-  const out = p.outputs as { drMode?: string; activeSite?: string; recoveryObjectives?: Objectives };
-  return { mode: String(out.drMode ?? "?"), activeSite: String(out.activeSite ?? "?"), objectives: out.recoveryObjectives };
+  const out = p.outputs as { drMode?: string; activeSite?: string; fencedSite?: string; recoveryObjectives?: Objectives };
+  return { mode: String(out.drMode ?? "?"), activeSite: String(out.activeSite ?? "?"), ...(out.fencedSite ? { fencedSite: out.fencedSite } : {}), objectives: out.recoveryObjectives };
 }
 
 const SITE_ORDER = ["primary", "secondary", "global"];
@@ -114,9 +116,11 @@ const OP_ORDER: Record<Op, number> = { "-": 0, "+-": 1, "~": 2, "+": 3 };
 export function formatDiff(diff: PlanDiff, width = 100): string {
   const lines: string[] = [];
   const fit = (line: string) => (line.length <= width ? line : `${line.slice(0, Math.max(1, width - 1))}…`);
-  const state = (s: PlanDiff["before"]) => `${s.mode}, active ${s.activeSite}`;
+  const state = (s: PlanDiff["before"]) => `${s.mode}, active ${s.activeSite}${s.fencedSite ? `, ${s.fencedSite} fenced` : ""}`;
   lines.push(...wrap(`Diff for stack "${diff.stack}": ${state(diff.before)} → ${state(diff.after)}`, width));
   lines.push(...wrap(`(+ create, - delete, ~ update in place, +- replace; ${REPLACE_TABLE_SOURCE})`, width));
+  const retained = diff.changes.filter((c) => c.retained).length;
+  if (retained > 0) lines.push(...wrap(`${retained} of the deletes only drop the resource from the stack (retainOnDelete): the old writer's instances and their keys stay in the cloud until deleted by hand`, width));
   const sites = [...new Set([...Object.keys(diff.totals), ...diff.changes.map((c) => c.site)])].sort((x, y) => rank(x) - rank(y) || x.localeCompare(y));
   for (const site of sites) {
     const changes = diff.changes.filter((c) => c.site === site).sort((x, y) => OP_ORDER[x.op] - OP_ORDER[y.op] || x.type.localeCompare(y.type) || x.name.localeCompare(y.name));
@@ -124,7 +128,7 @@ export function formatDiff(diff: PlanDiff, width = 100): string {
     lines.push("", `== ${site}`);
     for (const c of changes) {
       const keys = c.op === "~" || c.op === "+-" ? ` [${c.changedKeys.map((k) => (c.replaceKeys?.includes(k) ? `${k}*` : k)).join(", ")}]` : "";
-      const note = c.op === "~" && c.replaceKeys === undefined ? " (no replace table entry)" : "";
+      const note = c.op === "~" && c.replaceKeys === undefined ? " (no replace table entry)" : c.retained ? " (retained: left in the cloud)" : "";
       lines.push(fit(`  ${c.op.padEnd(2)} ${c.type} ${c.name}${keys}${note}`));
     }
   }

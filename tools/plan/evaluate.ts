@@ -41,7 +41,12 @@ export async function evaluateStack(opts: EvaluateOptions): Promise<PlanResult> 
 
   // The program's modules register nothing at import time, so they can be imported up front;
   // resources are created only by deploy(), after the mocks and config are in place.
-  const outputs = deploy(buildTopology(loadProjectConfig()));
+  // runs after every resource's own and inherited transformations, so it sees their final options
+  const recordRetained: pulumi.ResourceTransformation = (a) => {
+    if (a.opts.retainOnDelete) mocks.retained.add(`${a.type}::${a.name}`);
+    return undefined;
+  };
+  const outputs = deploy(buildTopology(loadProjectConfig()), { transformations: [recordRetained] });
   const resolved = await resolve(outputs);
   await mocks.settled();
   return { stack: opts.stack, resources: mocks.resources, config: merged, outputs: resolved as Record<string, unknown> };

@@ -33,6 +33,8 @@ export const INVOKES: Record<string, Invoke> = {
 
 export class RecordingMocks implements pulumi.runtime.Mocks {
   readonly resources: PlannedResource[] = [];
+  /** type::name of resources registered with retainOnDelete (recorded by evaluate.ts's root transformation) */
+  readonly retained = new Set<string>();
   private readonly providerRegions = new Map<string, string>();
 
   constructor(private readonly project: string, private readonly stack: string) {}
@@ -46,7 +48,8 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
     const region = typeof inputs.region === "string" ? inputs.region : this.regionOfProvider(args.provider);
     const computed = computedOutputs(args.type, args.name, id, region ?? DEFAULT_REGION, inputs);
     const arn = custom && typeof computed.arn === "string" ? computed.arn : undefined;
-    this.resources.push({ urn, type: args.type, name: args.name, inputs, custom, region, ...(arn !== undefined ? { arn } : {}) });
+    const retainOnDelete = this.retained.has(`${args.type}::${args.name}`);
+    this.resources.push({ urn, type: args.type, name: args.name, inputs, custom, region, ...(arn !== undefined ? { arn } : {}), ...(retainOnDelete ? { retainOnDelete } : {}) });
     return { id, state: { ...inputs, ...computed } };
   }
 

@@ -15,6 +15,8 @@ export interface PlannedResource {
   readonly region?: string;
   /** the ARN the offline mocks assign (AWS custom resources): other inputs refer to it */
   readonly arn?: string;
+  /** registered with Pulumi's retainOnDelete: dropping it from the program leaves it in the cloud */
+  readonly retainOnDelete?: boolean;
 }
 
 export interface PlanResult {
