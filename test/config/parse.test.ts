@@ -46,6 +46,18 @@ describe("stack config validation", () => {
     assert.match(rejection(prodWith((c) => (c.sites.primary.cidr = "10.10.0.0/24"))), /has prefix \/24 \(allowed: \/16 to \/20/);
   });
 
+  it("dr.databaseGeneration: one step apart, integers, replicating modes only; each message names key, value and what is allowed", () => {
+    assert.match(rejection(prodWith((c) => (c.dr.databaseGeneration = { primary: 0, secondary: 1 }))), /resilient-feed:dr\.databaseGeneration\.primary = 0: must equal dr\.databaseGeneration\.secondary \(1\) or be one more.*\(allowed: 1 or 2\)/);
+    assert.match(rejection(prodWith((c) => (c.dr.databaseGeneration = { primary: 3, secondary: 1 }))), /dr\.databaseGeneration\.primary = 3: .*\(allowed: 1 or 2\)/);
+    assert.match(rejection(prodWith((c) => (c.dr.databaseGeneration = { primary: 1.5 }))), /resilient-feed:dr\.databaseGeneration\.primary = 1\.5/);
+    assert.match(rejection(prodWith((c) => (c.dr.databaseGeneration = { primary: -1 }))), /resilient-feed:dr\.databaseGeneration\.primary = -1/);
+    const br = rejection(prodWith((c) => ((c.dr.mode = "backup-restore"), (c.dr.databaseGeneration = { primary: 1 }))));
+    assert.match(br, /resilient-feed:dr\.databaseGeneration = \{"primary":1,"secondary":0\}: re-seeds a site .*dr\.mode is backup-restore \(allowed here: \{ primary: 0, secondary: 0 \}\)/);
+    const ok = parseProjectConfig(prodWith((c) => ((c.dr.activeSite = "secondary"), (c.dr.databaseGeneration = { primary: 1 }))));
+    assert.deepEqual(ok.dr.databaseGeneration, { primary: 1, secondary: 0 });
+    assert.deepEqual(parseProjectConfig(stackRaw("prod")).dr.databaseGeneration, { primary: 0, secondary: 0 });
+  });
+
   it("rejects overlapping site CIDRs", () => {
     const msg = rejection(prodWith((c) => (c.sites.secondary.cidr = "10.10.128.0/17")));
     assert.match(msg, /resilient-feed:sites\.secondary\.cidr = "10\.10\.128\.0\/17": overlaps the primary site's 10\.10\.0\.0\/16/);

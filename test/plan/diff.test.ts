@@ -39,7 +39,7 @@ describe("offline plan --diff", function () {
 
   it("prints per-site sections, totals and RTO/RPO before → after, within the terminal width", () => {
     const text = formatDiff(failover, 100);
-    assert.match(text, /^Diff for stack "prod": warm-standby, active primary → warm-standby, active secondary$/m);
+    assert.match(text, /^Diff for stack "prod": warm-standby, active primary → warm-standby, active secondary, primary fenced$/m);
     assert.match(text, /replace-forcing inputs: provider resource docs/);
     assert.match(text, /^== global\n {2}- {2}aws:cloudwatch\/metricAlarm:MetricAlarm edge-primary-unready$/m);
     assert.match(text, /^ {2}~ {2}aws:route53\/record:Record edge-secondary \[failoverRoutingPolicies\]$/m);

@@ -1,4 +1,4 @@
-// `npm run policy -- --stack prod [--mode M] [--active-site primary|secondary] [--format text|markdown|both] [--markdown-out FILE] [--config FILE]`
+// `npm run policy -- --stack prod [--mode M] [--active-site primary|secondary] [--set K=V ...] [--format text|markdown|both] [--markdown-out FILE] [--config FILE]`
 // Runs the policy pack (policies/rules/all.ts) over the offline plan of a stack (the same mock
 // evaluation as `npm run plan`; no Pulumi CLI, no credentials) and prints the violations grouped
 // by enforcement level.
@@ -6,7 +6,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { parseCliArgs, runCli, UsageError } from "../cli-support";
 import type { PackConfig } from "./review";
 
-const USAGE = `usage: npm run policy -- [--stack NAME] [--mode MODE] [--active-site primary|secondary]
+const USAGE = `usage: npm run policy -- [--stack NAME] [--mode MODE] [--active-site primary|secondary] [--set KEY=VALUE ...]
                          [--format text|markdown|both] [--markdown-out FILE] [--config FILE]
 
 Runs the CrossGuard pack's rules over the offline plan of a stack and prints the violations
@@ -15,6 +15,8 @@ grouped by enforcement level.
   --stack NAME          stack whose Pulumi.NAME.yaml is read (default: prod)
   --mode MODE           override dr.mode: backup-restore | pilot-light | warm-standby | active-active
   --active-site SITE    override dr.activeSite: primary | secondary
+  --set KEY=VALUE       override any config key, named as \`pulumi config set --path\` names it
+                        without the project prefix (repeatable), e.g. dr.databaseGeneration.primary=1
   --format F            text | markdown | both (default: text)
   --markdown-out FILE   also write the Markdown report to FILE
   --config FILE         policy pack config as JSON (per-policy enforcement levels and settings)
@@ -33,7 +35,10 @@ runCli("policy", async () => {
     format: { type: "string", default: "text" },
     "markdown-out": { type: "string" },
     config: { type: "string" },
+    set: { type: "string", multiple: true, default: [] },
   }, USAGE);
+  const { configOverrides } = require("../plan/overrides") as typeof import("../plan/overrides");
+  const overrides = configOverrides(values.set!);
   const format = values.format!;
   if (!FORMATS.includes(format)) throw new UsageError(`--format must be text, markdown or both, got ${JSON.stringify(format)}`);
   const config = values.config ? readPackConfig(values.config) : {};
@@ -41,7 +46,7 @@ runCli("policy", async () => {
   const { allPolicies } = require("../../policies/rules/all") as typeof import("../../policies/rules/all");
   const { evaluateStack } = require("../plan/evaluate") as typeof import("../plan/evaluate");
   const { formatMarkdown, formatText, reviewPlan } = require("./review") as typeof import("./review");
-  const plan = await evaluateStack({ stack: values.stack!, mode: values.mode, activeSite: values["active-site"] });
+  const plan = await evaluateStack({ stack: values.stack!, mode: values.mode, activeSite: values["active-site"], configOverrides: overrides });
   const review = await reviewPlan(plan, allPolicies, config);
   const ctx = { stack: plan.stack, mode: String((plan.config.dr as { mode?: string } | undefined)?.mode ?? values.mode ?? ""), activeSite: values["active-site"] };
   const sections: string[] = [];
