@@ -21,6 +21,26 @@ describe("app: replica lag, read-your-writes, replica down", function () {
     await noRyw?.close();
   });
 
+  it("a read-only writer (a switchover in progress): writes answer 503 db_unavailable and write nothing; reads stay 200; writes resume after", async () => {
+    const u = await signupAndLogin(ryw.app);
+    const primary = await s.db.primary.rootConnection();
+    try {
+      await primary.query("SET GLOBAL read_only = 1");
+      const post = await call(ryw.app, "POST", "/posts", { token: u.token, body: { text: "during the switchover" } });
+      assert.equal(post.status, 503, JSON.stringify(post.body));
+      assert.equal(post.body.error.code, "db_unavailable");
+      const patch = await call(ryw.app, "PATCH", "/users/me", { token: u.token, body: { displayName: "Not Saved" } });
+      assert.equal(patch.status, 503);
+      assert.equal((await call(ryw.app, "GET", "/users/me", { token: u.token })).status, 200);
+      const [rows] = await primary.query("SELECT COUNT(*) AS n FROM feed.posts WHERE author_id = ?", [BigInt(u.id)]);
+      assert.equal(Number((rows as Array<{ n: number }>)[0].n), 0, "no half-written post");
+    } finally {
+      await primary.query("SET GLOBAL read_only = 0");
+      await primary.end();
+    }
+    assert.equal((await call(ryw.app, "POST", "/posts", { token: u.token, body: { text: "after" } })).status, 201);
+  });
+
   it("read-your-writes while the replica's SQL thread is stopped", async () => {
     const u = await signupAndLogin(ryw.app);
     const v = await signupAndLogin(ryw.app);

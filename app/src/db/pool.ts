@@ -68,6 +68,17 @@ export function isConnectionError(e: unknown): boolean {
 }
 
 /**
+ * The server refuses writes because it is read-only (a switchover in progress, a demoted writer):
+ * the connection is fine and the request may be retried, so it answers 503, not 500. 1290 is also
+ * raised for other server options (secure_file_priv...), hence the message check.
+ */
+export function isReadOnlyError(e: unknown): boolean {
+  const err = e as { code?: string; message?: string } | undefined;
+  if (!err || typeof err.code !== "string") return false;
+  return err.code === "ER_READ_ONLY_MODE" || (err.code === "ER_OPTION_PREVENTS_STATEMENT" && /read[-_ ]only/i.test(err.message ?? ""));
+}
+
+/**
  * A mysql2 promise pool with what mysql2 lacks: an acquire timeout (a saturated or dead server
  * fails the caller after acquireTimeoutMs instead of queueing forever), per-query timeouts and
  * counters for metrics and tests (statements sent, in use, queued). Probes (the replica lag check,
@@ -147,7 +158,7 @@ export class DbPool {
       return await this.run<T>(conn, sql, params, opts.probe);
     } catch (e) {
       broken = isConnectionError(e);
-      if (broken) throw new DbUnavailableError(`${this.name} database: ${(e as Error).message}`);
+      if (broken || isReadOnlyError(e)) throw new DbUnavailableError(`${this.name} database: ${(e as Error).message}`);
       throw e;
     } finally {
       this.release(conn, broken);

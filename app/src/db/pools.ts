@@ -1,4 +1,4 @@
-import { DbPool, DbUnavailableError, isConnectionError, type Params, type PoolName, type PoolOptions, type Row } from "./pool";
+import { DbPool, DbUnavailableError, isConnectionError, isReadOnlyError, type Params, type PoolName, type PoolOptions, type Row } from "./pool";
 import type { Logger } from "../logger";
 import type { Metrics } from "../metrics";
 
@@ -92,7 +92,7 @@ export class Db {
     } catch (e) {
       broken = isConnectionError(e);
       if (!broken) await this.primary.run(conn, "ROLLBACK").catch(() => (broken = true));
-      if (broken && !(e instanceof DbUnavailableError)) throw new DbUnavailableError(`primary database: ${(e as Error).message}`);
+      if ((broken || isReadOnlyError(e)) && !(e instanceof DbUnavailableError)) throw new DbUnavailableError(`primary database: ${(e as Error).message}`);
       throw e;
     } finally {
       this.primary.release(conn, broken);
