@@ -1,16 +1,10 @@
-import type {
-  PolicyResource,
-  PolicyResourceOptions,
-  ResourceValidationArgs,
-  ResourceValidationPolicy,
-  StackValidationArgs,
-  StackValidationPolicy,
-} from "@pulumi/policy";
+import type { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { isResourcePolicy, isStackPolicy, resourceOptions, runResourcePolicy, runStackPolicy } from "../../tools/policy-review/engine";
 import type { Rule } from "../rules/common";
 
-// Runs one rule against fake resources the way the policy engine would, with every field the
-// @pulumi/policy 1.21 argument types require (notApplicable and stackTags included), and collects
-// what the rule reported.
+// Runs one rule against fake resources through the offline review's engine stand-in
+// (tools/policy-review/engine.ts: the @pulumi/policy 1.21 calling convention), and collects what
+// the rule reported.
 
 export interface Outcome {
   /** messages passed to reportViolation, in order */
@@ -19,12 +13,6 @@ export interface Outcome {
   readonly urns: (string | undefined)[];
   /** the reason, when the rule called notApplicable */
   readonly notApplicable?: string;
-}
-
-class NotApplicable extends Error {
-  constructor(readonly reason: string) {
-    super(reason);
-  }
 }
 
 export const STACK = "prod";
@@ -39,66 +27,27 @@ export interface FakeResource {
   deps?: Record<string, string[]>;
 }
 
-const options = (): PolicyResourceOptions => ({
-  protect: false,
-  ignoreChanges: [],
-  aliases: [],
-  customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
-  additionalSecretOutputs: [],
-});
-
 const noConfig = (config: object | undefined) => <T extends object>(): T => (config ?? {}) as T;
 
-function notApplicable(reason?: string): never {
-  throw new NotApplicable(reason ?? "");
-}
-
-function settle(run: () => void | Promise<void>, out: { violations: string[]; urns: (string | undefined)[] }): Promise<Outcome> {
-  return Promise.resolve()
-    .then(run)
-    .then(
-      () => ({ ...out }),
-      (e: unknown) => {
-        if (e instanceof NotApplicable) return { ...out, notApplicable: e.reason };
-        throw e;
-      },
-    );
-}
-
 export function isResourceRule(rule: Rule): rule is ResourceValidationPolicy {
-  return "validateResource" in rule && rule.validateResource !== undefined;
+  return isResourcePolicy(rule);
 }
 
 export function isStackRule(rule: Rule): rule is StackValidationPolicy {
-  return "validateStack" in rule;
+  return isStackPolicy(rule);
 }
 
 /** Runs a resource rule on one fake resource. */
 export async function checkResource(rule: Rule, r: FakeResource, opts: { config?: object; stackTags?: Record<string, string> } = {}): Promise<Outcome> {
   if (!isResourceRule(rule)) throw new Error(`${rule.name} is not a resource rule`);
   const out = { violations: [] as string[], urns: [] as (string | undefined)[] };
-  const urn = urnOf(r.type, r.name, r.stack);
-  const args: ResourceValidationArgs = {
-    type: r.type,
-    props: r.props,
-    urn,
-    name: r.name,
-    opts: options(),
-    stackTags: new Map(Object.entries(opts.stackTags ?? {})),
-    isType: () => false,
-    asType: () => undefined,
-    getConfig: noConfig(opts.config),
-    notApplicable,
-  };
-  const validations = Array.isArray(rule.validateResource) ? rule.validateResource : [rule.validateResource!];
-  return settle(async () => {
-    for (const v of validations) {
-      await v(args, (message, u) => {
-        out.violations.push(message);
-        out.urns.push(u ?? urn);
-      });
-    }
-  }, out);
+  const [resource] = policyResources([r]);
+  const ctx = { stackTags: new Map(Object.entries(opts.stackTags ?? {})), getConfig: noConfig(opts.config) };
+  const reason = await runResourcePolicy(rule, resource, ctx, (message, urn) => {
+    out.violations.push(message);
+    out.urns.push(urn ?? resource.urn);
+  });
+  return reason === undefined ? out : { ...out, notApplicable: reason };
 }
 
 /** Builds the stack's PolicyResources, resolving `deps` by name into property dependencies. */
@@ -110,7 +59,7 @@ export function policyResources(fakes: readonly FakeResource[]): PolicyResource[
       name: f.name,
       urn: urnOf(f.type, f.name, f.stack),
       props: f.props,
-      opts: options(),
+      opts: resourceOptions(),
       dependencies: [],
       propertyDependencies: {},
       isType: () => false,
@@ -138,16 +87,12 @@ export function policyResources(fakes: readonly FakeResource[]): PolicyResource[
 export async function checkStack(rule: Rule, fakes: readonly FakeResource[], opts: { config?: object; stackTags?: Record<string, string> } = {}): Promise<Outcome> {
   if (!isStackRule(rule)) throw new Error(`${rule.name} is not a stack rule`);
   const out = { violations: [] as string[], urns: [] as (string | undefined)[] };
-  const args: StackValidationArgs = {
-    resources: policyResources(fakes),
-    stackTags: new Map(Object.entries(opts.stackTags ?? {})),
-    getConfig: noConfig(opts.config),
-    notApplicable,
-  };
-  return settle(() => rule.validateStack(args, (message, urn) => {
+  const ctx = { stackTags: new Map(Object.entries(opts.stackTags ?? {})), getConfig: noConfig(opts.config) };
+  const reason = await runStackPolicy(rule, policyResources(fakes), ctx, (message, urn) => {
     out.violations.push(message);
     out.urns.push(urn);
-  }), out);
+  });
+  return reason === undefined ? out : { ...out, notApplicable: reason };
 }
 
 /** Standard tags of the program's AWS resources. */

@@ -1,21 +1,13 @@
-import type {
-  EnforcementLevel,
-  PolicyConfigSchema,
-  PolicyResource,
-  PolicyResourceOptions,
-  ResourceValidationArgs,
-  ResourceValidationPolicy,
-  StackValidationArgs,
-  StackValidationPolicy,
-} from "@pulumi/policy";
+import type { EnforcementLevel, PolicyConfigSchema, PolicyResource } from "@pulumi/policy";
 import * as pulumi from "@pulumi/pulumi";
 import type { PlannedResource, PlanResult } from "../plan/types";
+import { isStackPolicy, resourceOptions, runResourcePolicy, runStackPolicy, type Policy } from "./engine";
 
 // Runs a CrossGuard pack over an offline plan (tools/plan), the way `pulumi preview --policy-pack`
 // runs it over a real preview: every resource policy on every resource, then every stack policy
 // on the whole stack. Pure: no Pulumi engine, no I/O.
 
-export type Policy = ResourceValidationPolicy | StackValidationPolicy;
+export type { Policy } from "./engine";
 
 /** Per-policy config, as in a `--policy-pack-config` file: a level, or a level plus tunables. */
 export type PackConfig = Record<string, EnforcementLevel | ({ enforcementLevel?: EnforcementLevel } & Record<string, unknown>)>;
@@ -51,14 +43,6 @@ export interface Review {
 export type IdOf = (r: PlannedResource) => string | undefined;
 export const mockId: IdOf = (r) => (r.custom ? `${r.name}-id` : undefined);
 
-const options = (parent?: string): PolicyResourceOptions => ({
-  protect: false,
-  ignoreChanges: [],
-  aliases: [],
-  customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
-  additionalSecretOutputs: [],
-  ...(parent !== undefined ? { parent } : {}),
-});
 
 /** Every string inside a value (inputs nest lists and objects). */
 function strings(value: unknown, out: string[] = []): string[] {
@@ -117,7 +101,7 @@ export function toPolicyResources(plan: PlanResult, idOf: IdOf = mockId): Policy
       name: r.name,
       urn: r.urn,
       props,
-      opts: options(r.parentUrn),
+      opts: resourceOptions(r.parentUrn),
       dependencies: [],
       propertyDependencies: {},
       isType: (cls) => typeMatches(r.type)(cls as { __pulumiType?: string }),
@@ -148,16 +132,6 @@ export function toPolicyResources(plan: PlanResult, idOf: IdOf = mockId): Policy
   return out;
 }
 
-class NotApplicableSignal extends Error {
-  constructor(readonly reason: string) {
-    super(reason);
-  }
-}
-
-function notApplicable(reason?: string): never {
-  throw new NotApplicableSignal(reason ?? "");
-}
-
 /** The level a policy runs at: the config's, else the policy's, else the pack default. */
 function levelOf(policy: Policy, config: PackConfig, packDefault: EnforcementLevel): EnforcementLevel {
   const c = config[policy.name];
@@ -177,8 +151,6 @@ function configFor(policy: Policy, config: PackConfig): Record<string, unknown> 
   delete set.enforcementLevel;
   return { ...defaults, ...set };
 }
-
-const isStackPolicy = (p: Policy): p is StackValidationPolicy => "validateStack" in p && typeof (p as StackValidationPolicy).validateStack === "function";
 
 /**
  * Runs every policy over the plan. `packDefault` is the PolicyPack's enforcementLevel (policies
@@ -211,37 +183,16 @@ export async function reviewPlan(plan: PlanResult, policies: readonly Policy[], 
       throw new Error(`policy ${policy.name} failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
     };
 
-    if (isStackPolicy(policy)) {
-      const args: StackValidationArgs = { resources, stackTags, getConfig, notApplicable };
-      try {
-        await policy.validateStack(args, (message, urn) => record(message, urn === undefined ? undefined : resources.find((r) => r.urn === urn)));
-      } catch (e) {
-        if (e instanceof NotApplicableSignal) notApplicableList.push({ policyName: policy.name, reason: e.reason });
-        else fail(e);
+    const ctx = { stackTags, getConfig };
+    try {
+      if (isStackPolicy(policy)) {
+        const reason = await runStackPolicy(policy, resources, ctx, (message, urn) => record(message, urn === undefined ? undefined : resources.find((r) => r.urn === urn)));
+        if (reason !== undefined) notApplicableList.push({ policyName: policy.name, reason });
+        continue;
       }
-      continue;
-    }
-
-    const validations = policy.validateResource === undefined ? [] : Array.isArray(policy.validateResource) ? policy.validateResource : [policy.validateResource];
-    for (const r of resources) {
-      const args: ResourceValidationArgs = {
-        type: r.type,
-        props: r.props,
-        urn: r.urn,
-        name: r.name,
-        opts: r.opts,
-        ...(r.provider ? { provider: r.provider } : {}),
-        stackTags,
-        isType: r.isType,
-        asType: ((cls: never) => r.asType(cls) as never) as ResourceValidationArgs["asType"],
-        getConfig,
-        notApplicable,
-      };
-      try {
-        for (const v of validations) await v(args, (message) => record(message, r));
-      } catch (e) {
-        if (!(e instanceof NotApplicableSignal)) fail(e);
-      }
+      for (const r of resources) await runResourcePolicy(policy, r, ctx, (message) => record(message, r));
+    } catch (e) {
+      fail(e);
     }
   }
   return { stack: plan.stack, mandatory, advisory, notApplicable: notApplicableList, policiesRun, resourcesChecked: resources.length };
