@@ -9,8 +9,55 @@ import { runGameday } from "./run";
 
 const MODES: DrMode[] = ["backup-restore", "pilot-light", "warm-standby", "active-active"];
 
+const USAGE = `usage: npm run gameday -- <scenario> [--mode MODE] [--to MODE] [--duration S] [--report-dir DIR] [--backup-interval S]
+
+Runs a DR drill against the local site (starting one for --mode if none runs) under a load of
+reads and acknowledged writes, and writes a Markdown and JSON report.
+
+  scenario             ${[...SCENARIOS, "all"].join(" | ")}
+  --mode MODE          the DR mode of the site to start: ${MODES.join(" | ")} (default: the stack's)
+  --to MODE            switch-mode: the mode to switch to, live
+  --duration S         seconds of load after each drill's recovery (default 5, at most 600)
+  --report-dir DIR     where reports go (default .local-site/reports)
+  --backup-interval S  backup-restore: seconds between the writer's scheduled backups (default 30)
+  -h, --help           show this help
+
+Exit codes: 0 the drills ran, 1 a drill or the site failed, 2 bad arguments.`;
+
+/** A mistake in the arguments: one line, exit 2. */
+class UsageError extends Error {}
+
 async function main(): Promise<void> {
-  const { values, positionals } = parseArgs({
+  const argv = process.argv.slice(2);
+  if (argv.includes("--help") || argv.includes("-h")) {
+    process.stdout.write(USAGE + "\n");
+    return;
+  }
+  let parsed: ReturnType<typeof parseOptions>;
+  try {
+    parsed = parseOptions(argv);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const { values, positionals } = parsed;
+  const scenario = positionals[0];
+  if (!scenario || (scenario !== "all" && !(SCENARIOS as readonly string[]).includes(scenario))) {
+    throw new UsageError(`scenario: one of ${[...SCENARIOS, "all"].join(", ")} (got ${scenario ?? "nothing"})`);
+  }
+  for (const [flag, v] of [["--mode", values.mode], ["--to", values.to]] as const) {
+    if (v !== undefined && !MODES.includes(v as DrMode)) throw new UsageError(`${flag} ${v}: one of ${MODES.join(", ")}`);
+  }
+  if (scenario === "switch-mode" && values.to === undefined) throw new UsageError("switch-mode needs --to MODE");
+  const duration = Number(values.duration);
+  if (!(duration >= 0 && duration <= 600)) throw new UsageError(`--duration ${values.duration}: seconds between 0 and 600`);
+  const backupInterval = Number(values["backup-interval"]);
+  if (!Number.isInteger(backupInterval) || backupInterval < 5) throw new UsageError(`--backup-interval ${values["backup-interval"]}: a whole number of seconds ≥ 5`);
+  await run(scenario as Scenario | "all", values, duration, backupInterval);
+}
+
+function parseOptions(args: string[]) {
+  return parseArgs({
+    args,
     allowPositionals: true,
     options: {
       mode: { type: "string" },
@@ -20,19 +67,13 @@ async function main(): Promise<void> {
       "backup-interval": { type: "string", default: "30" },
     },
   });
-  const scenario = positionals[0];
-  if (!scenario || (scenario !== "all" && !(SCENARIOS as readonly string[]).includes(scenario))) {
-    throw new Error(`scenario: one of ${[...SCENARIOS, "all"].join(", ")} (got ${scenario ?? "nothing"})`);
-  }
-  for (const [flag, v] of [["--mode", values.mode], ["--to", values.to]] as const) {
-    if (v !== undefined && !MODES.includes(v as DrMode)) throw new Error(`${flag} ${v}: one of ${MODES.join(", ")}`);
-  }
-  const duration = Number(values.duration);
-  if (!(duration >= 0 && duration <= 600)) throw new Error(`--duration ${values.duration}: seconds between 0 and 600`);
+}
+
+async function run(scenario: Scenario | "all", values: ReturnType<typeof parseOptions>["values"], duration: number, backupInterval: number): Promise<void> {
   const t0 = Date.now();
   const { report, files } = await runGameday({
-    dir: stateDir(), scenario: scenario as Scenario | "all", mode: values.mode as DrMode | undefined, switchTo: values.to as DrMode | undefined,
-    tailSeconds: duration, reportDir: path.resolve(values["report-dir"]!), backupIntervalSeconds: Number(values["backup-interval"]),
+    dir: stateDir(), scenario, mode: values.mode as DrMode | undefined, switchTo: values.to as DrMode | undefined,
+    tailSeconds: duration, reportDir: path.resolve(values["report-dir"]!), backupIntervalSeconds: backupInterval,
     progress: (l) => process.stdout.write(`[${((Date.now() - t0) / 1000).toFixed(1).padStart(6)} s] ${l}\n`),
   });
   const d = report.designed;
@@ -44,6 +85,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((e) => {
-  process.stderr.write(`gameday: ${(e as Error).message}\n`);
-  process.exit(1);
+  process.stderr.write(`gameday: ${(e as Error).message}${e instanceof UsageError ? " (see --help)" : ""}\n`);
+  process.exit(e instanceof UsageError ? 2 : 1);
 });

@@ -11,8 +11,39 @@ import { summary } from "./summary";
 
 const say = (l: string) => process.stdout.write(l + "\n");
 
+const USAGE = `usage: npm start [-- --stack NAME] [--mode MODE] [--active-site primary|secondary] [--detach] [--backup-interval S]
+       npm stop
+
+Runs the stack's Topology on this machine: per site MariaDB, Redis, the API and worker
+processes and an HAProxy load balancer, plus a global HAProxy standing in for the edge.
+
+  --stack NAME          stack whose Pulumi.NAME.yaml is read (default: prod)
+  --mode MODE           override dr.mode: backup-restore | pilot-light | warm-standby | active-active
+  --active-site SITE    override dr.activeSite: primary | secondary
+  --detach              return once the site is healthy; \`npm stop\` stops it
+  --backup-interval S   backup-restore: seconds between the writer's backups (default 30, ≥ 5)
+  -h, --help            show this help
+
+Exit codes: 0 started (or stopped), 1 the site failed to start, 2 bad arguments or stack config.`;
+
+/** A mistake in the arguments: one line, exit 2. */
+class UsageError extends Error {}
+
 async function start(argv: string[]): Promise<void> {
-  const { values } = parseArgs({
+  let parsed: ReturnType<typeof parseStart>;
+  try {
+    parsed = parseStart(argv);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const { values } = parsed;
+  const interval = Number(values["backup-interval"]);
+  if (!Number.isInteger(interval) || interval < 5) throw new UsageError(`--backup-interval ${values["backup-interval"]}: a whole number of seconds ≥ 5`);
+  await startSite(values, interval);
+}
+
+function parseStart(argv: string[]) {
+  return parseArgs({
     args: argv,
     options: {
       stack: { type: "string", default: "prod" },
@@ -23,8 +54,9 @@ async function start(argv: string[]): Promise<void> {
       "backup-interval": { type: "string", default: "30" },
     },
   });
-  const interval = Number(values["backup-interval"]);
-  if (!Number.isInteger(interval) || interval < 5) throw new Error(`--backup-interval ${values["backup-interval"]}: a whole number of seconds ≥ 5`);
+}
+
+async function startSite(values: ReturnType<typeof parseStart>["values"], interval: number): Promise<void> {
   const opts: StartOptions = { stack: values.stack!, mode: values.mode, activeSite: values["active-site"], backupIntervalSeconds: interval };
   loadTopology(opts.stack, opts); // bad config or flags fail here, before anything starts
   const dir = stateDir();
@@ -66,12 +98,20 @@ async function stop(): Promise<void> {
 
 async function main(): Promise<void> {
   const [cmd, ...rest] = process.argv.slice(2);
+  if (rest.includes("--help") || rest.includes("-h")) {
+    say(USAGE);
+    return;
+  }
   if (cmd === "start") return start(rest);
-  if (cmd === "stop") return stop();
-  throw new Error(`usage: cli.ts start|stop [options]`);
+  if (cmd === "stop") {
+    if (rest.length > 0) throw new UsageError(`npm stop takes no options (got ${rest.join(" ")})`);
+    return stop();
+  }
+  throw new UsageError(`the command is start or stop (got ${cmd ?? "nothing"})`);
 }
 
 main().catch((e) => {
-  process.stderr.write(`${e instanceof ConfigError ? e.message : `local site: ${(e as Error).message}`}\n`);
-  process.exit(e instanceof ConfigError ? 2 : 1);
+  if (e instanceof ConfigError) process.stderr.write(`${e.message}\n`);
+  else process.stderr.write(`local site: ${(e as Error).message}${e instanceof UsageError ? " (see --help)" : ""}\n`);
+  process.exit(e instanceof ConfigError || e instanceof UsageError ? 2 : 1);
 });
