@@ -109,6 +109,7 @@ export async function siteFailover(site: LocalSite, lost: SiteKey): Promise<{ re
     await timed(progress, `restore ${db.name} from ${path.basename(latest.file)}`, async () => {
       await db.stop();
       await db.start({ fresh: true });
+      site.save(); // its process id, before anything else can fail
       await R.createAccounts(db, st.cred, false);
       await R.loadDump(db, latest.file, latest.gtid, true);
       await R.openForWrites(db);

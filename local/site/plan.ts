@@ -40,7 +40,19 @@ export function loadTopology(stack: string, overrides: { mode?: string; activeSi
   const dr = { ...((raw.dr as Record<string, unknown> | undefined) ?? {}) };
   if (overrides.mode !== undefined) dr.mode = overrides.mode;
   if (overrides.activeSite !== undefined) dr.activeSite = overrides.activeSite;
+  // backup-restore failed over: the cloud restores the RDS snapshot dr.restoreFromSnapshot names;
+  // the local site restores its own newest backup (failover.ts), so when the stack names no
+  // snapshot, the key gets a stand-in ARN that says so (the local site never reads it)
+  const secondaryRegion = (raw.sites as { secondary?: { region?: unknown } } | undefined)?.secondary?.region;
+  if (dr.mode === "backup-restore" && dr.activeSite === "secondary" && dr.restoreFromSnapshot === undefined && typeof secondaryRegion === "string") {
+    dr.restoreFromSnapshot = localRecoveryPoint(secondaryRegion);
+  }
   return buildTopology(parseProjectConfig({ ...raw, dr }));
+}
+
+/** The stand-in for dr.restoreFromSnapshot on the local site: its newest local backup. */
+export function localRecoveryPoint(region: string): string {
+  return `arn:aws:rds:${region}:000000000000:snapshot:local-site-newest-backup`;
 }
 
 export function localPlan(stack: string, topology: Topology): LocalPlan {
