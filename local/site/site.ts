@@ -128,6 +128,9 @@ export class LocalSite {
     const { st, progress } = this;
     // the writer site first: its APIs apply the migrations
     const order = [...this.plan.sites].sort((a, b) => (a.key === this.plan.writerSite ? -1 : b.key === this.plan.writerSite ? 1 : 0));
+    // first take out of the edge what the new plan stops routing to (or demotes to backup), among
+    // the sites that run now, so nothing is routed to an API while it stops (a live mode switch)
+    await this.applyEdge((key) => this.st.sites[key].apiPids.some((p) => alive(p)));
     for (const s of order) {
       const rt = st.sites[s.key];
       if (rt.fenced) continue; // static stability: nothing in a fenced site is touched
@@ -171,8 +174,9 @@ export class LocalSite {
     this.save();
   }
 
-  async applyEdge(): Promise<void> {
-    const sites = this.plan.sites.filter((s) => s.edge !== "none" && !this.st.sites[s.key].fenced).map((s) => ({ key: s.key, lbPort: this.st.sites[s.key].lbPort, backup: s.edge === "backup" }));
+  /** Routes the edge per the plan (never to a fenced site), limited to the sites `only` admits. */
+  async applyEdge(only: (key: SiteKey) => boolean = () => true): Promise<void> {
+    const sites = this.plan.sites.filter((s) => s.edge !== "none" && !this.st.sites[s.key].fenced && only(s.key)).map((s) => ({ key: s.key, lbPort: this.st.sites[s.key].lbPort, backup: s.edge === "backup" }));
     await timed(this.progress, `edge :${this.st.edgePort} → ${sites.map((s) => `${s.key}${s.backup ? " (backup)" : ""}`).join(", ") || "nothing"}`, () => C.startEdge(this.dir, this.st, sites));
     this.save();
   }
