@@ -35,9 +35,6 @@ frontend lb
   mode http
   bind 127.0.0.1:${s.lbPort}
   timeout client 30s
-  # on a reload the old process answers the next request on an idle keep-alive connection with
-  # "Connection: close" instead of closing it under the client (which then sees a reset)
-  option idle-close-on-response
   default_backend api
 
 backend api
@@ -100,8 +97,6 @@ defaults
 
 frontend edge
   bind 127.0.0.1:${e.port}
-  # a reload (every edge change) must not reset clients' idle keep-alive connections
-  option idle-close-on-response
   default_backend sites
 
 backend sites
