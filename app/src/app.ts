@@ -5,7 +5,7 @@ import { bodyLimit } from "hono/body-limit";
 import { tag } from "./http/route-tag";
 import type { AppEnv, CoreDeps, Deps } from "./context";
 import { ReadYourWrites } from "./db/ryw";
-import { liveness, readinessHttpStatus, siteReadiness } from "./http/health";
+import { LIVENESS_PATH, READINESS_PATH, liveness, readinessHttpStatus, siteReadiness } from "./http/health";
 import { errorBody, RequestObserver } from "./http/instrument";
 import { discardBody, lingerOnClose } from "./http/oversized-body";
 import { AuthorViews } from "./feed/authors";
@@ -86,11 +86,11 @@ export function createApp(core: CoreDeps): { app: Hono<AppEnv>; deps: Deps; clos
     observer.done(c, requestId, start, c.get("route") ?? "unmatched", c.res.status);
   });
 
-  routes.get("/healthz", tag("/healthz"), (c) => {
+  routes.get(LIVENESS_PATH, tag(LIVENESS_PATH), (c) => {
     const live = liveness(deps);
     return c.json(live.body, live.httpStatus);
   });
-  routes.get("/readyz", tag("/readyz"), async (c) => {
+  routes.get(READINESS_PATH, tag(READINESS_PATH), async (c) => {
     const ready = await siteReadiness(deps);
     return c.json(ready, readinessHttpStatus(ready));
   });

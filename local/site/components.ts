@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { PROJECT_ROOT } from "../../infra/config/stack-file";
+import { LIVENESS_PATH } from "../../infra/topology/health";
 import type { SiteKey } from "../../infra/topology/types";
 import { checkHaproxyConfig, HAPROXY, haproxyCommand } from "../services/haproxy";
 import { portOpen } from "../services/ports";
@@ -83,7 +84,7 @@ export async function startApi(dir: string, st: LocalSiteState, site: SiteKey, s
   void p.exited.then((c) => (exited = c || "exit"));
   await waitFor(`API ${site}#${slot + 1}`, async () => {
     if (exited) throw new Error(`API ${site}#${slot + 1} exited (${exited}); see ${path.join(dir, "logs", `api-${site}-${slot + 1}.log`)}`);
-    return (await httpStatus(rt.apiPorts[slot], "/healthz")) === 200;
+    return (await httpStatus(rt.apiPorts[slot], LIVENESS_PATH)) === 200;
   }, 90_000, 200);
   return (Date.now() - t0) / 1000;
 }

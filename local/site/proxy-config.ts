@@ -1,3 +1,4 @@
+import { LIVENESS_PATH, SITE_READINESS_PATH } from "../../infra/topology/health";
 import type { SiteKey } from "../../infra/topology/types";
 
 // HAProxy configurations of the local site. Per site: the load balancer (HTTP, routes on LIVENESS
@@ -41,7 +42,7 @@ backend api
   mode http
   balance roundrobin
   timeout server 15s
-  option httpchk GET /healthz
+  option httpchk GET ${LIVENESS_PATH}
   http-check expect status 200
   # a connection refused by a dead instance is retried on another one
   retry-on conn-failure empty-response
@@ -103,7 +104,7 @@ backend sites
   # a client sticks to one site (like geolocation routing): x-client names the client
   balance hdr(x-client)
   hash-type consistent
-  option httpchk GET /readyz
+  option httpchk GET ${SITE_READINESS_PATH}
   http-check expect status 200
   retry-on conn-failure
   retries 1

@@ -1,4 +1,5 @@
 import * as fs from "node:fs";
+import { SITE_READINESS_PATH } from "../../infra/topology/health";
 import type { SiteKey } from "../../infra/topology/types";
 import { freePort } from "../services/ports";
 import * as C from "./components";
@@ -183,7 +184,7 @@ export class LocalSite {
 
   /** The edge answers /readyz (some routed site is ready). */
   async edgeReady(): Promise<boolean> {
-    return (await httpStatus(this.st.edgePort, "/readyz")) === 200;
+    return (await httpStatus(this.st.edgePort, SITE_READINESS_PATH)) === 200;
   }
 
   /** Stops every recorded process (APIs and edge first, databases last) and keeps the data. */

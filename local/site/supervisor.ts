@@ -2,6 +2,7 @@ import { execFileSync, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { PROJECT_ROOT } from "../../infra/config/stack-file";
+import { SITE_READINESS_PATH } from "../../infra/topology/health";
 import { scheduleBackups } from "./backups";
 import { alive, cmdline, httpStatus, sleep, stopGroup } from "./proc";
 import { LocalSite, type Progress } from "./site";
@@ -85,7 +86,7 @@ export function clearState(dir: string): void {
 /** healthy: the supervisor runs, the state says so and the edge answers /readyz. */
 export async function healthyState(dir: string): Promise<boolean> {
   const st = readState(dir);
-  return !!st && st.status === "healthy" && alive(st.supervisorPid) && (await httpStatus(st.edgePort, "/readyz", 2000)) === 200;
+  return !!st && st.status === "healthy" && alive(st.supervisorPid) && (await httpStatus(st.edgePort, SITE_READINESS_PATH, 2000)) === 200;
 }
 
 /** Runs the site in this process until SIGINT/SIGTERM; resolves after everything stopped. */

@@ -1,5 +1,7 @@
 import { strict as assert } from "node:assert";
+import { LIVENESS_PATH as APP_LIVENESS, READINESS_PATH as APP_READINESS } from "../../app/src/http/health";
 import { MAX_NODE } from "../../app/src/ids";
+import { LIVENESS_PATH, SITE_READINESS_PATH } from "../../infra/topology/health";
 import { NODE_ID_BITS } from "../../infra/aws/user-data";
 import { DR_MODES } from "../../infra/config/schema";
 import { PROJECT_NAME } from "../../infra/names";
@@ -23,5 +25,9 @@ describe("facts the pack and the app keep their own copy of", () => {
 
   it("the node ids the user data hands out fit the app's id layout exactly", () => {
     assert.equal(MAX_NODE, 2 ** NODE_ID_BITS - 1);
+  });
+
+  it("the health paths the load balancers and the edge check are the paths the app serves", () => {
+    assert.deepEqual([APP_LIVENESS, APP_READINESS], [LIVENESS_PATH, SITE_READINESS_PATH]);
   });
 });

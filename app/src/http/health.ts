@@ -6,6 +6,10 @@ import type { Deps } from "../context";
 //   GET /readyz   site readiness: this site can serve its role with its own dependencies. What the
 //                 edge (DNS failover, global load balancer) routes on.
 
+/** The two paths (infra/topology/health.ts keeps the program's copy; a test keeps them equal). */
+export const LIVENESS_PATH = "/healthz";
+export const READINESS_PATH = "/readyz";
+
 /**
  * Route 53's HTTP(S) health checkers need a status within two seconds of connecting (Route 53
  * Developer Guide, "How Route 53 determines whether a health check is healthy"): a dependency that

@@ -1,3 +1,4 @@
+import { LIVENESS_PATH, READINESS_PATH } from "./health";
 import { randomBytes } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import type { Context } from "hono";
@@ -18,7 +19,7 @@ function nextRequestId(): string {
 
 const VALID_ID = /^[\w.:-]+$/;
 /** Probes and scrapes: metrics, but no access log line. */
-const QUIET = new Set(["/metrics", "/healthz", "/readyz"]);
+const QUIET = new Set(["/metrics", LIVENESS_PATH, READINESS_PATH]);
 
 interface Series {
   count: { inc(): void };
