@@ -162,7 +162,8 @@ async function main(): Promise<void> {
   log("starting the API server, the fan-out worker and the hello-world server (separate processes)");
   const [apiProc, , helloProc] = await Promise.all([
     startProcess("api", "app/src/server.ts", env, { url: `http://127.0.0.1:${apiPort}/readyz` }, API_NODE_ARGS),
-    startProcess("worker", "app/src/worker.ts", { ...env, NODE_ID: "2", PORT: "1" }, { log: /fan-out worker started/ }),
+    // the worker logs at info whatever BENCH_LOG_LEVEL says: its start line is the readiness signal
+    startProcess("worker", "app/src/worker.ts", { ...env, NODE_ID: "2", PORT: "1", LOG_LEVEL: "info" }, { log: /fan-out worker started/ }),
     startProcess("hello", "app/bench/hello.ts", { PORT: String(helloPort) }, { url: `http://127.0.0.1:${helloPort}/` }),
   ]);
   const api = `http://127.0.0.1:${apiPort}`;
