@@ -47,6 +47,22 @@ describe("policies: cloud acceptance, RDS engine standard support", () => {
     assert.deepEqual(family.violations, [`aws:rds/Instance "db" runs mysql 8.4 on aws:rds/ParameterGroup "db-params" of family mysql8.0; RDS refuses a parameter group of another family (allowed: mysql8.4).`]);
   });
 
+  it("a promoted replica (no engine, no source) is checked through its parameter group's family", async () => {
+    const promoted = (family: string): FakeResource[] => [
+      { type: PG, name: "db-g1-params", props: { family, name: "db-g1-params" } },
+      { type: RDS, name: "db-g1", props: { parameterGroupName: "db-g1-params", tags: tags("prod") }, deps: { parameterGroupName: ["db-g1-params"] } },
+    ];
+    assert.deepEqual((await checkStack(awsRdsEngineStandardSupport, promoted("mysql8.4"), on("2026-12-01"))).violations, []);
+    const old = await checkStack(awsRdsEngineStandardSupport, promoted("mysql8.0"), on("2026-12-01"));
+    assert.deepEqual(old.violations, [
+      `aws:rds/Instance "db-g1" (a promoted replica, on aws:rds/ParameterGroup "db-g1-params" of family mysql8.0) runs mysql 8.0, whose RDS standard support ended 2026-07-31 (checked as of 2026-12-01): RDS bills it as Extended Support. ` +
+      `Upgrade its major version (database.engineVersion; replicas first, then the writer with allowMajorVersionUpgrade).`,
+    ]);
+    // a replica that still replicates is not checked on its own
+    const replica: FakeResource[] = [{ type: RDS, name: "db-r", props: { replicateSourceDb: "arn:aws:rds:ap-northeast-2:123456789012:db:db", tags: tags("prod") } }];
+    assert.equal((await checkStack(awsRdsEngineStandardSupport, replica, on("2026-12-01"))).notApplicable, "no RDS instance in the stack names an engine and version");
+  });
+
   it("not applicable without an instance that names its engine", async () => {
     assert.equal((await checkStack(awsRdsEngineStandardSupport, [], on("2026-12-01"))).notApplicable, "no RDS instance in the stack names an engine and version");
   });

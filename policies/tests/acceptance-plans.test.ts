@@ -85,6 +85,18 @@ describe("cloud acceptance over the offline plans", function () {
   it("broken: the writer on MySQL 8.0 (standard support ended 2026-07-31) fails aws-rds-engine-standard-support", async () => {
     const writer = prod.resources.find((r) => r.type === "aws:rds/instance:Instance" && r.name === "primary-db");
     assert.ok(writer);
-    assert.deepEqual(await mandatory(edit(prod, writer, { engineVersion: "8.0" })), [["aws-rds-engine-standard-support", "primary-db"]]);
+    // twice: past standard support, and on its mysql8.4 parameter group (RDS refuses another family)
+    const review = await reviewPlan(edit(prod, writer, { engineVersion: "8.0" }), allPolicies, PACK_CONFIG);
+    assert.deepEqual(review.mandatory.map((v) => [v.policyName, v.resourceName]), [["aws-rds-engine-standard-support", "primary-db"], ["aws-rds-engine-standard-support", "primary-db"]]);
+    assert.match(review.mandatory[0].message, /standard support ended 2026-07-31/);
+    assert.match(review.mandatory[1].message, /on aws:rds\/ParameterGroup "primary-db-params" of family mysql8\.4; RDS refuses a parameter group of another family \(allowed: mysql8\.0\)/);
+  });
+
+  it("after a full failback both writers are promoted replicas (no engine input): the rule still checks them, through their parameter group's family", async () => {
+    const back = await evaluateStack({ stack: "prod", configOverrides: { dr: { databaseGeneration: { primary: 1, secondary: 1 } } } });
+    const as = async (asOf: string) => (await reviewPlan(back, allPolicies, { "aws-rds-engine-standard-support": { asOf } })).mandatory.map((v) => [v.policyName, v.resourceName]);
+    assert.deepEqual(await as("2026-12-01"), []);
+    // MySQL 8.4's standard support ends 2029-07-31: the promoted writer is named, not skipped
+    assert.deepEqual(await as("2029-08-01"), [["aws-rds-engine-standard-support", "primary-db-g1"]]);
   });
 });

@@ -77,7 +77,7 @@ describe("data tiers: RDS writer + read replicas, cross-region replica, ElastiCa
       backupWindow: "17:00-17:30", maintenanceWindow: "sun:18:00-sun:19:00", deletionProtection: true, skipFinalSnapshot: false, finalSnapshotIdentifier: "resilient-feed-prod-primary-final",
       dbName: "feed", username: "feedadmin", manageMasterUserPassword: undefined, password: secret(MOCK_AUTH_TOKEN), performanceInsightsEnabled: true,
       performanceInsightsKmsKeyId: writer.one("rds/instance:Instance", "primary-db").inputs.kmsKeyId, monitoringInterval: 60, monitoringRoleArn: "arn:aws:iam::123456789012:role/primary-db-monitoring",
-      enabledCloudwatchLogsExports: ["error", "slowquery"], vpcSecurityGroupIds: ["sg-primary-db"], dbSubnetGroupName: "primary-db-subnets", parameterGroupName: "primary-db-params", port: 3306,
+      enabledCloudwatchLogsExports: ["error", "slowquery"], vpcSecurityGroupIds: ["sg-primary-db"], dbSubnetGroupName: "primary-db-subnets-id", parameterGroupName: "primary-db-params-id", port: 3306,
     });
     assert.match(String(writer.one("rds/instance:Instance", "primary-db").inputs.kmsKeyId), /^arn:aws:kms:ap-northeast-2:123456789012:key\//);
     assert.deepEqual(pick(writer.one("kms/key:Key", "primary-db-kms"), ["region", "enableKeyRotation", "deletionWindowInDays"]), { region: "ap-northeast-2", enableKeyRotation: true, deletionWindowInDays: 30 });
@@ -120,7 +120,7 @@ describe("data tiers: RDS writer + read replicas, cross-region replica, ElastiCa
     const r = replica.one("rds/instance:Instance", "secondary-db");
     assert.deepEqual(pick(r, ["region", "replicateSourceDb", "multiAz", "storageEncrypted", "publiclyAccessible", "backupRetentionPeriod", "username", "password", "manageMasterUserPassword", "dbSubnetGroupName", "parameterGroupName", "vpcSecurityGroupIds", "deletionProtection"]), {
       region: "ap-northeast-1", replicateSourceDb: WRITER_ARN, multiAz: true, storageEncrypted: true, publiclyAccessible: false, backupRetentionPeriod: 14,
-      username: undefined, password: undefined, manageMasterUserPassword: undefined, dbSubnetGroupName: "secondary-db-subnets", parameterGroupName: "secondary-db-params",
+      username: undefined, password: undefined, manageMasterUserPassword: undefined, dbSubnetGroupName: "secondary-db-subnets-id", parameterGroupName: "secondary-db-params-id",
       vpcSecurityGroupIds: ["sg-secondary-db"], deletionProtection: true,
     });
     assert.match(String(r.inputs.kmsKeyId), /^arn:aws:kms:ap-northeast-1:123456789012:key\//);

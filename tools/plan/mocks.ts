@@ -122,6 +122,10 @@ function computedOutputs(type: string, name: string, id: string, region: string,
     case "aws:cloudwatch/logGroup:LogGroup": return { ...out, name: inputs.name ?? name };
     case "aws:route53/zone:Zone": return { ...out, zoneId: `Z${hash(name).slice(0, 12).toUpperCase()}`, nameServers: ["ns-1.awsdns-00.org"] };
     case "aws:backup/vault:Vault": return { ...out, name: inputs.name ?? name };
+    // the provider's id of these groups is their name, so an instance naming its group by name
+    // names it by id (the offline review then sees the dependency)
+    case "aws:rds/parameterGroup:ParameterGroup":
+    case "aws:rds/subnetGroup:SubnetGroup": return { ...out, name: inputs.name ?? id };
     default: return out;
   }
 }

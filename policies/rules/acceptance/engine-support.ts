@@ -1,4 +1,4 @@
-import type { StackValidationPolicy } from "@pulumi/policy";
+import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { label } from "../common";
 import { AWS } from "../types";
 
@@ -64,10 +64,29 @@ export const awsRdsEngineStandardSupport: StackValidationPolicy = {
   },
   validateStack: (args, reportViolation) => {
     const asOf = asOfDate(args.getConfig<{ asOf?: string }>());
-    const instances = args.resources.filter((r) => r.type === AWS.rdsInstance && typeof r.props.engine === "string" && typeof r.props.engineVersion === "string");
-    // replicas carry no engine: they run their source's version
-    if (instances.length === 0) args.notApplicable("no RDS instance in the stack names an engine and version");
+    const rds = args.resources.filter((r) => r.type === AWS.rdsInstance);
+    const instances = rds.filter((r) => typeof r.props.engine === "string" && typeof r.props.engineVersion === "string");
+    // A writer that names no engine is a promoted cross-region replica (failover, failback): it
+    // runs what it was seeded with, and its parameter group's family says which major that is.
+    // Replicas still replicating run their source's version and are checked through it.
+    const promoted = rds.filter((r) => typeof r.props.engineVersion !== "string" && !r.props.replicateSourceDb);
+    if (instances.length === 0 && promoted.length === 0) args.notApplicable("no RDS instance in the stack names an engine and version");
     const groups = args.resources.filter((r) => r.type === AWS.rdsParameterGroup);
+    const groupOf = (db: PolicyResource) => {
+      const named = db.props.parameterGroupName;
+      return groups.find((g) => (typeof named === "string" && g.props.name === named) || db.propertyDependencies?.parameterGroupName?.some((d) => d.urn === g.urn));
+    };
+    for (const db of promoted) {
+      const group = groupOf(db);
+      const v = group && RDS_ENGINE_VERSIONS.find((x) => x.family === group.props.family);
+      if (v && pastStandardSupport(v, asOf)) {
+        reportViolation(
+          `${label(db)} (a promoted replica, on ${label(group!)} of family ${v.family}) runs ${v.engine} ${v.major}, whose RDS standard support ended ${v.standardSupportEnds} (checked as of ${asOf}): RDS bills it as Extended Support. ` +
+          `Upgrade its major version (database.engineVersion; replicas first, then the writer with allowMajorVersionUpgrade).`,
+          db.urn,
+        );
+      }
+    }
     const known = (engine: string) => RDS_ENGINE_VERSIONS.filter((v) => v.engine === engine).map((v) => `${v.major} (until ${v.standardSupportEnds})`).join(", ");
     for (const db of instances) {
       const engine = String(db.props.engine);
@@ -85,8 +104,7 @@ export const awsRdsEngineStandardSupport: StackValidationPolicy = {
           db.urn,
         );
       }
-      const named = db.props.parameterGroupName;
-      const group = groups.find((g) => (typeof named === "string" && g.props.name === named) || db.propertyDependencies?.parameterGroupName?.some((d) => d.urn === g.urn));
+      const group = groupOf(db);
       if (group && group.props.family !== v.family) {
         reportViolation(`${label(db)} runs ${engine} ${version} on ${label(group)} of family ${String(group.props.family)}; RDS refuses a parameter group of another family (allowed: ${v.family}).`, db.urn);
       }
