@@ -99,4 +99,14 @@ describe("cloud acceptance over the offline plans", function () {
     // MySQL 8.4's standard support ends 2029-07-31: the promoted writer is named, not skipped
     assert.deepEqual(await as("2029-08-01"), [["aws-rds-engine-standard-support", "primary-db-g1"]]);
   });
+
+  it("broken: CloudFront's /api origin on the ALB's amazonaws.com name (the 502 the issue found) fails aws-cloudfront-origin-tls", async () => {
+    const cdn = prod.resources.find((r) => r.type === "aws:cloudfront/distribution:Distribution")!;
+    const origins = (cdn.inputs.origins as Array<Record<string, unknown>>).map((o) => ("customOriginConfig" in o && o.customOriginConfig ? { ...o, domainName: "primary-api-alb.ap-northeast-2.elb.amazonaws.com" } : o));
+    assert.ok(origins.some((o) => String(o.domainName).endsWith(".elb.amazonaws.com")), "the distribution has a custom (API) origin");
+    assert.deepEqual(await mandatory(prod), []);
+    const review = await reviewPlan(edit(prod, cdn, { origins }), allPolicies, PACK_CONFIG);
+    assert.deepEqual(review.mandatory.map((v) => [v.policyName, v.resourceName]), [["aws-cloudfront-origin-tls", cdn.name]]);
+    assert.match(review.mandatory[0].message, /no ACM certificate can cover an AWS service name/);
+  });
 });
