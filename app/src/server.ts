@@ -4,6 +4,7 @@ import { serve } from "@hono/node-server";
 import { createApp } from "./app";
 import { loadConfigOrExit, type AppConfig } from "./config";
 import { migrate } from "./db/migrate";
+import { trackConnections } from "./http/idle-sweeper";
 import { createLogger, type Logger } from "./logger";
 import { createCore } from "./runtime";
 
@@ -26,6 +27,7 @@ export async function startServer(config: AppConfig, logger: Logger): Promise<Ru
     s.once("error", reject);
   });
   server.keepAliveTimeout = 65_000; // longer than typical load balancer idle timeouts
+  const idle = trackConnections(server);
   const port = (server.address() as AddressInfo).port;
   logger.info({ port, host: config.host, siteId: config.siteId, nodeId: config.nodeId }, "listening");
 
@@ -35,11 +37,11 @@ export async function startServer(config: AppConfig, logger: Logger): Promise<Ru
       logger.info({ reason, drainSeconds: config.drainSeconds }, "shutting down: not ready, draining");
       deps.state.draining = true;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
-      // Keep-alive connections become idle as their last response ends: close them as that happens.
-      const sweeper = setInterval(() => server.closeIdleConnections(), 50);
+      // Keep-alive connections become idle as their last response ends: close them as that happens
+      // (not in the gap before a pipelined request that already arrived).
+      idle.start();
       const drained = await Promise.race([closed.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), config.drainSeconds * 1000))]);
-      clearInterval(sweeper);
+      idle.stop();
       if (!drained) {
         logger.warn("drain deadline reached, closing remaining connections");
         server.closeAllConnections();

@@ -116,15 +116,17 @@ describe("app: /healthz liveness and /readyz site readiness on real processes", 
 
   it("draining (SIGTERM): /healthz and /readyz both 503 on a connection still open, then exit 0", async () => {
     // The listener closes at SIGTERM, so the probes ride on a connection opened before it: a
-    // request whose body is still arriving holds it open, and the probes are pipelined after it.
+    // request whose handler is still reading its body holds it open (signup reads the whole body
+    // before answering; a route that answers before reading it would leave the connection idle),
+    // and the probes are pipelined after it.
     const url = new URL(standby.base);
     const sock = net.connect(Number(url.port), url.hostname);
     await new Promise<void>((resolve, reject) => sock.once("connect", resolve).once("error", reject));
     let received = "";
     sock.on("data", (d: Buffer) => (received += d.toString()));
     const closed = new Promise<void>((resolve) => sock.once("close", () => resolve()));
-    const body = JSON.stringify({ text: "held" });
-    sock.write(`POST /posts HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body.slice(0, 5)}`);
+    const body = JSON.stringify({ handle: "held" });
+    sock.write(`POST /auth/signup HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body.slice(0, 5)}`);
     await new Promise((r) => setTimeout(r, 300));
     standby.proc.child.kill("SIGTERM");
     await until(() => standby.proc.logs.some((l) => l.includes("shutting down")), 10_000, "shutdown log");
@@ -132,7 +134,7 @@ describe("app: /healthz liveness and /readyz site readiness on real processes", 
     await closed;
     const responses = received.split(/(?=HTTP\/1\.1 )/).map((r) => ({ status: Number(r.slice(9, 12)), body: JSON.parse(r.slice(r.indexOf("\r\n\r\n") + 4).replace(/^[0-9a-f]+\r\n|\r\n0\r\n\r\n$/g, "")) }));
     assert.equal(responses.length, 3, received);
-    assert.equal(responses[0].status, 401, "the held request (no session) completed");
+    assert.equal(responses[0].status, 400, "the held request was read in full and answered (its body is invalid: nothing written)");
     assert.deepEqual(responses[1], { status: 503, body: { status: "draining" } });
     assert.equal(responses[2].status, 503);
     assert.equal((responses[2].body as { status: string }).status, "draining");
