@@ -16,8 +16,8 @@ type Options = NonNullable<ParseArgsConfig["options"]>;
  * parseArgs with `--help` added: prints `usage` and exits 0. parseArgs' own errors (unknown
  * option, missing value, stray argument) become UsageErrors carrying its message.
  */
-export function parseCliArgs<O extends Options>(options: O, usage: string, args = process.argv.slice(2)) {
-  const config = { args, options: { ...options, help: { type: "boolean", short: "h" } } as O & { help: { type: "boolean"; short: "h" } }, strict: true as const, allowPositionals: false as const };
+function parseWithHelp<O extends Options, P extends boolean>(options: O, usage: string, args: string[], allowPositionals: P) {
+  const config = { args, options: { ...options, help: { type: "boolean", short: "h" } } as O & { help: { type: "boolean"; short: "h" } }, strict: true as const, allowPositionals };
   let parsed: ReturnType<typeof parseArgs<typeof config>>;
   try {
     parsed = parseArgs(config);
@@ -29,7 +29,18 @@ export function parseCliArgs<O extends Options>(options: O, usage: string, args 
     console.log(usage);
     process.exit(0);
   }
-  return parsed.values;
+  return parsed;
+}
+
+/** Options only: a stray argument is a UsageError. */
+export function parseCliArgs<O extends Options>(options: O, usage: string, args = process.argv.slice(2)) {
+  return parseWithHelp(options, usage, args, false as const).values;
+}
+
+/** Options and positional arguments (a command's subject, e.g. the game-day scenario). */
+export function parseCliCommand<O extends Options>(options: O, usage: string, args = process.argv.slice(2)) {
+  const parsed = parseWithHelp(options, usage, args, true as const);
+  return { values: parsed.values, positionals: parsed.positionals };
 }
 
 /** Runs a CLI's main and exits with its code; user mistakes exit 2 with one message, no trace. */

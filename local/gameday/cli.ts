@@ -1,7 +1,7 @@
 // `npm run gameday -- <scenario> [--mode M] [--to M] [--duration S] [--report-dir D]`
 import * as path from "node:path";
-import { parseArgs } from "node:util";
 import { PROJECT_ROOT } from "../../infra/config/stack-file";
+import { parseCliCommand, UsageError } from "../../tools/cli-support";
 import type { DrMode } from "../../infra/topology/types";
 import { stateDir } from "../site/state";
 import { SCENARIOS, type Scenario } from "./drills";
@@ -24,22 +24,14 @@ reads and acknowledged writes, and writes a Markdown and JSON report.
 
 Exit codes: 0 the drills ran, 1 a drill or the site failed, 2 bad arguments.`;
 
-/** A mistake in the arguments: one line, exit 2. */
-class UsageError extends Error {}
-
 async function main(): Promise<void> {
-  const argv = process.argv.slice(2);
-  if (argv.includes("--help") || argv.includes("-h")) {
-    process.stdout.write(USAGE + "\n");
-    return;
-  }
-  let parsed: ReturnType<typeof parseOptions>;
-  try {
-    parsed = parseOptions(argv);
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseCliCommand({
+    mode: { type: "string" },
+    to: { type: "string" },
+    duration: { type: "string", default: "5" },
+    "report-dir": { type: "string", default: path.join(PROJECT_ROOT, ".local-site", "reports") },
+    "backup-interval": { type: "string", default: "30" },
+  }, USAGE);
   const scenario = positionals[0];
   if (!scenario || (scenario !== "all" && !(SCENARIOS as readonly string[]).includes(scenario))) {
     throw new UsageError(`scenario: one of ${[...SCENARIOS, "all"].join(", ")} (got ${scenario ?? "nothing"})`);
@@ -55,21 +47,7 @@ async function main(): Promise<void> {
   await run(scenario as Scenario | "all", values, duration, backupInterval);
 }
 
-function parseOptions(args: string[]) {
-  return parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      mode: { type: "string" },
-      to: { type: "string" },
-      duration: { type: "string", default: "5" },
-      "report-dir": { type: "string", default: path.join(PROJECT_ROOT, ".local-site", "reports") },
-      "backup-interval": { type: "string", default: "30" },
-    },
-  });
-}
-
-async function run(scenario: Scenario | "all", values: ReturnType<typeof parseOptions>["values"], duration: number, backupInterval: number): Promise<void> {
+async function run(scenario: Scenario | "all", values: { mode?: string; to?: string; "report-dir"?: string }, duration: number, backupInterval: number): Promise<void> {
   const t0 = Date.now();
   const { report, files } = await runGameday({
     dir: stateDir(), scenario, mode: values.mode as DrMode | undefined, switchTo: values.to as DrMode | undefined,

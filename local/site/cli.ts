@@ -1,7 +1,7 @@
 // `npm start [-- --stack prod] [--mode M] [--active-site S] [--detach] [--backup-interval S]`
 // `npm stop`
-import { parseArgs } from "node:util";
 import { ConfigError } from "../../infra/config/errors";
+import { parseCliArgs, UsageError } from "../../tools/cli-support";
 import { loadTopology } from "./plan";
 import { alive } from "./proc";
 import { LocalSite } from "./site";
@@ -26,37 +26,17 @@ processes and an HAProxy load balancer, plus a global HAProxy standing in for th
 
 Exit codes: 0 started (or stopped), 1 the site failed to start, 2 bad arguments or stack config.`;
 
-/** A mistake in the arguments: one line, exit 2. */
-class UsageError extends Error {}
-
 async function start(argv: string[]): Promise<void> {
-  let parsed: ReturnType<typeof parseStart>;
-  try {
-    parsed = parseStart(argv);
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
-  const { values } = parsed;
+  const values = parseCliArgs({
+    stack: { type: "string", default: "prod" },
+    mode: { type: "string" },
+    "active-site": { type: "string" },
+    detach: { type: "boolean", default: false },
+    supervise: { type: "boolean", default: false },
+    "backup-interval": { type: "string", default: "30" },
+  }, USAGE, argv);
   const interval = Number(values["backup-interval"]);
   if (!Number.isInteger(interval) || interval < 5) throw new UsageError(`--backup-interval ${values["backup-interval"]}: a whole number of seconds ≥ 5`);
-  await startSite(values, interval);
-}
-
-function parseStart(argv: string[]) {
-  return parseArgs({
-    args: argv,
-    options: {
-      stack: { type: "string", default: "prod" },
-      mode: { type: "string" },
-      "active-site": { type: "string" },
-      detach: { type: "boolean", default: false },
-      supervise: { type: "boolean", default: false },
-      "backup-interval": { type: "string", default: "30" },
-    },
-  });
-}
-
-async function startSite(values: ReturnType<typeof parseStart>["values"], interval: number): Promise<void> {
   const opts: StartOptions = { stack: values.stack!, mode: values.mode, activeSite: values["active-site"], backupIntervalSeconds: interval };
   loadTopology(opts.stack, opts); // bad config or flags fail here, before anything starts
   const dir = stateDir();
@@ -98,13 +78,9 @@ async function stop(): Promise<void> {
 
 async function main(): Promise<void> {
   const [cmd, ...rest] = process.argv.slice(2);
-  if (rest.includes("--help") || rest.includes("-h")) {
-    say(USAGE);
-    return;
-  }
   if (cmd === "start") return start(rest);
   if (cmd === "stop") {
-    if (rest.length > 0) throw new UsageError(`npm stop takes no options (got ${rest.join(" ")})`);
+    parseCliArgs({}, USAGE, rest); // --help, or a UsageError for anything else
     return stop();
   }
   throw new UsageError(`the command is start or stop (got ${cmd ?? "nothing"})`);
