@@ -11,10 +11,31 @@ import { siteTags } from "./tags";
 // region is re-encrypted with the destination vault's key; the start window is at least 60
 // minutes and the completion window must exceed it; a job due within an hour of the RDS
 // instance's own backup or maintenance window may be skipped or delayed.
+//
+// Failed jobs alarm on AWS Backup's CloudWatch metrics, which exist only per vault: AWS/Backup
+// publishes NumberOfBackupJobsFailed and NumberOfCopyJobsFailed with the dimension sets
+// {BackupVaultName} and {BackupVaultName, ResourceType} and no series without dimensions
+// (CloudWatch User Guide, "Supported metrics for resource tags for telemetry", AWS/Backup). An
+// alarm that names no vault watches a series that never exists and never fires, so each alarm
+// names this site's vault. {BackupVaultName} alone is published, so no ResourceType is needed: the
+// vault holds only this site's database. The docs do not say which vault a copy job counts under;
+// it is started by this plan's copy action in this (the source) region and listed there, where the
+// destination vault does not exist, so the copy alarm names this site's vault too, in this region.
+// Copy alarms exist only where the plan has a copy action.
+//
+// Why alarms and not an EventBridge rule on "Backup Job State Change"/"Copy Job State Change"
+// with state FAILED: the rule would publish to the same encrypted alerts topic, which then needs a
+// topic policy and a key policy allowing events.amazonaws.com (today it allows CloudWatch only),
+// and a rule whose delivery fails (policy, key) only shows in its FailedInvocations metric, which
+// needs an alarm of its own; AWS delivers these events best effort. The alarm reuses the
+// CloudWatch -> topic path every other alarm of the site uses (checked by acceptance rule
+// aws-alarm-topic-kms-key), has a state, and says OK again when an hour passes without failures.
 
 export const BACKUP_SCHEDULE = "cron(0 * ? * * *)";
 export const BACKUP_START_WINDOW_MINUTES = 60;
 export const BACKUP_COMPLETION_WINDOW_MINUTES = 180;
+/** Sum of failed jobs over this period; a plan runs hourly, so one window per run. */
+export const BACKUP_ALARM_PERIOD_SECONDS = 3600;
 export const BACKUP_SERVICE_POLICIES = [
   "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup",
   "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForRestores",
@@ -97,14 +118,18 @@ export class SiteBackup extends pulumi.ComponentResource {
       }, child);
       new aws.backup.Selection(name, { region, name: `${site.key}-database`, planId: plan.id, iamRoleArn: role.arn, resources: [args.database.arn] }, child);
 
-      for (const [id, metricName, what] of [["backup-failed", "NumberOfBackupJobsFailed", "backup"], ["copy-failed", "NumberOfCopyJobsFailed", "cross-region copy"]] as const) {
+      // the series AWS Backup publishes for this site's vault (see the top of this file)
+      const failedJobs: [id: string, metricName: string, what: string][] = [["backup-failed", "NumberOfBackupJobsFailed", "backup"]];
+      if (destination) failedJobs.push(["copy-failed", "NumberOfCopyJobsFailed", `cross-region copy (to ${destination.key}, ${destination.region})`]);
+      for (const [id, metricName, what] of failedJobs) {
         new aws.cloudwatch.MetricAlarm(`${name}-${id}`, {
           region,
-          alarmDescription: `${site.key}: an AWS Backup ${what} job failed in ${region}; the standby region's newest recovery point is getting older (RPO)`,
+          alarmDescription: `${site.key}: an AWS Backup ${what} job of vault ${this.vaultName} failed in ${region}; the standby region's newest recovery point is getting older (RPO)`,
           namespace: "AWS/Backup",
           metricName,
+          dimensions: { BackupVaultName: this.vaultName },
           statistic: "Sum",
-          period: 3600,
+          period: BACKUP_ALARM_PERIOD_SECONDS,
           evaluationPeriods: 1,
           threshold: 1,
           comparisonOperator: "GreaterThanOrEqualToThreshold",

@@ -3,7 +3,7 @@ import { ConfigError } from "../../infra/config/errors";
 import { parseProjectConfig } from "../../infra/config/parse";
 import { TOKYO_RECOVERY_POINT, prodWith } from "../support/config-fixtures";
 import { deploySites, tinyBundle } from "./support/deploy";
-import { Recorded, json, pick, prodTopology } from "./support/harness";
+import { Recorded, devAwsTopology, json, pick, prodTopology } from "./support/harness";
 
 // Data that survives a region: AWS Backup vaults and plans per site, RDS automated backups
 // replicated to the standby in backup-restore, and the restore that failing over in that mode does.
@@ -16,12 +16,14 @@ describe("backups and restore", function () {
   let backupRestore: Recorded;
   let restored: Recorded;
   let warm: Recorded;
+  let devAws: Recorded;
 
   before(async () => {
     const bundle = tinyBundle();
     backupRestore = await deploySites(prodTopology({ mode: "backup-restore" }), bundle);
     restored = await deploySites(prodTopology({ mode: "backup-restore", activeSite: "secondary" }), bundle);
     warm = await deploySites(prodTopology(), bundle);
+    devAws = await deploySites(devAwsTopology(), bundle);
   });
 
   it("a vault in each region, each with its own rotating KMS key of that region", () => {
@@ -57,12 +59,47 @@ describe("backups and restore", function () {
     ]);
   });
 
-  it("alarms on failed backup and copy jobs, to the site's alerts topic", () => {
-    const alarms = backupRestore.of("cloudwatch/metricAlarm:MetricAlarm").filter((a) => a.name.startsWith("primary-backup-"));
-    assert.deepEqual(alarms.map((a) => pick(a, ["region", "namespace", "metricName", "statistic", "period", "evaluationPeriods", "threshold", "comparisonOperator", "treatMissingData", "alarmActions"])), [
-      ["NumberOfBackupJobsFailed"], ["NumberOfCopyJobsFailed"],
-    ].map(([metricName]) => ({ region: "ap-northeast-2", namespace: "AWS/Backup", metricName, statistic: "Sum", period: 3600, evaluationPeriods: 1, threshold: 1, comparisonOperator: "GreaterThanOrEqualToThreshold", treatMissingData: "notBreaching",
-      alarmActions: ["arn:aws:sns:ap-northeast-2:123456789012:topic/primary-obs-alarms"] })));
+  // AWS/Backup publishes these metrics only per vault ({BackupVaultName}, or with ResourceType):
+  // an alarm without the vault's dimension watches a series that never exists
+  const failedJobAlarm = (metricName: string, vault: string, region: string, topic: string) => ({
+    region, namespace: "AWS/Backup", metricName, dimensions: { BackupVaultName: vault }, statistic: "Sum", period: 3600, evaluationPeriods: 1, threshold: 1,
+    comparisonOperator: "GreaterThanOrEqualToThreshold", treatMissingData: "notBreaching", alarmActions: [topic], okActions: [topic],
+    extendedStatistic: undefined, metricQueries: undefined,
+  });
+  const ALARM_KEYS = ["region", "namespace", "metricName", "dimensions", "statistic", "period", "evaluationPeriods", "threshold", "comparisonOperator", "treatMissingData", "alarmActions", "okActions", "extendedStatistic", "metricQueries"];
+  const backupAlarms = (r: Recorded, site: string) => r.of("cloudwatch/metricAlarm:MetricAlarm").filter((a) => a.name.startsWith(`${site}-backup-`));
+  const SEOUL_TOPIC = "arn:aws:sns:ap-northeast-2:123456789012:topic/primary-obs-alarms";
+  const TOKYO_TOPIC = "arn:aws:sns:ap-northeast-1:123456789012:topic/secondary-obs-alarms";
+
+  it("alarms on failed backup and copy jobs of the site's own vault, in its region, to the site's alerts topic", () => {
+    const alarms = backupAlarms(backupRestore, "primary");
+    assert.deepEqual(alarms.map((a) => a.name), ["primary-backup-backup-failed", "primary-backup-copy-failed"]);
+    assert.deepEqual(alarms.map((a) => pick(a, ALARM_KEYS)), [
+      failedJobAlarm("NumberOfBackupJobsFailed", "resilient-feed-prod-primary", "ap-northeast-2", SEOUL_TOPIC),
+      failedJobAlarm("NumberOfCopyJobsFailed", "resilient-feed-prod-primary", "ap-northeast-2", SEOUL_TOPIC),
+    ]);
+    assert.equal(alarms[1].inputs.alarmDescription,
+      "primary: an AWS Backup cross-region copy (to secondary, ap-northeast-1) job of vault resilient-feed-prod-primary failed in ap-northeast-2; the standby region's newest recovery point is getting older (RPO)");
+    // the vault the alarms name is the one the plan writes to
+    assert.equal((backupRestore.one("backup/plan:Plan", "primary-backup").inputs.rules as any[])[0].targetVaultName, "resilient-feed-prod-primary");
+    // no plan, no alarms: the standby's vault only receives copies
+    assert.deepEqual(backupAlarms(backupRestore, "secondary"), []);
+    assert.deepEqual(backupAlarms(warm, "secondary"), []);
+  });
+
+  it("failing over changes nothing in the primary's alarms; the promoted secondary's alarms name its own vault", () => {
+    assert.deepEqual(backupAlarms(restored, "primary").map((a) => [a.name, a.inputs]), backupAlarms(backupRestore, "primary").map((a) => [a.name, a.inputs]));
+    assert.deepEqual(backupAlarms(restored, "secondary").map((a) => [a.name, pick(a, ALARM_KEYS)]), [
+      ["secondary-backup-backup-failed", failedJobAlarm("NumberOfBackupJobsFailed", "resilient-feed-prod-secondary", "ap-northeast-1", TOKYO_TOPIC)],
+      ["secondary-backup-copy-failed", failedJobAlarm("NumberOfCopyJobsFailed", "resilient-feed-prod-secondary", "ap-northeast-1", TOKYO_TOPIC)],
+    ]);
+  });
+
+  it("one AWS site (dev on AWS): no copy action, so no copy alarm; the backup alarm names its vault", () => {
+    assert.equal((devAws.one("backup/plan:Plan", "primary-backup").inputs.rules as any[])[0].copyActions, undefined);
+    assert.deepEqual(backupAlarms(devAws, "primary").map((a) => [a.name, pick(a, ALARM_KEYS)]), [
+      ["primary-backup-backup-failed", failedJobAlarm("NumberOfBackupJobsFailed", "resilient-feed-dev-primary", "ap-southeast-1", "arn:aws:sns:ap-southeast-1:123456789012:topic/primary-obs-alarms")],
+    ]);
   });
 
   it("backup-restore: the writer's RDS automated backups replicate into the standby region with a key of that region", () => {
