@@ -14,7 +14,7 @@ const res = (type: string, name: string, inputs: Record<string, unknown>, extra:
 const t = (tier: string) => ({ project: "resilient-feed", environment: "prod", site: "primary", tier });
 
 function plan(resources: PlannedResource[]): PlanResult {
-  return { stack: "prod", resources, config: {}, outputs: {} };
+  return { stack: "prod", resources, config: {}, outputs: {}, invokes: [] };
 }
 
 const base = (): PlannedResource[] => [

@@ -10,7 +10,7 @@ import { heredoc, launchUserData } from "./support/user-data";
 
 const envOf = (text: string): Record<string, string> =>
   Object.fromEntries(heredoc(text, "/etc/resilient-feed/app.env").split("\n").map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]));
-const asPlan = (r: Recorded): PlanResult => ({ stack: "test", resources: r.all, config: {}, outputs: {} });
+const asPlan = (r: Recorded): PlanResult => ({ stack: "test", resources: r.all, config: {}, outputs: {}, invokes: [] });
 const tiersOf = (r: Recorded, site: string) => [...new Set(r.all.filter((x) => !x.custom && x.name.startsWith(`${site}-`) && x.type.startsWith("resilient-feed:aws:")).map((x) => x.type.replace("resilient-feed:aws:", "")))].sort();
 
 describe("AwsSite composes the tiers per the Topology", function () {

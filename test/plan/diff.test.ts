@@ -13,6 +13,7 @@ const res = (type: string, name: string, region: string | undefined, inputs: Rec
 const plan = (resources: PlannedResource[], mode = "warm-standby", activeSite = "primary"): PlanResult => ({
   stack: "prod", resources, config: { sites: { primary: { region: "ap-northeast-2" }, secondary: { region: "ap-northeast-1" } } },
   outputs: { drMode: mode, activeSite, recoveryObjectives: { rtoSeconds: 390, rpoSeconds: 60, breakdown: { rto: [{ name: "detection", seconds: 30, assumption: "a" }], rpo: [{ name: "replica-lag", seconds: 60, assumption: "b" }] } } },
+  invokes: [],
 });
 
 describe("offline plan --diff", function () {

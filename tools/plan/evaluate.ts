@@ -5,6 +5,7 @@ import { deploy } from "../../infra/program";
 import { buildTopology } from "../../infra/topology/build";
 import { readStackConfig } from "../../infra/config/stack-file";
 import { RecordingMocks } from "./mocks";
+import { recordRegistrations } from "./registrations";
 import type { PlanResult } from "./types";
 
 export interface EvaluateOptions {
@@ -34,9 +35,10 @@ export async function evaluateStack(opts: EvaluateOptions): Promise<PlanResult> 
   const merged = deepMerge(projectConfigFrom(flat), overrides);
   for (const [key, value] of Object.entries(merged)) flat[`${PROJECT}:${key}`] = typeof value === "string" ? value : JSON.stringify(value);
 
-  const mocks = new RecordingMocks(PROJECT, opts.stack);
+  const mocks = new RecordingMocks(PROJECT, opts.stack, flat["aws:region"]);
   opts.observe?.(mocks);
   await pulumi.runtime.setMocks(mocks, PROJECT, opts.stack, false);
+  recordRegistrations(mocks.registrations);
   pulumi.runtime.setAllConfig(flat);
 
   // The program's modules register nothing at import time, so they can be imported up front;
@@ -49,7 +51,7 @@ export async function evaluateStack(opts: EvaluateOptions): Promise<PlanResult> 
   const outputs = deploy(buildTopology(loadProjectConfig()), { transformations: [recordRetained] });
   const resolved = await resolve(outputs);
   await mocks.settled();
-  return { stack: opts.stack, resources: mocks.resources, config: merged, outputs: resolved as Record<string, unknown> };
+  return { stack: opts.stack, resources: mocks.resources, config: merged, outputs: resolved as Record<string, unknown>, invokes: mocks.invokes };
 }
 
 function deepMerge(base: Record<string, unknown>, patch: Record<string, unknown>): Record<string, unknown> {

@@ -1,5 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
-import type { PlannedResource } from "./types";
+import type { Registration } from "./registrations";
+import type { PlannedInvoke, PlannedResource } from "./types";
 
 // Pulumi mocks for offline evaluation (tests and the offline plan alike): they record every
 // registered resource and answer every invoke the program makes, with outputs shaped like the
@@ -31,13 +32,32 @@ export const INVOKES: Record<string, Invoke> = {
   "aws:secretsmanager/getRandomPassword:getRandomPassword": () => ({ randomPassword: "mock-random-password-0123456789abcdef" }),
 };
 
+/**
+ * AWS provider functions answered from data compiled into the provider, without a request
+ * (terraform-provider-aws: data sources aws_elb_service_account, aws_partition,
+ * aws_iam_policy_document build their result locally). Every other AWS function calls the cloud.
+ */
+export const LOCAL_INVOKES: ReadonlySet<string> = new Set([
+  "aws:elb/getServiceAccount:getServiceAccount",
+  "aws:index/getPartition:getPartition",
+  "aws:iam/getPolicyDocument:getPolicyDocument",
+]);
+
+/** AWS services with one global endpoint (route53.amazonaws.com, iam.amazonaws.com). */
+const GLOBAL_SERVICES = ["route53", "iam", "cloudfront"];
+
 export class RecordingMocks implements pulumi.runtime.Mocks {
   readonly resources: PlannedResource[] = [];
   /** type::name of resources registered with retainOnDelete (recorded by evaluate.ts's root transformation) */
   readonly retained = new Set<string>();
+  /** dependencies and replacement options per type::name (filled by registrations.ts) */
+  readonly registrations = new Map<string, Registration>();
+  /** every invoke, in call order, with the region it is sent to */
+  readonly invokes: PlannedInvoke[] = [];
   private readonly providerRegions = new Map<string, string>();
 
-  constructor(private readonly project: string, private readonly stack: string) {}
+  /** `defaultRegion`: the stack's aws:region, where the default AWS provider sends its calls */
+  constructor(private readonly project: string, private readonly stack: string, private readonly defaultRegion = DEFAULT_REGION) {}
 
   async newResource(args: pulumi.runtime.MockResourceArgs): Promise<{ id: string; state: Record<string, unknown> }> {
     const inputs = (await plainData(args.inputs ?? {})) as Record<string, unknown>;
@@ -49,7 +69,9 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
     const computed = computedOutputs(args.type, args.name, id, region ?? DEFAULT_REGION, inputs);
     const arn = custom && typeof computed.arn === "string" ? computed.arn : undefined;
     const retainOnDelete = this.retained.has(`${args.type}::${args.name}`);
-    this.resources.push({ urn, type: args.type, name: args.name, inputs, custom, region, ...(arn !== undefined ? { arn } : {}), ...(retainOnDelete ? { retainOnDelete } : {}) });
+    const reg = this.registrations.get(`${args.type}::${args.name}`);
+    const registration = reg ? { dependencies: reg.dependencies.map((d) => this.urnOf(d)), ...(reg.deleteBeforeReplace ? { deleteBeforeReplace: true } : {}) } : {};
+    this.resources.push({ urn, type: args.type, name: args.name, inputs, custom, region, ...(arn !== undefined ? { arn } : {}), ...(retainOnDelete ? { retainOnDelete } : {}), ...registration });
     return { id, state: { ...inputs, ...computed } };
   }
 
@@ -71,7 +93,28 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
   call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
     const invoke = INVOKES[args.token];
     if (!invoke) throw new Error(`offline plan: no mock for invoke ${args.token}; add it to tools/plan/mocks.ts`);
-    return invoke(args.inputs ?? {});
+    const inputs = args.inputs ?? {};
+    const region = this.invokeRegion(args.token, inputs, args.provider);
+    this.invokes.push({ token: args.token, ...(region ? { region } : {}) });
+    return invoke(inputs);
+  }
+
+  /** `type::name` → the plan's URN form */
+  urnOf(typeAndName: string): string {
+    return `urn:pulumi:${this.stack}::${this.project}::${typeAndName}`;
+  }
+
+  /**
+   * Where an invoke goes: AWS calls to their `region` input, else their provider's region, else
+   * the default provider's. Functions answered inside the provider (LOCAL_INVOKES) go nowhere;
+   * Cloudflare's API is global.
+   */
+  private invokeRegion(token: string, inputs: Record<string, unknown>, provider: string | undefined): string | undefined {
+    if (!token.startsWith("aws:") || LOCAL_INVOKES.has(token)) return undefined;
+    // global services: one endpoint, whose control plane is in us-east-1, whatever the provider's region
+    if (GLOBAL_SERVICES.some((s) => token.startsWith(`aws:${s}/`))) return "us-east-1";
+    if (typeof inputs.region === "string") return inputs.region;
+    return this.regionOfProvider(provider) ?? this.defaultRegion;
   }
 
   private regionOfProvider(ref: string | undefined): string | undefined {

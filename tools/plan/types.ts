@@ -17,6 +17,21 @@ export interface PlannedResource {
   readonly arn?: string;
   /** registered with Pulumi's retainOnDelete: dropping it from the program leaves it in the cloud */
   readonly retainOnDelete?: boolean;
+  /** registered with deleteBeforeReplace: a replacement deletes the old copy before creating the new */
+  readonly deleteBeforeReplace?: boolean;
+  /**
+   * the plan URNs this resource depends on, as the engine receives them (explicit dependsOn,
+   * inputs read from other resources, a custom parent): creates and updates wait for these
+   */
+  readonly dependencies?: readonly string[];
+}
+
+/** One provider function call (invoke) the program made, and the region it goes to. */
+export interface PlannedInvoke {
+  /** e.g. "aws:ssm/getParameter:getParameter" */
+  readonly token: string;
+  /** the region the call is sent to (explicit input, its provider's, or the default provider's); none for global APIs */
+  readonly region?: string;
 }
 
 export interface PlanResult {
@@ -25,4 +40,6 @@ export interface PlanResult {
   /** the stack's flattened project config (keys like "resilient-feed:dr") as JSON values */
   readonly config: Record<string, unknown>;
   readonly outputs: Record<string, unknown>;
+  /** every provider function the program called, in call order */
+  readonly invokes: readonly PlannedInvoke[];
 }
