@@ -3,9 +3,11 @@ import * as path from "node:path";
 import { PROJECT_ROOT } from "../../infra/config/stack-file";
 import { parseCliCommand, UsageError } from "../../tools/cli-support";
 import type { DrMode } from "../../infra/topology/types";
+import { Refusal } from "../site/reuse";
 import { stateDir } from "../site/state";
 import { SCENARIOS, type Scenario } from "./drills";
 import { runGameday } from "./run";
+import { terminalSummary } from "./summary";
 
 const MODES: DrMode[] = ["backup-restore", "pilot-light", "warm-standby", "active-active"];
 
@@ -22,7 +24,13 @@ reads and acknowledged writes, and writes a Markdown and JSON report.
   --backup-interval S  backup-restore: seconds between the writer's scheduled backups (default 30)
   -h, --help           show this help
 
-Exit codes: 0 the drills ran, 1 a drill or the site failed, 2 bad arguments.`;
+A drill that makes no sense in the site's state (lose-site on a site that already failed over,
+failback when no site was lost, a --mode other than the running site's) is refused before
+anything happens. Reports are named after the scenario and the start time, e.g.
+gameday-lose-site-20261203T161500Z.md, and judge every drill against the derived RTO/RPO.
+
+Exit codes: 0 every drill recovered, 1 a drill did not recover (or the site failed),
+2 bad arguments, or a drill refused in the site's current state.`;
 
 async function main(): Promise<void> {
   const { values, positionals } = parseCliCommand({
@@ -54,15 +62,15 @@ async function run(scenario: Scenario | "all", values: { mode?: string; to?: str
     tailSeconds: duration, reportDir: path.resolve(values["report-dir"]!), backupIntervalSeconds: backupInterval,
     progress: (l) => process.stdout.write(`[${((Date.now() - t0) / 1000).toFixed(1).padStart(6)} s] ${l}\n`),
   });
-  const d = report.designed;
-  process.stdout.write(`\nderived for ${d.mode} with local parameters: RTO ${d.rtoSeconds} s (${d.rto}), RPO ${d.rpoSeconds} s (${d.rpo}); cloud parameters: RTO ${d.cloud.rtoSeconds} s, RPO ${d.cloud.rpoSeconds} s\n`);
-  for (const r of report.drills) {
-    process.stdout.write(`${r.scenario.padEnd(18)} detect ${String(r.detectSeconds ?? "–").padStart(5)} s  RTO ${String(r.measure.rtoFirstSuccessSeconds).padStart(5)} / ${String(r.measure.rtoErrorFreeSeconds).padStart(5)} s  errors ${String(r.measure.errors).padStart(4)}  lost ${r.lostWrites}/${r.writesAcknowledgedSoFar}\n`);
+  const { text, failures } = terminalSummary(report, files);
+  process.stdout.write(text);
+  if (failures.length) {
+    process.stderr.write(failures.map((f) => `gameday: FAILED: ${f}\n`).join(""));
+    process.exitCode = 1;
   }
-  process.stdout.write(`\nreport: ${files.md}\n        ${files.json}\n`);
 }
 
 main().catch((e) => {
   process.stderr.write(`gameday: ${(e as Error).message}${e instanceof UsageError ? " (see --help)" : ""}\n`);
-  process.exit(e instanceof UsageError ? 2 : 1);
+  process.exit(e instanceof UsageError || e instanceof Refusal ? 2 : 1);
 });

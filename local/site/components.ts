@@ -7,10 +7,12 @@ import { checkHaproxyConfig, HAPROXY, haproxyCommand } from "../services/haproxy
 import { portOpen } from "../services/ports";
 import { alive, httpStatus, spawnGroup, stopGroup, waitFor } from "./proc";
 import { edgeConfig, siteProxyConfig, type EdgeSpec } from "./proxy-config";
-import type { LocalSiteState, SiteRuntime } from "./state";
+import type { LocalSiteState, SiteRuntime, StateHandle } from "./state";
 
 // Starting and stopping the site's non-database processes: the per-site HAProxy, Redis, API
-// processes and the fan-out worker, and the global edge. Each is recorded in the state by its id.
+// processes and the fan-out worker, and the global edge. Each is saved into the state by its id
+// the moment it is spawned (before waiting for it), so a drill that fails later leaves nothing
+// unrecorded; each also carries the state folder's mark (marks.ts).
 
 const logDir = (dir: string) => {
   const d = path.join(dir, "logs");
@@ -21,12 +23,14 @@ export const proxySocket = (dir: string, site: SiteKey) => path.join(dir, `proxy
 export const edgeSocket = (dir: string) => path.join(dir, "edge.sock");
 
 /** The per-site HAProxy: load balancer + database endpoints, pointing where the state says. */
-export async function startSiteProxy(dir: string, st: LocalSiteState, site: SiteKey, targets: { writer: number; reader: number }): Promise<void> {
+export async function startSiteProxy(h: StateHandle, site: SiteKey, targets: { writer: number; reader: number }): Promise<void> {
+  const { dir, st } = h;
   const rt = st.sites[site];
   const file = path.join(dir, `proxy-${site}.cfg`);
   fs.writeFileSync(file, siteProxyConfig({ site, socket: proxySocket(dir, site), lbPort: rt.lbPort, apiPorts: rt.apiPorts, dbWriterPort: rt.dbWriterPort, dbReaderPort: rt.dbReaderPort, writerTarget: targets.writer, readerTarget: targets.reader }));
   checkHaproxyConfig(file);
-  rt.proxyPid = spawnGroup(HAPROXY, ["-f", file], { logFile: path.join(logDir(dir), `proxy-${site}.log`) }).pid;
+  rt.proxyPid = spawnGroup(HAPROXY, ["-f", file], { siteDir: dir, logFile: path.join(logDir(dir), `proxy-${site}.log`) }).pid;
+  h.save();
   await waitFor(`HAProxy ${site}`, async () => (await portOpen(rt.lbPort)) && fs.existsSync(proxySocket(dir, site)), 20_000);
 }
 
@@ -38,12 +42,16 @@ export async function pointEndpoint(dir: string, site: SiteKey, which: "db_write
   await haproxyCommand(sock, `shutdown sessions server ${which}/db`);
 }
 
-export async function startRedis(dir: string, st: LocalSiteState, site: SiteKey): Promise<void> {
+export async function startRedis(h: StateHandle, site: SiteKey): Promise<void> {
+  const { dir, st } = h;
   const rt = st.sites[site];
   const data = path.join(dir, `redis-${site}`);
   fs.mkdirSync(data, { recursive: true });
-  const args = ["--port", String(rt.redisPort), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", data, "--maxmemory", "128mb", "--maxmemory-policy", "volatile-lru"];
-  rt.redisPid = spawnGroup("redis-server", args, { logFile: path.join(logDir(dir), `redis-${site}.log`) }).pid;
+  const args = ["--port", String(rt.redisPort), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", data, "--maxmemory", "128mb", "--maxmemory-policy", "volatile-lru",
+    // Redis would overwrite its command line and environment with a title: its mark would be gone
+    "--set-proc-title", "no"];
+  rt.redisPid = spawnGroup("redis-server", args, { siteDir: dir, logFile: path.join(logDir(dir), `redis-${site}.log`) }).pid;
+  h.save();
   await waitFor(`Redis ${site}`, () => portOpen(rt.redisPort), 20_000);
 }
 
@@ -72,14 +80,16 @@ function appEnv(st: LocalSiteState, site: SiteKey, siteId: number, nodeId: numbe
 const tsx = (script: string) => [process.execPath, ["-r", "tsx/cjs", path.join(PROJECT_ROOT, script)]] as const;
 
 /** Starts API slot i of a site; resolves once its /healthz answers 200. Returns seconds taken. */
-export async function startApi(dir: string, st: LocalSiteState, site: SiteKey, siteId: number, slot: number): Promise<number> {
+export async function startApi(h: StateHandle, site: SiteKey, siteId: number, slot: number): Promise<number> {
+  const { dir, st } = h;
   const rt = st.sites[site];
   const t0 = Date.now();
   const [cmd, args] = tsx("app/src/server.ts");
   const env = appEnv(st, site, siteId, slot + 1, { PORT: String(rt.apiPorts[slot]) });
-  const p = spawnGroup(cmd, [...args], { env, cwd: PROJECT_ROOT, logFile: path.join(logDir(dir), `api-${site}-${slot + 1}.log`) });
+  const p = spawnGroup(cmd, [...args], { siteDir: dir, env, cwd: PROJECT_ROOT, logFile: path.join(logDir(dir), `api-${site}-${slot + 1}.log`) });
   rt.apiPids[slot] = p.pid;
   rt.apiRemote[slot] = env.DB_PRIMARY_REMOTE === "true";
+  h.save();
   let exited = "";
   void p.exited.then((c) => (exited = c || "exit"));
   await waitFor(`API ${site}#${slot + 1}`, async () => {
@@ -89,29 +99,34 @@ export async function startApi(dir: string, st: LocalSiteState, site: SiteKey, s
   return (Date.now() - t0) / 1000;
 }
 
-export async function stopApi(st: LocalSiteState, site: SiteKey, slot: number, signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
-  const rt = st.sites[site];
+export async function stopApi(h: StateHandle, site: SiteKey, slot: number, signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
+  const rt = h.st.sites[site];
   const pid = rt.apiPids[slot];
   if (pid) await stopGroup(pid, 10_000, signal);
   rt.apiPids[slot] = undefined;
   rt.apiRemote[slot] = undefined;
+  h.save();
 }
 
-export async function startWorker(dir: string, st: LocalSiteState, site: SiteKey, siteId: number): Promise<void> {
+export async function startWorker(h: StateHandle, site: SiteKey, siteId: number): Promise<void> {
+  const { dir, st } = h;
   const [cmd, args] = tsx("app/src/worker.ts");
   // the worker mints no ids; node ids above the API slots keep the pair unique anyway
   const env = appEnv(st, site, siteId, 100, { MIGRATE_ON_START: "false" });
-  st.sites[site].workerPid = spawnGroup(cmd, [...args], { env, cwd: PROJECT_ROOT, logFile: path.join(logDir(dir), `worker-${site}.log`) }).pid;
+  st.sites[site].workerPid = spawnGroup(cmd, [...args], { siteDir: dir, env, cwd: PROJECT_ROOT, logFile: path.join(logDir(dir), `worker-${site}.log`) }).pid;
+  h.save();
 }
 
 /** Starts (or reloads, replacing the running one without dropping its listener) the global edge. */
-export async function startEdge(dir: string, st: LocalSiteState, sites: EdgeSpec["sites"]): Promise<void> {
+export async function startEdge(h: StateHandle, sites: EdgeSpec["sites"]): Promise<void> {
+  const { dir, st } = h;
   const file = path.join(dir, "edge.cfg");
   fs.writeFileSync(file, edgeConfig({ socket: edgeSocket(dir), port: st.edgePort, sites }));
   checkHaproxyConfig(file);
   const old = st.edgePid;
   const args = ["-f", file, ...(old ? ["-sf", String(old)] : [])];
-  st.edgePid = spawnGroup(HAPROXY, args, { logFile: path.join(logDir(dir), "edge.log") }).pid;
+  st.edgePid = spawnGroup(HAPROXY, args, { siteDir: dir, logFile: path.join(logDir(dir), "edge.log") }).pid;
+  h.save();
   // -sf: the new process binds the port, then tells the old one to stop listening and finish its
   // connections; the old one exiting is the sign the new one took over (never a gap in listening)
   if (old) await waitFor("edge reload", () => !alive(old), 15_000).catch(() => stopGroup(old, 0, "SIGKILL"));

@@ -25,7 +25,8 @@ const COMMON_ARGS = [
 ];
 
 export class DbInstance {
-  constructor(readonly rec: DbInstanceRecord, readonly stateDir: string) {}
+  /** onSpawn: saves the state the moment the server's id is known (before waiting for it) */
+  constructor(readonly rec: DbInstanceRecord, readonly stateDir: string, private readonly onSpawn: () => void = () => undefined) {}
 
   get name(): string {
     return this.rec.name;
@@ -63,8 +64,9 @@ export class DbInstance {
     }
     const errLog = path.join(this.dir, "mariadbd.err");
     const args = mariadbdArgs({ dir: this.dir, datadir, socket: this.socket, port: this.port, serverId: this.rec.serverId, errLog, bufferPoolMb: 32, extra: COMMON_ARGS });
-    const p = spawnGroup(MARIADBD, args, { logFile: path.join(this.dir, "stdout.log") });
+    const p = spawnGroup(MARIADBD, args, { siteDir: this.stateDir, logFile: path.join(this.dir, "stdout.log") });
     this.rec.pid = p.pid;
+    this.onSpawn();
     let exited = false;
     void p.exited.then(() => (exited = true));
     await waitFor(`MariaDB ${this.name}`, async () => {

@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import { portOpen } from "../services/ports";
+import { markEnv } from "./marks";
 
 // Every process of the local site runs in its own process group (detached), is recorded by its id
 // in the state file and is stopped by that id: never by name, so nothing else on the machine is touched.
@@ -11,9 +12,11 @@ export interface Spawned {
   exited: Promise<string>;
 }
 
-export function spawnGroup(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; logFile: string; cwd?: string }): Spawned {
+/** siteDir: the state folder whose mark the process carries (marks.ts), so `npm stop` always finds it. */
+export function spawnGroup(cmd: string, args: string[], opts: { siteDir: string; env?: NodeJS.ProcessEnv; logFile: string; cwd?: string }): Spawned {
   const out = fs.openSync(opts.logFile, "a");
-  const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env ?? process.env, detached: true, stdio: ["ignore", out, out] });
+  const env = markEnv(opts.siteDir, opts.env ?? process.env);
+  const child = spawn(cmd, args, { cwd: opts.cwd, env, detached: true, stdio: ["ignore", out, out] });
   fs.closeSync(out);
   if (child.pid === undefined) throw new Error(`could not start ${cmd}`);
   const exited = new Promise<string>((resolve) => child.once("exit", (code, sig) => resolve(sig ?? String(code))));

@@ -8,7 +8,7 @@ import { loadTopology, localPlan, type LocalPlan } from "./plan";
 import { alive, httpStatus, stopGroup } from "./proc";
 import { attachReplica, createAccounts, openForWrites } from "./replication";
 import { seedDemo } from "./seed";
-import { recordedPids, secret, writeState, type DbState, type LocalSiteState } from "./state";
+import { recordedPids, secret, writeState, type DbState, type LocalSiteState, type StateHandle } from "./state";
 
 // The running local site: brings the Topology's processes up, keeps them matching a plan
 // (reconcile), and tears everything down. Failover steps live in failover.ts.
@@ -24,7 +24,7 @@ export async function timed<T>(progress: Progress, what: string, fn: () => Promi
   return r;
 }
 
-export class LocalSite {
+export class LocalSite implements StateHandle {
   plan: LocalPlan;
   constructor(readonly dir: string, public st: LocalSiteState, readonly progress: Progress) {
     this.plan = localPlan(st.stack, loadTopology(st.stack, { mode: st.mode, activeSite: st.activeSite }));
@@ -35,7 +35,7 @@ export class LocalSite {
   }
 
   db(name: string): DbInstance {
-    return new DbInstance(this.st.dbs[name], this.dir);
+    return new DbInstance(this.st.dbs[name], this.dir, () => this.save());
   }
   dbsWith(role: DbState["role"], site?: SiteKey): DbInstance[] {
     return Object.values(this.st.dbs).filter((d) => d.role === role && (!site || d.site === site)).map((d) => this.db(d.name));
@@ -138,12 +138,12 @@ export class LocalSite {
       const needsProxy = s.lb || s.apis > 0;
       if (needsProxy && !alive(rt.proxyPid)) {
         await timed(progress, `HAProxy ${s.key}: LB :${rt.lbPort}, DB endpoint :${rt.dbWriterPort}/:${rt.dbReaderPort}`, () =>
-          C.startSiteProxy(this.dir, st, s.key, { writer: this.writer().port, reader: this.readerFor(s.key).port }),
+          C.startSiteProxy(this, s.key, { writer: this.writer().port, reader: this.readerFor(s.key).port }),
         );
       }
-      if (s.redis && !alive(rt.redisPid)) await timed(progress, `Redis ${s.key} :${rt.redisPort}`, () => C.startRedis(this.dir, st, s.key));
+      if (s.redis && !alive(rt.redisPid)) await timed(progress, `Redis ${s.key} :${rt.redisPort}`, () => C.startRedis(this, s.key));
       await this.reconcileApis(s.key, s.apis);
-      if (s.worker && !alive(rt.workerPid)) await timed(progress, `fan-out worker ${s.key}`, () => C.startWorker(this.dir, st, s.key, this.siteId(s.key)));
+      if (s.worker && !alive(rt.workerPid)) await timed(progress, `fan-out worker ${s.key}`, () => C.startWorker(this, s.key, this.siteId(s.key)));
       if (!s.worker && rt.workerPid) (await stopGroup(rt.workerPid), (rt.workerPid = undefined));
       if (!s.redis && rt.redisPid) (await stopGroup(rt.redisPid), (rt.redisPid = undefined));
       if (!needsProxy && rt.proxyPid) (await stopGroup(rt.proxyPid), (rt.proxyPid = undefined));
@@ -161,24 +161,24 @@ export class LocalSite {
     const rt = st.sites[key];
     const remote = st.activeSite !== key;
     const start = async (slot: number) => {
-      const secs = await timed(progress, `API ${key}#${slot + 1} :${rt.apiPorts[slot]}${remote ? " (DB_PRIMARY_REMOTE)" : ""}`, () => C.startApi(this.dir, st, key, this.siteId(key), slot));
+      const secs = await timed(progress, `API ${key}#${slot + 1} :${rt.apiPorts[slot]}${remote ? " (DB_PRIMARY_REMOTE)" : ""}`, () => C.startApi(this, key, this.siteId(key), slot));
       st.apiBootSeconds = Math.max(st.apiBootSeconds ?? 0, secs);
       this.save();
     };
     for (let slot = 0; slot < want; slot++) if (!alive(rt.apiPids[slot])) await start(slot);
     for (let slot = 0; slot < want; slot++) {
       if (rt.apiRemote[slot] === remote) continue;
-      await C.stopApi(st, key, slot);
+      await C.stopApi(this, key, slot);
       await start(slot);
     }
-    for (let slot = want; slot < rt.apiPorts.length; slot++) if (rt.apiPids[slot]) await C.stopApi(st, key, slot);
+    for (let slot = want; slot < rt.apiPorts.length; slot++) if (rt.apiPids[slot]) await C.stopApi(this, key, slot);
     this.save();
   }
 
   /** Routes the edge per the plan (never to a fenced site), limited to the sites `only` admits. */
   async applyEdge(only: (key: SiteKey) => boolean = () => true): Promise<void> {
     const sites = this.plan.sites.filter((s) => s.edge !== "none" && !this.st.sites[s.key].fenced && only(s.key)).map((s) => ({ key: s.key, lbPort: this.st.sites[s.key].lbPort, backup: s.edge === "backup" }));
-    await timed(this.progress, `edge :${this.st.edgePort} → ${sites.map((s) => `${s.key}${s.backup ? " (backup)" : ""}`).join(", ") || "nothing"}`, () => C.startEdge(this.dir, this.st, sites));
+    await timed(this.progress, `edge :${this.st.edgePort} → ${sites.map((s) => `${s.key}${s.backup ? " (backup)" : ""}`).join(", ") || "nothing"}`, () => C.startEdge(this, sites));
     this.save();
   }
 

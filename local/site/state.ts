@@ -46,7 +46,13 @@ export interface LocalSiteState {
   stack: string;
   mode: DrMode;
   activeSite: SiteKey;
-  status: "starting" | "healthy" | "stopping";
+  /**
+   * healthy only while the edge answered /readyz when it was written; a drill sets "drill" while
+   * it runs and, after it, "healthy" or "degraded" by what /readyz answers then
+   */
+  status: "starting" | "healthy" | "drill" | "degraded" | "stopping";
+  /** the game day that runs a drill now (status "drill") */
+  drill?: { pid: number; scenario: string; since: string };
   supervisorPid: number;
   edgePort: number;
   edgePid?: number;
@@ -59,6 +65,13 @@ export interface LocalSiteState {
   /** measured at start: seconds from spawning an API process to its /healthz answering */
   apiBootSeconds?: number;
   seeded?: { password: string; handles: string[] };
+}
+
+/** A state being acted on: every process started is saved into it at once (save), before any wait. */
+export interface StateHandle {
+  readonly dir: string;
+  readonly st: LocalSiteState;
+  save(): void;
 }
 
 export function stateDir(): string {

@@ -4,6 +4,7 @@ import * as path from "node:path";
 import { PROJECT_ROOT } from "../../infra/config/stack-file";
 import { SITE_READINESS_PATH } from "../../infra/topology/health";
 import { scheduleBackups } from "./backups";
+import { isMarked, markedProcesses, markEnv } from "./marks";
 import { alive, cmdline, httpStatus, sleep, stopGroup } from "./proc";
 import { LocalSite, type Progress } from "./site";
 import { readState, recordedPids, stateFile, type LocalSiteState } from "./state";
@@ -35,31 +36,39 @@ export function ensureSystemPackages(progress: Progress): void {
 }
 
 /**
- * A recorded id still names our process (ids get reused): its command line names the state folder
- * (MariaDB, HAProxy) or the project (API, worker, supervisor), or it is Redis on a recorded port.
+ * A recorded id still names our process (ids get reused): it carries the state folder's mark, its
+ * command line names the state folder (MariaDB, HAProxy) or the project (API, worker, supervisor),
+ * or it is Redis on a recorded port.
  */
 function ours(pid: number, dir: string, st: LocalSiteState): boolean {
+  if (isMarked(pid, dir)) return true;
   const cmd = cmdline(pid);
   const redisPorts = Object.values(st.sites).map((s) => `127.0.0.1:${s.redisPort}`);
   return cmd.includes(dir) || cmd.includes(PROJECT_ROOT) || (cmd.startsWith("redis-server") && redisPorts.some((p) => cmd.includes(p)));
 }
 
-/** Stops every process a state records (only those that are still ours). */
+/**
+ * Stops every process a state records (only those that are still ours), then every process that
+ * carries the state folder's mark or names a path in it, recorded or not (with no state at all too).
+ */
 export async function stopRecorded(dir: string, except: number[] = []): Promise<number> {
+  const skip = (p: number) => except.includes(p) || p === process.pid || p === process.ppid;
   const st = readState(dir);
-  if (!st) return 0;
-  const pids = recordedPids(st).filter((p) => !except.includes(p) && alive(p) && ours(p, dir, st));
+  const recorded = (s: LocalSiteState | undefined) => (s ? recordedPids(s).filter((p) => !skip(p) && alive(p) && ours(p, dir, s)) : []);
+  const pids = recorded(st);
   // the supervisor first: it stops the rest in order; then whatever is left
-  const sup = pids.find((p) => p === st.supervisorPid);
+  const sup = pids.find((p) => p === st?.supervisorPid);
   if (sup) await stopGroup(sup, 60_000);
-  const now = readState(dir) ?? st;
-  const rest = recordedPids(now).filter((p) => !except.includes(p) && alive(p) && ours(p, dir, now));
+  const rest = recorded(readState(dir) ?? st);
   await Promise.all(rest.map((p) => stopGroup(p, 10_000)));
-  // a process started by a drill that failed before it saved the state is recorded nowhere; its
-  // command line still names a file in the state folder (MariaDB, HAProxy)
-  const unrecorded = processesNaming(dir).filter((p) => !except.includes(p) && p !== process.pid);
+  const unrecorded = leftoverProcesses(dir).filter((p) => !skip(p));
   await Promise.all(unrecorded.map((p) => stopGroup(p, 10_000)));
   return new Set([...pids, ...rest, ...unrecorded]).size;
+}
+
+/** Processes of the state folder found through /proc: marked for it, or naming a path in it. */
+export function leftoverProcesses(dir: string): number[] {
+  return [...new Set([...markedProcesses(dir), ...processesNaming(dir)])].filter((p) => alive(p));
 }
 
 /** Processes whose command line names a path inside `dir` (from /proc). */
@@ -126,7 +135,7 @@ export async function startDetached(dir: string, opts: StartOptions, progress: P
   const args = ["-r", "tsx/cjs", path.join(__dirname, "cli.ts"), "start", "--supervise", "--stack", opts.stack, "--backup-interval", String(opts.backupIntervalSeconds)];
   if (opts.mode) args.push("--mode", opts.mode);
   if (opts.activeSite) args.push("--active-site", opts.activeSite);
-  const child = spawn(process.execPath, args, { cwd: PROJECT_ROOT, detached: true, stdio: ["ignore", out, out], env: { ...process.env, LOCAL_SITE_DIR: dir } });
+  const child = spawn(process.execPath, args, { cwd: PROJECT_ROOT, detached: true, stdio: ["ignore", out, out], env: markEnv(dir, { ...process.env, LOCAL_SITE_DIR: dir }) });
   fs.closeSync(out);
   child.unref();
   let printed = 0;

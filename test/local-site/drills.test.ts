@@ -6,15 +6,19 @@ import * as path from "node:path";
 import { PROJECT_ROOT } from "../../infra/config/stack-file";
 import { runGameday } from "../../local/gameday/run";
 import type { DrillResult } from "../../local/gameday/drills";
+import { isMarked, markedProcesses } from "../../local/site/marks";
 import { alive } from "../../local/site/proc";
-import { readState, recordedPids } from "../../local/site/state";
+import { readState, recordedPids, type LocalSiteState } from "../../local/site/state";
 
-// The local site and its drills, for real: `npm start --detach` (the CLI), the whole chain of
+// The local site and its drills, for real: `npm start -- --detach` (the CLI), the whole chain of
 // drills under load on one site, then `npm stop`. Invariants with loose bounds, not the targets.
+// Every process a drill starts is in the state at once (checked between drills), and after
+// `npm stop` no process marked with the state folder is left (found through /proc/*/environ,
+// so other sites on a shared machine do not matter).
 
-function cli(args: string[], dir: string): Promise<{ code: number; out: string }> {
+function cli(args: string[], dir: string, script = "local/site/cli.ts"): Promise<{ code: number; out: string }> {
   return new Promise((resolve) => {
-    const p = spawn(process.execPath, ["-r", "tsx/cjs", path.join(PROJECT_ROOT, "local/site/cli.ts"), ...args], { cwd: PROJECT_ROOT, env: { ...process.env, LOCAL_SITE_DIR: dir } });
+    const p = spawn(process.execPath, ["-r", "tsx/cjs", path.join(PROJECT_ROOT, script), ...args], { cwd: PROJECT_ROOT, env: { ...process.env, LOCAL_SITE_DIR: dir } });
     let out = "";
     p.stdout.on("data", (d) => (out += d));
     p.stderr.on("data", (d) => (out += d));
@@ -28,6 +32,10 @@ describe("local site: npm start, the drills, npm stop (real processes)", functio
   const reports = path.join(dir, "reports");
   let drills: DrillResult[] = [];
   let pids: number[] = [];
+  /** the state as saved when each drill of the chain began (▶ line), and when each fault was injected */
+  const atStart: Record<string, LocalSiteState | undefined> = {};
+  const atFault: Array<LocalSiteState | undefined> = [];
+  const lineTimes: number[] = [];
 
   after(async () => {
     await cli(["stop"], dir);
@@ -44,8 +52,23 @@ describe("local site: npm start, the drills, npm stop (real processes)", functio
     assert.match(second.out, /reusing it/);
   });
 
+  it("start with another mode while warm-standby runs: refused (exit 2), naming the running mode and how to switch", async () => {
+    const other = await cli(["start", "--detach", "--mode", "active-active"], dir);
+    assert.equal(other.code, 2, other.out);
+    assert.match(other.out, /mode warm-standby/);
+    assert.match(other.out, /switch-mode --to active-active/);
+    assert.match(other.out, /npm stop/);
+    assert.equal(readState(dir)?.mode, "warm-standby");
+  });
+
   it("runs the chained drills: every one recovers, nothing acknowledged is lost in-site, the edge never routes to the fenced site", async () => {
-    const { report, files } = await runGameday({ dir, scenario: "all", mode: "warm-standby", tailSeconds: 1, reportDir: reports, clients: 4, ratePerClient: 8, progress: () => undefined });
+    const progress = (l: string) => {
+      lineTimes.push(Date.now());
+      const started = /^▶ (\S+)/.exec(l);
+      if (started) atStart[started[1]] = readState(dir);
+      if (/^ {2}fault: /.test(l)) atFault.push(readState(dir));
+    };
+    const { report, files } = await runGameday({ dir, scenario: "all", mode: "warm-standby", tailSeconds: 1, reportDir: reports, clients: 4, ratePerClient: 8, progress });
     drills = report.drills;
     assert.deepEqual(drills.map((d) => d.scenario), ["kill-api-instance", "lose-cache", "kill-db-primary", "lose-site", "failback"]);
     for (const d of drills) {
@@ -59,18 +82,51 @@ describe("local site: npm start, the drills, npm stop (real processes)", functio
     assert.equal(by["lose-site"].writerSiteAfter, "secondary");
     assert.equal(by["failback"].writerSiteAfter, "primary");
     assert.ok(fs.existsSync(files.md) && fs.existsSync(files.json));
+    assert.match(path.basename(files.md), /^gameday-all-\d{8}T\d{6}Z\.md$/);
+    for (const d of drills) assert.ok(d.measure.rtoErrorFreeSeconds >= d.measure.rtoFirstSuccessSeconds, d.scenario);
+    // kill-db-primary: the recovery is measured on the writes, which failed, not on reads
+    assert.ok(!by["kill-db-primary"].measure.errors || by["kill-db-primary"].measure.failedOperations.includes("write"));
+    assert.doesNotMatch(fs.readFileSync(files.md, "utf8"), /503 503|issue's targets/);
+  });
+
+  it("every process a drill started was in the state at once, alive and marked", () => {
+    const apiAfterKill = atStart["lose-cache"]?.sites.primary.apiPids[0];
+    assert.ok(apiAfterKill && alive(apiAfterKill) && isMarked(apiAfterKill, dir), `kill-api-instance's replacement API is not recorded: ${apiAfterKill}`);
+    const redisAfterLoss = atStart["kill-db-primary"]?.sites.primary.redisPid;
+    assert.ok(redisAfterLoss && isMarked(redisAfterLoss, dir), `lose-cache's replacement Redis is not recorded: ${redisAfterLoss}`);
+  });
+
+  it("while a drill runs the state says so; afterwards it is healthy only with /readyz answering", () => {
+    assert.ok(atFault.length >= 4);
+    for (const st of atFault) assert.equal(st?.status, "drill");
+    assert.equal(readState(dir)?.status, "healthy");
+  });
+
+  it("progress lines keep coming during the drills (a heartbeat every 5 s at most)", () => {
+    const gaps = lineTimes.slice(1).map((t, i) => t - lineTimes[i]);
+    assert.ok(Math.max(...gaps) < 12_000, `longest silence ${Math.max(...gaps)} ms`);
+  });
+
+  it("failback on a site that never failed over: refused up front (exit 2), nothing run", async () => {
+    const r = await cli(["failback", "--report-dir", reports], dir, "local/gameday/cli.ts");
+    assert.equal(r.code, 2, r.out);
+    assert.match(r.out, /failback: no site was lost/);
+    assert.equal(readState(dir)?.status, "healthy");
   });
 
   it("semi-sync was on before every fault at the writer site", () => {
     for (const d of drills.filter((d) => d.scenario !== "failback")) assert.equal(d.semiSyncBeforeFault, true, d.scenario);
   });
 
-  it("npm stop leaves no process behind", async () => {
+  it("npm stop leaves no process behind: none recorded, none marked with the state folder", async () => {
     pids = recordedPids(readState(dir)!);
     assert.ok(pids.length >= 12, `recorded ${pids.length} processes`);
+    const seen = [...Object.values(atStart), ...atFault].flatMap((st) => (st ? recordedPids(st) : [])).filter((p) => isMarked(p, dir));
     const r = await cli(["stop"], dir);
     assert.equal(r.code, 0, r.out);
     assert.deepEqual(pids.filter((p) => alive(p)), []);
+    assert.deepEqual(seen.filter((p) => isMarked(p, dir)), [], "a process recorded during the drills");
+    assert.deepEqual(markedProcesses(dir), []);
     assert.equal(readState(dir), undefined);
   });
 });
