@@ -7,7 +7,8 @@ import { AppError, badRequest, notFound } from "../errors";
 import { requireSession } from "../http/session";
 import { tag } from "../http/route-tag";
 import type { RequestObserver } from "../http/instrument";
-import { checkId, idParam, jsonBody } from "../http/validate";
+import { idParam, jsonBody, parse } from "../http/validate";
+import { isValidId } from "../ids";
 import { SESSION_COOKIE } from "./sessions";
 
 const handle = z.string().regex(/^[A-Za-z0-9_]{3,30}$/, "3-30 letters, digits or _");
@@ -15,6 +16,7 @@ const displayName = z.string().trim().min(1, "must not be empty").max(100, "at m
 const signupSchema = z.strictObject({ handle, displayName, password: z.string().min(8, "at least 8 characters").max(200, "at most 200 characters") });
 const loginSchema = z.strictObject({ handle: z.string().min(1).max(30), password: z.string().min(1).max(200) });
 const patchSchema = z.strictObject({ displayName: displayName.optional(), bio: z.string().max(500, "at most 500 characters").optional() });
+const handleParams = z.strictObject({ handle });
 
 export function authRoutes(deps: Deps) {
   const r = new Hono<AppEnv>();
@@ -75,40 +77,50 @@ export function userRoutes(deps: Deps) {
   return r;
 }
 
+const ID_ROUTE = "/users/:id";
+const HANDLE_ROUTE = "/users/@:handle";
+
 /**
  * GET /users/:id, the hottest read, as one handler (no middleware chain) that instruments itself
  * like the global middleware does: request id, metrics, access log, JSON errors. A near-cache hit
  * is answered synchronously with the cached `{"user":…}` body: no serialization, no promise, no
  * closure. `/users/me` needs a session and goes to `fallthrough` (the regular routes).
+ * GET /users/@{handle} is the same read by handle. It shares this route because any static
+ * segment beside `/users/:id` (such as `/users/by-handle/:handle`) pushes Hono off its
+ * RegExpRouter onto the slower TrieRouter, for every route.
  */
 export function profileRead(deps: Deps, observer: RequestObserver, fallthrough: (c: Context<AppEnv>) => Response | Promise<Response>): Handler<AppEnv> {
-  const route = "/users/:id";
-  function ok(c: Context<AppEnv>, requestId: string, start: number, body: string): Response {
+  function ok(c: Context<AppEnv>, route: string, requestId: string, start: number, body: string): Response {
     observer.done(c, requestId, start, route, 200);
     return new Response(body, { status: 200, headers: { "content-type": "application/json", "x-request-id": requestId } });
   }
-  function fail(c: Context<AppEnv>, requestId: string, start: number, e: unknown): Response {
+  function fail(c: Context<AppEnv>, route: string, requestId: string, start: number, e: unknown): Response {
     observer.echo(c, requestId);
     const res = observer.errorResponse(e, c, requestId);
     observer.done(c, requestId, start, route, res.status);
     return res;
+  }
+  function read(id: string, byHandle: boolean): string | null | Promise<string | null> {
+    if (byHandle) return deps.users.profileBodyByHandle(parse(handleParams, { handle: id.slice(1) }, "path").handle);
+    if (!isValidId(id)) throw badRequest("invalid_id", "id must be a decimal 64-bit id (by handle: GET /users/@handle)");
+    return deps.users.profileBody(id);
   }
   return (c) => {
     const id = c.req.param("id") ?? "";
     if (id === "me") return fallthrough(c);
     const start = performance.now();
     const requestId = observer.requestId(c);
+    const route = id.charCodeAt(0) === 64 /* "@" */ ? HANDLE_ROUTE : ID_ROUTE;
     try {
-      checkId(id, "id");
-      const body = deps.users.profileBody(id);
-      if (typeof body === "string") return ok(c, requestId, start, body);
-      if (body === null) return fail(c, requestId, start, notFound("user"));
+      const body = read(id, route === HANDLE_ROUTE);
+      if (typeof body === "string") return ok(c, route, requestId, start, body);
+      if (body === null) return fail(c, route, requestId, start, notFound("user"));
       return body.then(
-        (b) => (b === null ? fail(c, requestId, start, notFound("user")) : ok(c, requestId, start, b)),
-        (e) => fail(c, requestId, start, e),
+        (b) => (b === null ? fail(c, route, requestId, start, notFound("user")) : ok(c, route, requestId, start, b)),
+        (e) => fail(c, route, requestId, start, e),
       );
     } catch (e) {
-      return fail(c, requestId, start, e);
+      return fail(c, route, requestId, start, e);
     }
   };
 }

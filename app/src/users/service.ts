@@ -10,6 +10,7 @@ import { feedKey, pullKey } from "../feed/list-encoding";
 import type { Clock, IdGenerator } from "../ids";
 import type { Logger } from "../logger";
 import type { Metrics } from "../metrics";
+import { HandleLookup } from "./handles";
 import { DUMMY_HASH, hashPassword, verifyPassword } from "./passwords";
 
 export interface Profile {
@@ -55,6 +56,8 @@ function isDuplicate(e: unknown): boolean {
 export class UserService {
   /** Near-cache: user id → the ready-to-send `{"user":…}` response body. */
   readonly local: LocalCache<string>;
+  /** Handle → user id (GET /users/@handle). */
+  readonly handles: HandleLookup;
   private readonly redisLookups: TurnBatch<[string | null, string | null]>;
   private readonly fromReplica: TurnBatch<Profile>;
   private readonly fromPrimary: TurnBatch<Profile>;
@@ -72,6 +75,7 @@ export class UserService {
     private readonly logger: Logger,
   ) {
     this.local = new LocalCache<string>(config.profileLocalCacheMs, config.profileLocalCacheEntries, () => clock.now());
+    this.handles = new HandleLookup(db, redis, config, metrics, clock);
     this.redisLookups = new TurnBatch((ids) => this.redisEntries(ids));
     this.fromReplica = new TurnBatch((ids) => this.loadProfiles(ids, false));
     this.fromPrimary = new TurnBatch((ids) => this.loadProfiles(ids, true));
@@ -130,6 +134,16 @@ export class UserService {
       return near;
     }
     return this.readThrough(id);
+  }
+
+  /**
+   * `GET /users/@{handle}`: the profile body of a handle's user (as `profileBody`), null for an
+   * unknown handle. Synchronous when both near-caches hit.
+   */
+  profileBodyByHandle(handle: string): string | null | Promise<string | null> {
+    const id = this.handles.userId(handle);
+    if (typeof id === "string") return this.profileBody(id);
+    return id.then((found) => (found === null ? null : this.profileBody(found)));
   }
 
   private async readThrough(id: string): Promise<string | null> {
