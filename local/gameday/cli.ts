@@ -1,6 +1,5 @@
 // `npm run gameday -- <scenario> [--mode M] [--to M] [--duration S] [--report-dir D]`
 import * as path from "node:path";
-import { PROJECT_ROOT } from "../../infra/config/stack-file";
 import { parseCliCommand, UsageError } from "../../tools/cli-support";
 import type { DrMode } from "../../infra/topology/types";
 import { Refusal } from "../site/reuse";
@@ -20,7 +19,7 @@ reads and acknowledged writes, and writes a Markdown and JSON report.
   --mode MODE          the DR mode of the site to start: ${MODES.join(" | ")} (default: the stack's)
   --to MODE            switch-mode: the mode to switch to, live
   --duration S         seconds of load after each drill's recovery (default 5, at most 600)
-  --report-dir DIR     where reports go (default .local-site/reports)
+  --report-dir DIR     where reports go (default: reports/ in the state folder, .local-site/reports)
   --backup-interval S  backup-restore: seconds between the writer's scheduled backups (default 30)
   -h, --help           show this help
 
@@ -37,7 +36,7 @@ async function main(): Promise<void> {
     mode: { type: "string" },
     to: { type: "string" },
     duration: { type: "string", default: "5" },
-    "report-dir": { type: "string", default: path.join(PROJECT_ROOT, ".local-site", "reports") },
+    "report-dir": { type: "string" },
     "backup-interval": { type: "string", default: "30" },
   }, USAGE);
   const scenario = positionals[0];
@@ -59,7 +58,7 @@ async function run(scenario: Scenario | "all", values: { mode?: string; to?: str
   const t0 = Date.now();
   const { report, files } = await runGameday({
     dir: stateDir(), scenario, mode: values.mode as DrMode | undefined, switchTo: values.to as DrMode | undefined,
-    tailSeconds: duration, reportDir: path.resolve(values["report-dir"]!), backupIntervalSeconds: backupInterval,
+    tailSeconds: duration, reportDir: path.resolve(values["report-dir"] ?? path.join(stateDir(), "reports")), backupIntervalSeconds: backupInterval,
     progress: (l) => process.stdout.write(`[${((Date.now() - t0) / 1000).toFixed(1).padStart(6)} s] ${l}\n`),
   });
   const { text, failures } = terminalSummary(report, files);

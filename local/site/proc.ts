@@ -71,6 +71,17 @@ export async function stopGroup(pid: number, graceMs = 10_000, signal: NodeJS.Si
   while (alive(pid)) await sleep(20);
 }
 
+/** The process group of pid (from /proc; undefined when gone). */
+export function processGroup(pid: number | "self"): number | undefined {
+  try {
+    // "pid (comm) state ppid pgrp …"; comm may hold spaces and parentheses
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[2]);
+  } catch {
+    return undefined;
+  }
+}
+
 export async function waitFor(what: string, check: () => Promise<boolean> | boolean, timeoutMs: number, everyMs = 100): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {

@@ -5,7 +5,7 @@ import { PROJECT_ROOT } from "../../infra/config/stack-file";
 import { SITE_READINESS_PATH } from "../../infra/topology/health";
 import { scheduleBackups } from "./backups";
 import { isMarked, markedProcesses, markEnv } from "./marks";
-import { alive, cmdline, httpStatus, sleep, stopGroup } from "./proc";
+import { alive, cmdline, httpStatus, processGroup, sleep, stopGroup } from "./proc";
 import { LocalSite, type Progress } from "./site";
 import { readState, recordedPids, stateFile, type LocalSiteState } from "./state";
 
@@ -52,7 +52,9 @@ function ours(pid: number, dir: string, st: LocalSiteState): boolean {
  * carries the state folder's mark or names a path in it, recorded or not (with no state at all too).
  */
 export async function stopRecorded(dir: string, except: number[] = []): Promise<number> {
-  const skip = (p: number) => except.includes(p) || p === process.pid || p === process.ppid;
+  // never this process's own group: a marked supervisor stopping the site, with its helpers (esbuild)
+  const ownGroup = processGroup("self");
+  const skip = (p: number) => except.includes(p) || p === process.pid || p === process.ppid || processGroup(p) === ownGroup;
   const st = readState(dir);
   const recorded = (s: LocalSiteState | undefined) => (s ? recordedPids(s).filter((p) => !skip(p) && alive(p) && ours(p, dir, s)) : []);
   const pids = recorded(st);

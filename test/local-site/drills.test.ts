@@ -35,6 +35,8 @@ describe("local site: npm start, the drills, npm stop (real processes)", functio
   /** the state as saved when each drill of the chain began (▶ line), and when each fault was injected */
   const atStart: Record<string, LocalSiteState | undefined> = {};
   const atFault: Array<LocalSiteState | undefined> = [];
+  /** what a drill started, as the state records it when the next drill begins: pid, alive and marked then */
+  const replacements: Record<string, { pid?: number; ok: boolean }> = {};
   const lineTimes: number[] = [];
 
   after(async () => {
@@ -66,6 +68,9 @@ describe("local site: npm start, the drills, npm stop (real processes)", functio
       lineTimes.push(Date.now());
       const started = /^▶ (\S+)/.exec(l);
       if (started) atStart[started[1]] = readState(dir);
+      const check = (what: string, pid: number | undefined) => (replacements[what] = { pid, ok: !!pid && alive(pid) && isMarked(pid, dir) });
+      if (started?.[1] === "lose-cache") check("kill-api-instance's API", atStart["lose-cache"]?.sites.primary.apiPids[0]);
+      if (started?.[1] === "kill-db-primary") check("lose-cache's Redis", atStart["kill-db-primary"]?.sites.primary.redisPid);
       if (/^ {2}fault: /.test(l)) atFault.push(readState(dir));
     };
     const { report, files } = await runGameday({ dir, scenario: "all", mode: "warm-standby", tailSeconds: 1, reportDir: reports, clients: 4, ratePerClient: 8, progress });
@@ -90,10 +95,8 @@ describe("local site: npm start, the drills, npm stop (real processes)", functio
   });
 
   it("every process a drill started was in the state at once, alive and marked", () => {
-    const apiAfterKill = atStart["lose-cache"]?.sites.primary.apiPids[0];
-    assert.ok(apiAfterKill && alive(apiAfterKill) && isMarked(apiAfterKill, dir), `kill-api-instance's replacement API is not recorded: ${apiAfterKill}`);
-    const redisAfterLoss = atStart["kill-db-primary"]?.sites.primary.redisPid;
-    assert.ok(redisAfterLoss && isMarked(redisAfterLoss, dir), `lose-cache's replacement Redis is not recorded: ${redisAfterLoss}`);
+    assert.deepEqual(Object.keys(replacements), ["kill-api-instance's API", "lose-cache's Redis"]);
+    for (const [what, r] of Object.entries(replacements)) assert.ok(r.ok, `${what} (pid ${r.pid}) was not in the state, alive and marked, when the next drill began`);
   });
 
   it("while a drill runs the state says so; afterwards it is healthy only with /readyz answering", () => {
