@@ -4,7 +4,7 @@ import { LIVENESS_PATH } from "../topology/health";
 import type { SiteTopology, Topology } from "../topology/types";
 import { API_LIMITS, inRange } from "../config/limits";
 import { privateBucket } from "./private-bucket";
-import { siteTags } from "./tags";
+import { releasedTags, siteTags } from "./tags";
 
 // The front of one site's API tier: an internet-facing ALB with access logs to S3, a target group
 // health-checking GET /healthz (liveness: the ASG replaces instances on it), and HTTPS with a
@@ -42,18 +42,18 @@ export class ApiLoadBalancer extends pulumi.ComponentResource {
     const { topology, site } = args;
     const { app } = topology;
     const region = site.region;
-    const prod = topology.environment === "prod";
     const tags = siteTags(topology, site, "api");
     const child = { parent: this };
 
     // --- access logs ----------------------------------------------------------------------
+    // a bucket holding logs can be deleted only with forceDestroy in state (dev, or released)
     const logs = privateBucket(`${name}-alb-logs`, {
       region,
-      tags: siteTags(topology, site, "logs"),
+      tags: { ...siteTags(topology, site, "logs"), ...releasedTags(site) },
       parent: this,
       versioning: false,
       expireDays: topology.logRetentionDays,
-      forceDestroy: !prod,
+      forceDestroy: site.protection.forceDestroyBuckets,
     });
     const elbAccount = aws.elb.getServiceAccountOutput({ region }, child);
     const logsPolicy = new aws.s3.BucketPolicy(`${name}-alb-logs`, {
@@ -79,10 +79,11 @@ export class ApiLoadBalancer extends pulumi.ComponentResource {
       securityGroups: [args.loadBalancerSecurityGroupId],
       subnets: args.publicSubnetIds,
       dropInvalidHeaderFields: true,
-      enableDeletionProtection: prod,
+      // prod, lifted by dr.releaseProtection the run before a mode switch removes this ALB
+      enableDeletionProtection: site.protection.deletion,
       idleTimeout: 60,
       accessLogs: { bucket: logs.bucket.id, prefix: "alb", enabled: true },
-      tags: { ...tags, Name: name },
+      tags: { ...tags, Name: name, ...releasedTags(site) },
     }, { parent: this, dependsOn: [logsPolicy] });
 
     const tg = new aws.lb.TargetGroup(`${name}`, {

@@ -4,7 +4,7 @@ import { createHash } from "node:crypto";
 import type { SiteTopology, Topology } from "../topology/types";
 import { buildAppBundle, type BuiltBundle, type BundleEntries } from "./app-bundle-build";
 import { privateBucket } from "./private-bucket";
-import { siteTags } from "./tags";
+import { releasedTags, siteTags } from "./tags";
 
 export { buildAppBundle, DEFAULT_ENTRIES, type BuiltBundle, type BuiltFile, type BundleEntries } from "./app-bundle-build";
 
@@ -49,13 +49,15 @@ export class AppBundle extends pulumi.ComponentResource {
     const region = site.region;
     const tags = siteTags(topology, site, "artifacts");
 
+    // versioned: old versions stay after the objects' deletes, so deleting the bucket needs
+    // forceDestroy in state (dev, or released by dr.releaseProtection)
     const { bucket } = privateBucket(`${name}-artifacts`, {
       region,
-      tags,
+      tags: { ...tags, ...releasedTags(site) },
       parent: this,
       versioning: true,
       noncurrentExpireDays: 30,
-      forceDestroy: topology.environment !== "prod",
+      forceDestroy: site.protection.forceDestroyBuckets,
     });
 
     const release = `releases/${bundle.hash.slice(0, 16)}`;

@@ -69,9 +69,11 @@ export class CrossRegionReplica extends pulumi.ComponentResource {
       backupRetentionPeriod: db.backupRetentionDays,
       backupWindow: BACKUP_WINDOW,
       deletionProtection: db.deletionProtection,
-      skipFinalSnapshot: topology.environment !== "prod",
+      // RDS takes no final snapshot of a read replica (its data is on its writer); a promoted
+      // writer keeps one in prod. Both inputs change in place on promotion (provider-only settings).
+      skipFinalSnapshot: !(this.promoted && topology.environment === "prod"),
       // a new generation beside a retained old one needs its own final snapshot name
-      finalSnapshotIdentifier: topology.environment === "prod" ? `${topology.project}-${topology.environment}-${site.key}${generationSuffix(db.generation)}-final` : undefined,
+      finalSnapshotIdentifier: this.promoted && topology.environment === "prod" ? `${topology.project}-${topology.environment}-${site.key}${generationSuffix(db.generation)}-final` : undefined,
     }, { parent: this });
 
     // Once promoted, the new writer gets its in-region read replicas like any writer.

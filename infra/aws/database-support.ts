@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { SiteTopology, Topology } from "../topology/types";
 import { incompatibleParameters } from "./mysql-compat";
 import { MYSQL_PORT } from "./nacl-rules";
-import { siteTags } from "./tags";
+import { releasedTags, siteTags } from "./tags";
 
 // What every RDS instance of a site stands on: a customer KMS key in the site's region, a subnet
 // group in the data subnets, the MySQL parameter group and the enhanced-monitoring role.
@@ -120,6 +120,6 @@ export function commonInstanceArgs(topology: Topology, site: SiteTopology, f: Da
     autoMinorVersionUpgrade: true,
     copyTagsToSnapshot: true,
     caCertIdentifier: "rds-ca-rsa2048-g1",
-    tags: siteTags(topology, site, "database"),
+    tags: { ...siteTags(topology, site, "database"), ...releasedTags(site) },
   };
 }

@@ -20,3 +20,14 @@ export function siteTags(topology: Topology, site: SiteTopology, tier: string): 
 export function asgTags(tags: Record<string, string>): { key: string; value: string; propagateAtLaunch: boolean }[] {
   return Object.entries(tags).map(([key, value]) => ({ key, value, propagateAtLaunch: true }));
 }
+
+/**
+ * Marks a resource whose deletion protection `dr.releaseProtection` lifted on purpose, so a review
+ * can tell it from a mistake (the policy pack keeps its own copy; the release-protection test keeps them equal).
+ */
+export const RELEASED_TAG = { key: "protection", value: "released" } as const;
+
+/** The released tag for a site whose protection is lifted, none otherwise. */
+export function releasedTags(site: SiteTopology): Record<string, string> {
+  return site.protection.released ? { [RELEASED_TAG.key]: RELEASED_TAG.value } : {};
+}

@@ -1,6 +1,6 @@
 import { ConfigProblem, NAMESPACE } from "./errors";
 import type { ResolvedConfig } from "./parse";
-import { consistentGenerations } from "../topology/lineage";
+import { consistentGenerations, lineage } from "../topology/lineage";
 import { REPLICATING_MODES } from "../topology/dr-matrix";
 
 // The DR state's own keys. backup-restore keeps no database in the standby, so failing over in
@@ -36,10 +36,33 @@ function generationProblems(cfg: Checked): ConfigProblem[] {
   return [];
 }
 
+/**
+ * dr.releaseProtection: lifts protection on a site whose resources a mode switch is about to
+ * remove. Only the standby qualifies: never the writer's site (its database is the data), nor a
+ * fenced site (left untouched; re-seeding retains its database), nor a site that is not there.
+ */
+function releaseProblems(cfg: Checked): ConfigProblem[] {
+  const dr = cfg.dr;
+  const site = dr?.releaseProtection;
+  if (!dr || site === undefined || !cfg.sites) return [];
+  const key = `${NAMESPACE}:dr.releaseProtection`;
+  const writer = dr.activeSite;
+  const g = dr.databaseGeneration;
+  const fenced = cfg.sites.secondary && g && consistentGenerations(g) ? lineage(g, writer).fenced : undefined;
+  const standby = cfg.sites.secondary ? (["primary", "secondary"] as const).find((k) => k !== writer && k !== fenced) : undefined;
+  const allowed = standby ? `allowed: ${standby}, the standby site` : "allowed: none, this state has no standby site";
+  const why = (reason: string): ConfigProblem[] => [{ key, value: site, message: `${reason} (${allowed})` }];
+  if (!cfg.sites[site]) return why(`names sites.${site}, which is not set`);
+  if (site === writer) return why(`names the writer's site (dr.activeSite): its database holds the data, so its protection is never lifted`);
+  if (site === fenced) return why(`names the fenced old writer, which is left untouched until it is re-seeded (its database then leaves the stack retained)`);
+  if (cfg.sites[site]?.cloud !== "aws") return why(`names a ${cfg.sites[site]?.cloud} site, which has no deletion protection or bucket to release`);
+  return [];
+}
+
 export function drStateProblems(cfg: Checked): ConfigProblem[] {
   const dr = cfg.dr;
   const secondary = cfg.sites?.secondary;
-  const problems: ConfigProblem[] = generationProblems(cfg);
+  const problems: ConfigProblem[] = [...generationProblems(cfg), ...releaseProblems(cfg)];
   if (!dr || !secondary) return problems;
   const key = `${NAMESPACE}:dr.restoreFromSnapshot`;
   const snapshot = dr.restoreFromSnapshot;

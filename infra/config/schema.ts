@@ -70,6 +70,13 @@ export const drSchema = z.strictObject({
     primary: z.number().int().min(0).max(99).default(0),
     secondary: z.number().int().min(0).max(99).default(0),
   }).default({ primary: 0, secondary: 0 }),
+  /**
+   * Stage 1 of a mode switch that removes the standby's resources: lifts deletion protection on
+   * that site's databases and load balancer and lets its buckets be deleted with their objects.
+   * The cloud provider reads these from state at delete time, so they must be applied in a run
+   * before the one that deletes (rules: never the writer's site, dr-rules.ts).
+   */
+  releaseProtection: z.enum(["primary", "secondary"]).optional(),
 });
 
 const geoRuleSchema = z

@@ -18,7 +18,7 @@ import { restoresOnFailover } from "../config/dr-rules";
 import { planSubnets } from "./subnet-plan";
 import { lineage } from "./lineage";
 import { engineMajorVersion } from "../../policies/rules/acceptance/engine-support";
-import type { DatabaseEngine, EdgePlan, ReplicationLink, SiteKey, SiteTopology, Topology } from "./types";
+import type { DatabaseEngine, EdgePlan, ReplicationLink, SiteKey, SiteProtection, SiteTopology, Topology } from "./types";
 
 export const PROJECT = PROJECT_NAME;
 
@@ -56,9 +56,17 @@ export function buildTopology(cfg: ResolvedConfig): Topology {
     certificateDomains: s.certificateDomains,
     subnets: planSubnets(s.cidr, s.azCount),
     backupVault: key === "secondary" && s.cloud === "aws" && primary.cloud === "aws",
+    protection: protectionOf(key),
     ...part,
-    database: { ...part.database, generation: generations[key], origin: part.database.restoreFromSnapshot !== undefined ? "restored" : line?.origin[key] ?? "created" },
+    database: { ...part.database, deletionProtection: protectionOf(key).deletion, generation: generations[key], origin: part.database.restoreFromSnapshot !== undefined ? "restored" : line?.origin[key] ?? "created" },
   });
+  // config validation refuses releasing the writer's or a fenced site; checked again here
+  const released = cfg.dr.releaseProtection;
+  if (released !== undefined && (released === writerSite || released === fencedSite)) throw new Error(`buildTopology: dr.releaseProtection ${released} names the ${released === writerSite ? "writer's" : "fenced"} site (config validation should have refused it)`);
+  const protectionOf = (key: SiteKey): SiteProtection => {
+    const isReleased = released === key;
+    return { deletion: cfg.environment === "prod" && !isReleased, forceDestroyBuckets: cfg.environment !== "prod" || isReleased, released: isReleased };
+  };
 
   const writer = { role: "active" as const, servesTraffic: true, api: fullApi(cfg), database: writerDatabase(cfg, "writer"), cache: fullCache(cfg) };
   const standby = {
@@ -90,6 +98,7 @@ export function buildTopology(cfg: ResolvedConfig): Topology {
   if (!secondary) warnings.push("single site: backups stay in the primary region, so a regional outage means restoring elsewhere by hand");
   if (secondary && secondary.cloud !== primary.cloud) warnings.push(`sites on ${primary.cloud} and ${secondary.cloud}: no managed cross-cloud copy of the data; backup-restore needs an export/import runbook`);
   if (cfg.dr.restoreFromSnapshot !== undefined && !restoresOnFailover(cfg)) warnings.push(`dr.restoreFromSnapshot is set but unused: only backup-restore failed over restores from it (keep it while failed over: changing it replaces the restored database)`);
+  if (released !== undefined) warnings.push(`dr.releaseProtection: the ${released}'s databases and load balancer have no deletion protection and its API buckets are deleted with their objects; apply this, then the mode switch that removes them, then remove the key (README, DR game day)`);
   if (cfg.dr.fencedRelease !== undefined && !fencedSite) warnings.push("dr.fencedRelease is set but unused: only a fenced site (failed over) keeps a pinned release");
   if (fencedSite) {
     const fencedOnAws = cfg.sites[fencedSite]?.cloud === "aws";

@@ -117,6 +117,21 @@ export interface SiteTopology {
   readonly releasePin?: { readonly server: string; readonly worker: string };
   /** a backup vault receiving cross-region copies lives here */
   readonly backupVault: boolean;
+  readonly protection: SiteProtection;
+}
+
+/**
+ * What stands between this site's resources and their deletion. The provider reads these from
+ * state when it deletes, so they are lifted (dr.releaseProtection) in a run before the one that
+ * removes the resources.
+ */
+export interface SiteProtection {
+  /** RDS deletionProtection and the load balancer's enableDeletionProtection (prod, unless released) */
+  readonly deletion: boolean;
+  /** the API tier's buckets (ALB logs, app artifacts) are deleted with their objects and old versions (dev, or released) */
+  readonly forceDestroyBuckets: boolean;
+  /** dr.releaseProtection names this site: the stage before a mode switch removes its resources */
+  readonly released: boolean;
 }
 
 export type ReplicationKind =

@@ -1,5 +1,5 @@
 import type { ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
-import { arnRegion, isArn, isTrue, label, regionOf, requireProd } from "./common";
+import { arnRegion, isArn, isTrue, label, regionOf, requireProd, tagValue } from "./common";
 import { backupRetentionConfig, backupRetentionSchema, readConfig } from "./config";
 import { AWS } from "./types";
 
@@ -106,16 +106,24 @@ export const awsRdsBackupRetention: ResourceValidationPolicy = {
   },
 };
 
+/**
+ * The tag the program puts on a standby's resources while `dr.releaseProtection` lifts their
+ * deletion protection for a mode switch that removes them (the program's copy: infra/aws/tags.ts).
+ */
+export const RELEASED_TAG = { key: "protection", value: "released" } as const;
+
 export const awsRdsDeletionProtection: ResourceValidationPolicy = {
   name: "aws-rds-deletion-protection",
-  description: "Prod RDS writers and cross-region replicas have deletion protection.",
+  description: "Prod RDS writers and cross-region replicas have deletion protection (a replica may be released on purpose for its removal).",
   enforcementLevel: "mandatory",
   severity: "high",
   tags: ["reliability", "prod"],
   validateResource: (args, reportViolation) => {
     if (!onlyRds(args)) return;
     const role = prodWriteCapable(args, "aws-rds-deletion-protection");
-    if (!isTrue(args.props.deletionProtection)) {
+    // a replica's data is on its writer; a writer is never released
+    const released = role === "cross-region-replica" && tagValue(args.props.tags, RELEASED_TAG.key) === RELEASED_TAG.value;
+    if (!isTrue(args.props.deletionProtection) && !released) {
       reportViolation(
         `${label(args)} (prod ${role}) has no deletion protection: a replacement or a stray \`pulumi destroy\` deletes it. Set deletionProtection: true.`,
       );

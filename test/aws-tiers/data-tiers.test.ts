@@ -135,7 +135,10 @@ describe("data tiers: RDS writer + read replicas, cross-region replica, ElastiCa
       replicateSourceDb: undefined, password: secret(MOCK_AUTH_TOKEN), manageMasterUserPassword: undefined, applyImmediately: true, backupRetentionPeriod: 14,
     });
     assert.equal(before.applyImmediately, undefined);
-    const rest = (i: Record<string, unknown>) => ({ ...i, replicateSourceDb: undefined, password: undefined, applyImmediately: undefined, tags: undefined });
+    // a replica takes no final snapshot (RDS refuses one); the promoted writer keeps one in prod
+    assert.deepEqual([before.skipFinalSnapshot, before.finalSnapshotIdentifier], [true, undefined]);
+    assert.deepEqual([after.skipFinalSnapshot, after.finalSnapshotIdentifier], [false, "resilient-feed-prod-secondary-final"]);
+    const rest = (i: Record<string, unknown>) => ({ ...i, replicateSourceDb: undefined, password: undefined, applyImmediately: undefined, skipFinalSnapshot: undefined, finalSnapshotIdentifier: undefined, tags: undefined });
     assert.deepEqual(rest(after), rest(before));
     // the new writer's read replicas: the shared in-region shape, sourced by identifier
     assert.deepEqual(promoted.of("rds/instance:Instance").filter((r) => r.name.includes("-read-")).map((r) => pick(r, ["region", "replicateSourceDb", "multiAz", "backupRetentionPeriod", "password", "manageMasterUserPassword", "maintenanceWindow"])), [0, 1].map(() => ({

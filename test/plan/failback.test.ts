@@ -49,7 +49,8 @@ describe("failback as config states (prod, warm-standby)", function () {
     const key = reseeded.resources.find((r) => r.name === "primary-db-g1-kms")!;
     assert.deepEqual([replica.inputs.replicateSourceDb, replica.region, replica.inputs.kmsKeyId, replica.inputs.multiAz, replica.inputs.backupRetentionPeriod],
       [writer.arn, "ap-northeast-2", key.arn, true, 14]);
-    assert.equal(replica.inputs.finalSnapshotIdentifier, "resilient-feed-prod-primary-g1-final");
+    // a replica takes no final snapshot (RDS refuses one): its data is on its writer
+    assert.deepEqual([replica.inputs.skipFinalSnapshot, replica.inputs.finalSnapshotIdentifier], [true, undefined]);
     // every piece of the old writer is retained; nothing else is
     const deletes = d.changes.filter((c) => c.op === "-");
     const oldWriter = deletes.filter((c) => DB_TYPES.includes(c.type) && /^primary-db(-read-\d|-kms|-params|-subnets|-monitoring)?$/.test(c.name));
@@ -66,9 +67,11 @@ describe("failback as config states (prod, warm-standby)", function () {
     const d = diffPlans(reseeded, switched);
     assert.deepEqual(quiet(d, "secondary"), NONE);
     assert.equal(d.changes.filter((c) => c.op === "+-" || c.op === "-").filter((c) => c.site !== "global").length, 0);
-    assert.deepEqual(d.changes.find((c) => c.name === "primary-db-g1" && c.type === "aws:rds/instance:Instance")?.changedKeys, ["applyImmediately", "password", "replicateSourceDb"]);
+    assert.deepEqual(d.changes.find((c) => c.name === "primary-db-g1" && c.type === "aws:rds/instance:Instance")?.changedKeys, ["applyImmediately", "finalSnapshotIdentifier", "password", "replicateSourceDb", "skipFinalSnapshot"]);
     const promoted = switched.resources.find((r) => r.name === "primary-db-g1" && r.type === "aws:rds/instance:Instance")!;
     assert.deepEqual([promoted.inputs.replicateSourceDb, promoted.inputs.applyImmediately, promoted.inputs.backupRetentionPeriod], [undefined, true, 14]);
+    // the promoted writer keeps a final snapshot, named after its generation
+    assert.deepEqual([promoted.inputs.skipFinalSnapshot, promoted.inputs.finalSnapshotIdentifier], [false, "resilient-feed-prod-primary-g1-final"]);
     assert.ok(changes(d, "primary").includes("+ primary-db-g1-read-0") && changes(d, "primary").includes("+ primary-backup"));
     assert.deepEqual(sites(switched), { primary: { role: "active", servesTraffic: true, database: "writer" }, secondary: { role: "standby", servesTraffic: false, database: "fenced" } });
     assert.deepEqual(records(switched), ["edge-primary PRIMARY"], "the fenced secondary gets no record");

@@ -24,6 +24,8 @@ export interface ResourceChange {
   readonly replaceKeys?: readonly string[];
   /** a delete that only drops the resource from the stack (retainOnDelete): it stays in the cloud */
   readonly retained?: boolean;
+  /** a delete that removes data (a database, a bucket, a cache): what happens to it */
+  readonly dataNote?: string;
 }
 
 export interface SiteTotals { create: number; delete: number; update: number; replace: number; unchanged: number }
@@ -53,7 +55,8 @@ export function diffPlans(before: PlanResult, after: PlanResult): PlanDiff {
   for (const [urn, old] of a) {
     const now = b.get(urn);
     if (!now) {
-      changes.push({ op: "-", urn, type: old.type, name: old.name, site: siteOf(old), changedKeys: [], ...(old.retainOnDelete ? { retained: true } : {}) });
+      const dataNote = old.retainOnDelete ? undefined : deletedData(old);
+      changes.push({ op: "-", urn, type: old.type, name: old.name, site: siteOf(old), changedKeys: [], ...(old.retainOnDelete ? { retained: true } : {}), ...(dataNote ? { dataNote } : {}) });
       count(siteOf(old), "delete");
       continue;
     }
@@ -74,6 +77,30 @@ export function diffPlans(before: PlanResult, after: PlanResult): PlanDiff {
     count(siteOf(now), "create");
   }
   return { stack: before.stack, before: stateOf(before), after: stateOf(after), changes, totals };
+}
+
+/**
+ * What deleting `r` does to the data in it, read from the inputs in state (the ones the provider
+ * acts on at delete time); undefined for resources that hold no data.
+ */
+export function deletedData(r: PlannedResource): string | undefined {
+  const x = r.inputs;
+  const protectedNote = x.deletionProtection === true ? "; deletion protection is on, so the delete is refused" : "";
+  if (r.type === "aws:s3/bucket:Bucket") {
+    return `removes bucket ${r.name} and its objects${x.forceDestroy === true ? " (forceDestroy: old versions too)" : "; without forceDestroy S3 refuses while it holds any object or old version"}`;
+  }
+  if (r.type === "aws:rds/instance:Instance") {
+    const replica = typeof x.replicateSourceDb === "string" && x.replicateSourceDb !== "";
+    if (replica) {
+      return `${x.skipFinalSnapshot === true ? "replica: no final snapshot, its data is on its writer" : "replica asks for a final snapshot, which RDS refuses for a read replica"}${protectedNote}`;
+    }
+    const snapshot = x.skipFinalSnapshot === true || typeof x.finalSnapshotIdentifier !== "string" ? "no final snapshot: its data is lost" : `final snapshot ${x.finalSnapshotIdentifier}`;
+    return `writer: ${snapshot}${protectedNote}`;
+  }
+  if (r.type === "aws:elasticache/replicationGroup:ReplicationGroup") {
+    return typeof x.finalSnapshotIdentifier === "string" ? `cache: final snapshot ${x.finalSnapshotIdentifier}` : "cache: no final snapshot";
+  }
+  return undefined;
 }
 
 /** Top-level input keys whose values differ (compared as canonical JSON). */
@@ -130,6 +157,7 @@ export function formatDiff(diff: PlanDiff, width = 100): string {
       const keys = c.op === "~" || c.op === "+-" ? ` [${c.changedKeys.map((k) => (c.replaceKeys?.includes(k) ? `${k}*` : k)).join(", ")}]` : "";
       const note = c.op === "~" && c.replaceKeys === undefined ? " (no replace table entry)" : c.retained ? " (retained: left in the cloud)" : "";
       lines.push(fit(`  ${c.op.padEnd(2)} ${c.type} ${c.name}${keys}${note}`));
+      if (c.dataNote) lines.push(...wrap(`data: ${c.dataNote}`, width, "       ", "         "));
     }
   }
   if (diff.changes.some((c) => c.op === "+-")) lines.push("", fit("  * forces replacement"));
