@@ -151,6 +151,9 @@ async function main(): Promise<void> {
   await db.waitForReplica(120_000);
   const idsFile = path.join(tmp, "ids.txt");
   fs.writeFileSync(idsFile, ids.join("\n"));
+  // the same users, in the same Zipf order, by handle: GET /users/@bench_N
+  const handlesFile = path.join(tmp, "handles.txt");
+  fs.writeFileSync(handlesFile, handles.map((h) => `@${h}`).join("\n"));
   log(`seeded in ${((Date.now() - t0) / 1000).toFixed(1)} s since start`);
 
   const [apiPort, helloPort] = await Promise.all([freePort(), freePort()]);
@@ -233,6 +236,12 @@ async function main(): Promise<void> {
   results.push(["POST /posts", post]);
   const fanout = await fanoutRecovery(async () => sum(await metrics(api), "fanout_lag"));
 
+  // Last, so the scenarios above run as before it existed. Not warmed: the first reads of each
+  // handle fill its cache entries within the run.
+  log(`GET /users/@handle, Zipf(s=${ZIPF_S}) over the same users: ${DURATION} s`);
+  const byHandle = await timed("handle", apiProc, wrk({ ...measured, url: api, target: { kind: "zipf-users", idsFile: handlesFile, s: ZIPF_S } }));
+  results.push([`GET /users/@handle (Zipf s=${ZIPF_S})`, byHandle]);
+
   const hits = sum(m1, "cache_requests_total", 'cache="profile"', 'result="hit"') - sum(m0, "cache_requests_total", 'cache="profile"', 'result="hit"');
   const misses = sum(m1, "cache_requests_total", 'cache="profile"', 'result="miss"') - sum(m0, "cache_requests_total", 'cache="profile"', 'result="miss"');
   const localHits = sum(m1, "cache_local_hits_total") - sum(m0, "cache_local_hits_total");
@@ -260,7 +269,7 @@ async function main(): Promise<void> {
   lines.push(`profile req/s / hello-world req/s: ${ratio.toFixed(2)} (target >= 0.7) ${ratio >= 0.7 ? "OK" : "MISSED"}`);
   lines.push(`feed req/s / hello-world req/s: ${feedRatio.toFixed(2)} (target >= 0.4) ${feedRatio >= 0.4 ? "OK" : "MISSED"}`);
   const us = (k: string) => (cpuPerRequest.get(k) ?? 0).toFixed(0);
-  lines.push(`server CPU per request (user+sys, µs; steadier than req/s on a shared machine): hello-world ${us("hello")}, profile ${us("profile")} (+ Redis ${us("profile redis")}), feed ${us("feed")} (+ Redis ${us("feed redis")})`);
+  lines.push(`server CPU per request (user+sys, µs; steadier than req/s on a shared machine): hello-world ${us("hello")}, profile ${us("profile")} (+ Redis ${us("profile redis")}), feed ${us("feed")} (+ Redis ${us("feed redis")}), by handle ${us("handle")} (+ Redis ${us("handle redis")})`);
   lines.push(`  hello-world CPU / feed CPU: ${((cpuPerRequest.get("hello") ?? 0) / Math.max(1, cpuPerRequest.get("feed") ?? 1)).toFixed(2)}; hello-world CPU / profile CPU: ${((cpuPerRequest.get("hello") ?? 0) / Math.max(1, cpuPerRequest.get("profile") ?? 1)).toFixed(2)}`);
   lines.push(`DB queries per 1000 warm feed reads: ${perThousand.toFixed(1)} (${feedQueries} statements; lag checks and readiness pings not counted, ${feedReads} reads; target <= 10) ${perThousand <= 10 ? "OK" : "MISSED"}`);
   lines.push(`post cache hit ratio (feed scenario): ${((postHits / Math.max(1, postHits + postMisses)) * 100).toFixed(2)}% (${postHits} hits, ${postMisses} misses)`);
