@@ -16,13 +16,18 @@ every resource it would create, grouped by site and tier.
   --json               print the whole plan (resources with their inputs, config, outputs) as JSON
   --diff               compare the stack as configured with the --mode/--active-site state, like
                        \`pulumi preview --diff\`: per site +/-/~ (changed inputs), replacements,
-                       totals, and the derived RTO/RPO before → after with their breakdown
+                       totals, the derived RTO/RPO before → after with their breakdown, and the
+                       step check: every order in which \`pulumi up\` may run the steps (creates and
+                       updates after what they depend on, deletes last) against Route 53's record
+                       rules and Cloudflare's pool references, deletes the clouds refuse, and
+                       calls (steps, provider functions, provider start-up) into a fenced region
   --from KEY=VALUE     with --diff: override the "before" state too (repeatable), e.g. to diff a
                        failback stage: --from dr.activeSite=secondary --set dr.activeSite=secondary
                        --set dr.databaseGeneration.primary=1
   -h, --help           show this help
 
-Exit codes: 0 planned, 2 bad arguments, stack file or stack config.`;
+Exit codes: 0 planned, 2 bad arguments, stack file or stack config, 3 (--diff) the step check
+found a step the clouds would refuse, a delete they would refuse, or a call into a fenced region.`;
 
 runCli("plan", async () => {
   const values = parseCliArgs({
@@ -46,9 +51,25 @@ runCli("plan", async () => {
     const { diffPlans, formatDiff } = require("./diff") as typeof import("./diff");
     const configured = await evaluateStack({ stack: values.stack!, configOverrides: before });
     const diff = diffPlans(configured, plan);
-    console.log(values.json ? JSON.stringify(diff, null, 2) : formatDiff(diff, process.stdout.columns || 100));
-    return 0;
+    const { checkSteps, formatStepCheck, stepsAccepted } = require("./step-check") as typeof import("./step-check");
+    const steps = checkSteps(configured, plan, diff);
+    const width = process.stdout.columns || 100;
+    console.log(values.json ? JSON.stringify({ ...diff, steps: stepsJson(steps) }, null, 2) : [formatDiff(diff, width), ...formatStepCheck(steps, width)].join("\n"));
+    return stepsAccepted(steps) ? 0 : 3;
   }
   console.log(values.json ? JSON.stringify(plan, null, 2) : formatPlan(plan));
   return 0;
 });
+
+/** The step check as data: findings by name, not the whole resources. */
+function stepsJson(c: import("./step-check").StepCheck): unknown {
+  const step = (s: import("./steps").Step) => ({ kind: s.kind, type: s.type, name: s.name });
+  return {
+    steps: c.steps,
+    states: c.states,
+    refusedSteps: c.refusedSteps.map((r) => ({ step: step(r.step), problem: r.problem, after: r.order.slice(0, -1).map(step) })),
+    refusedDeletes: c.refusedDeletes.map((d) => ({ step: step(d.step), problem: d.problem })),
+    calls: c.calls,
+    skipped: c.skipped,
+  };
+}

@@ -51,7 +51,14 @@ export async function evaluateStack(opts: EvaluateOptions): Promise<PlanResult> 
   const outputs = deploy(buildTopology(loadProjectConfig()), { transformations: [recordRetained] });
   const resolved = await resolve(outputs);
   await mocks.settled();
-  return { stack: opts.stack, resources: mocks.resources, config: merged, outputs: resolved as Record<string, unknown>, invokes: mocks.invokes };
+  return { stack: opts.stack, resources: mocks.resources, config: merged, outputs: resolved as Record<string, unknown>, invokes: mocks.invokes, defaultProviders: [...mocks.defaultProviders].sort(), providerConfig: providerConfig(flat) };
+}
+
+/** The stack's provider keys (`aws:region`, ...): where default providers send their own calls. */
+function providerConfig(flat: Record<string, string>): Record<string, string> {
+  const providers = ["aws:", "cloudflare:", "digitalocean:"];
+  const secret = /token|key|secret|password/i;
+  return Object.fromEntries(Object.entries(flat).filter(([k]) => providers.some((p) => k.startsWith(p)) && !secret.test(k)));
 }
 
 function deepMerge(base: Record<string, unknown>, patch: Record<string, unknown>): Record<string, unknown> {

@@ -46,6 +46,11 @@ export const LOCAL_INVOKES: ReadonlySet<string> = new Set([
 /** AWS services with one global endpoint (route53.amazonaws.com, iam.amazonaws.com). */
 const GLOBAL_SERVICES = ["route53", "iam", "cloudfront"];
 
+/** A resource type or function token of a global service ("aws:iam/role:Role"). */
+function isGlobalService(token: string): boolean {
+  return GLOBAL_SERVICES.some((s) => token.startsWith(`aws:${s}/`));
+}
+
 export class RecordingMocks implements pulumi.runtime.Mocks {
   readonly resources: PlannedResource[] = [];
   /** type::name of resources registered with retainOnDelete (recorded by evaluate.ts's root transformation) */
@@ -54,6 +59,8 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
   readonly registrations = new Map<string, Registration>();
   /** every invoke, in call order, with the region it is sent to */
   readonly invokes: PlannedInvoke[] = [];
+  /** packages whose default provider a resource or an invoke used (no explicit provider) */
+  readonly defaultProviders = new Set<string>();
   private readonly providerRegions = new Map<string, string>();
 
   /** `defaultRegion`: the stack's aws:region, where the default AWS provider sends its calls */
@@ -62,10 +69,13 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
   async newResource(args: pulumi.runtime.MockResourceArgs): Promise<{ id: string; state: Record<string, unknown> }> {
     const inputs = (await plainData(args.inputs ?? {})) as Record<string, unknown>;
     const custom = args.custom !== false;
+    if (custom && !args.provider && !args.type.startsWith("pulumi:providers:")) this.defaultProviders.add(args.type.split(":")[0]);
     const id = custom ? `${args.name}-id` : "";
     const urn = `urn:pulumi:${this.stack}::${this.project}::${args.type}::${args.name}`;
     if (args.type.startsWith("pulumi:providers:") && typeof inputs.region === "string") this.providerRegions.set(args.name, inputs.region);
-    const region = typeof inputs.region === "string" ? inputs.region : this.regionOfProvider(args.provider);
+    // a provider is configuration, in no region (its `region` only says where its calls go); a global
+    // service's resource (IAM, Route 53, CloudFront) has no region, whatever its provider's
+    const region = args.type.startsWith("pulumi:providers:") ? undefined : typeof inputs.region === "string" ? inputs.region : isGlobalService(args.type) ? undefined : this.regionOfProvider(args.provider);
     const computed = computedOutputs(args.type, args.name, id, region ?? DEFAULT_REGION, inputs);
     const arn = custom && typeof computed.arn === "string" ? computed.arn : undefined;
     const retainOnDelete = this.retained.has(`${args.type}::${args.name}`);
@@ -94,6 +104,7 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
     const invoke = INVOKES[args.token];
     if (!invoke) throw new Error(`offline plan: no mock for invoke ${args.token}; add it to tools/plan/mocks.ts`);
     const inputs = args.inputs ?? {};
+    if (!args.provider) this.defaultProviders.add(args.token.split(":")[0]);
     const region = this.invokeRegion(args.token, inputs, args.provider);
     this.invokes.push({ token: args.token, ...(region ? { region } : {}) });
     return invoke(inputs);
@@ -112,14 +123,16 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
   private invokeRegion(token: string, inputs: Record<string, unknown>, provider: string | undefined): string | undefined {
     if (!token.startsWith("aws:") || LOCAL_INVOKES.has(token)) return undefined;
     // global services: one endpoint, whose control plane is in us-east-1, whatever the provider's region
-    if (GLOBAL_SERVICES.some((s) => token.startsWith(`aws:${s}/`))) return "us-east-1";
+    if (isGlobalService(token)) return "us-east-1";
     if (typeof inputs.region === "string") return inputs.region;
     return this.regionOfProvider(provider) ?? this.defaultRegion;
   }
 
   private regionOfProvider(ref: string | undefined): string | undefined {
     if (!ref) return undefined;
-    const name = ref.split("::").pop()?.split("::")[0];
+    // a provider reference is "<provider URN>::<provider id>", and the URN ends with the provider's name
+    const parts = ref.split("::");
+    const name = parts.length >= 2 ? parts[parts.length - 2] : undefined;
     return name ? this.providerRegions.get(name) : undefined;
   }
 }

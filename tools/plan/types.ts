@@ -42,4 +42,8 @@ export interface PlanResult {
   readonly outputs: Record<string, unknown>;
   /** every provider function the program called, in call order */
   readonly invokes: readonly PlannedInvoke[];
+  /** packages whose default provider (configured from the stack's `<pkg>:*` keys) a resource or call used */
+  readonly defaultProviders?: readonly string[];
+  /** the stack's provider config (`aws:region`, `aws:skipCredentialsValidation`, ...), secrets left out */
+  readonly providerConfig?: Readonly<Record<string, string>>;
 }

@@ -1,0 +1,62 @@
+import type { PlanDiff } from "./diff";
+import { refusedDelete, type RefusedDelete } from "./steps-deletes";
+import { idsOfTypes, REFERENCE_TYPES, referenceProblems } from "./steps-references";
+import { regionCalls, type RegionCalls } from "./steps-regions";
+import { HEALTH_CHECK, RECORD, route53Problems } from "./steps-route53";
+import { stepGraph, walkOrders, type RefusedStep, type Step } from "./steps";
+import type { PlanResult } from "./types";
+
+// The step check of `plan --diff`: would the clouds accept every call of this transition, in
+// every order Pulumi may make them? Route 53 record sets and Cloudflare references are checked in
+// every intermediate state; deletes against what the cloud refuses to delete; and the calls of
+// the run against the region of the site it fences.
+
+export interface StepCheck {
+  readonly steps: number;
+  /** intermediate states walked (Route 53 and Cloudflare) */
+  readonly states: number;
+  readonly refusedSteps: readonly RefusedStep[];
+  readonly refusedDeletes: readonly RefusedDelete[];
+  readonly calls: RegionCalls;
+  /** walks that were too large to finish (never counted as safe) */
+  readonly skipped: readonly string[];
+}
+
+export function checkSteps(before: PlanResult, after: PlanResult, diff: PlanDiff): StepCheck {
+  const g = stepGraph(before, after, diff);
+  const route53 = walkOrders(g, (s) => s.type === RECORD || s.type === HEALTH_CHECK, route53Problems);
+  const ids = idsOfTypes([...before.resources, ...after.resources]);
+  const refs = walkOrders(g, (s) => REFERENCE_TYPES.has(s.type), (state) => referenceProblems(state, ids));
+  const refusedDeletes = g.steps.map(refusedDelete).filter((d): d is RefusedDelete => d !== undefined);
+  return {
+    steps: g.steps.length,
+    states: route53.states + refs.states,
+    refusedSteps: [...route53.refused, ...refs.refused],
+    refusedDeletes,
+    calls: regionCalls(after, g.steps),
+    skipped: [route53.skipped, refs.skipped].filter((s): s is string => s !== undefined),
+  };
+}
+
+/** True when the transition can run as is. */
+export function stepsAccepted(c: StepCheck): boolean {
+  return c.refusedSteps.length === 0 && c.refusedDeletes.length === 0 && c.calls.intoFenced.length === 0 && c.skipped.length === 0;
+}
+
+export function formatStepCheck(c: StepCheck, width: number): string[] {
+  const fit = (line: string) => (line.length <= width ? line : `${line.slice(0, width - 1)}…`);
+  const step = (s: Step) => `${s.kind} ${s.name}`;
+  const lines = ["", `Step check: ${c.steps} steps, ${c.states} intermediate states walked in every order the dependencies allow`];
+  lines.push(`  refused steps: ${c.refusedSteps.length}, refused deletes: ${c.refusedDeletes.length}, calls into a fenced region: ${c.calls.intoFenced.length}`);
+  for (const r of c.refusedSteps) {
+    lines.push(fit(`  ! refused: ${step(r.step)}: ${r.problem}`));
+    lines.push(fit(`      e.g. after: ${r.order.slice(0, -1).map(step).join(", ") || "nothing else"}`));
+  }
+  for (const d of c.refusedDeletes) lines.push(fit(`  ! refused delete: ${d.step.type} ${d.step.name}: ${d.problem}`));
+  for (const call of c.calls.intoFenced) lines.push(fit(`  ! calls the fenced region ${c.calls.fencedRegion}: ${call}`));
+  for (const s of c.skipped) lines.push(fit(`  ! not checked: ${s}`));
+  const regions = Object.entries(c.calls.invokes).sort(([a], [b]) => a.localeCompare(b)).map(([r, n]) => `${r === "-" ? "in the provider" : r} ${n}`);
+  lines.push(fit(`  provider functions by region: ${regions.join(", ") || "none"}`));
+  lines.push(fit(`  provider start-up calls: ${c.calls.startup.map((p) => `${p.provider} → ${p.region}`).join(", ") || "none"}`));
+  return lines;
+}

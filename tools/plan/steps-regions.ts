@@ -1,0 +1,64 @@
+import type { PlanResult, PlannedResource } from "./types";
+import type { Step } from "./steps";
+
+// What a run calls in each region. During a regional outage every call into the failed region
+// fails, and Pulumi stops at the first failure: a run that fences a site must make none there.
+// Calls are the steps on the site's resources, the provider functions the program calls, and the
+// providers' own start-up: the AWS provider validates credentials and asks for the account id
+// through STS in its `stsRegion` (else its region) unless skipCredentialsValidation and
+// skipRequestingAccountId are set (Pulumi AWS provider configuration reference).
+
+export interface RegionCalls {
+  /** provider functions per region ("-" for those answered inside the provider) */
+  readonly invokes: Readonly<Record<string, number>>;
+  /** the regions the AWS providers' start-up calls go to, with the provider that makes them */
+  readonly startup: readonly { readonly provider: string; readonly region: string }[];
+  /** calls into the fenced site's region: steps, functions, start-up */
+  readonly intoFenced: readonly string[];
+  readonly fencedRegion?: string;
+}
+
+export function regionCalls(after: PlanResult, steps: readonly Step[]): RegionCalls {
+  const invokes: Record<string, number> = {};
+  for (const i of after.invokes) invokes[i.region ?? "-"] = (invokes[i.region ?? "-"] ?? 0) + 1;
+  const startup = awsStartup(after);
+  const fenced = String((after.outputs as { fencedSite?: string }).fencedSite ?? "");
+  const sites = (after.config.sites ?? {}) as Record<string, { region?: string; cloud?: string }>;
+  const fencedRegion = fenced && sites[fenced]?.cloud !== "digitalocean" ? sites[fenced]?.region : undefined;
+  const intoFenced: string[] = [];
+  if (fencedRegion) {
+    for (const s of steps) {
+      const r = s.after ?? s.before;
+      if (r && regionOf(r) === fencedRegion) intoFenced.push(`${s.kind} ${s.type} ${s.name}`);
+    }
+    const calls = after.invokes.filter((i) => i.region === fencedRegion);
+    for (const token of new Set(calls.map((c) => c.token))) intoFenced.push(`function ${token} ×${calls.filter((c) => c.token === token).length}`);
+    for (const p of startup) if (p.region === fencedRegion) intoFenced.push(`start-up of the ${p.provider} (STS: credentials, account id)`);
+  }
+  return { invokes, startup, intoFenced, ...(fencedRegion ? { fencedRegion } : {}) };
+}
+
+function regionOf(r: PlannedResource): string | undefined {
+  return r.region;
+}
+
+function awsStartup(p: PlanResult): { provider: string; region: string }[] {
+  const out: { provider: string; region: string }[] = [];
+  const cfg = p.providerConfig ?? {};
+  const region = (c: Record<string, unknown>) => {
+    const skip = (k: string) => String(c[k]) === "true";
+    if (skip("skipCredentialsValidation") && skip("skipRequestingAccountId")) return undefined;
+    return (c.stsRegion ?? c.region) as string | undefined;
+  };
+  if (p.defaultProviders?.includes("aws")) {
+    const c = Object.fromEntries(Object.entries(cfg).filter(([k]) => k.startsWith("aws:")).map(([k, v]) => [k.slice(4), v]));
+    const r = region(c);
+    if (r) out.push({ provider: "default AWS provider", region: r });
+  }
+  for (const r of p.resources) {
+    if (r.type !== "pulumi:providers:aws") continue;
+    const reg = region(r.inputs);
+    if (reg) out.push({ provider: `AWS provider ${r.name}`, region: reg });
+  }
+  return out;
+}
