@@ -35,6 +35,9 @@ export function edgeProblems(cfg: ResolvedConfig): ConfigProblem[] {
         problems.push({ key: key("edge.cloudflare.monitorIntervalSeconds"), value: interval, message: `is below what the ${edge.cloudflare.plan} plan allows for load-balancer monitors (allowed: ${min}..3600)` });
       }
     }
+    if (edge.legacyApexRecords) {
+      problems.push({ key: key("edge.legacyApexRecords"), value: true, message: "migrates Route 53 records, but edge.dns is cloudflare (allowed with cloudflare: unset or false)" });
+    }
     if (edge.checkerRegions !== undefined) {
       problems.push({ key: key("edge.checkerRegions"), value: edge.checkerRegions, message: "sets Route 53 health checker regions, but edge.dns is cloudflare (allowed with cloudflare: unset)" });
     }

@@ -1,12 +1,16 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { Topology } from "../topology/types";
+import type { SiteKey, Topology } from "../topology/types";
 import type { SiteOrigin } from "./origins";
 import { siteHealthChecks } from "./route53-health";
-import { recordPlans, type RecordPlan, routableSites } from "./routing";
+import { entryPlan, recordPlans, type RecordPlan, routableSites } from "./routing";
 
-// The API's public name in Route 53, realized from Topology.edge: health-checked failover, geo
-// or latency answers, or one plain alias. Route 53 is global: nothing here lives in a site's region.
+// The API's public name in Route 53, realized from Topology.edge: edge.domain is one simple alias,
+// to the writer's load balancer (single routing) or to the routing policy's own record set
+// (failover.<domain>, latency.<domain>, geo.<domain>) of health-checked answers. Route 53 is
+// global: nothing here lives in a site's region. Every transition between DR states is then a
+// sequence of change batches Route 53 accepts in any order Pulumi runs them (docs/architecture.md,
+// "Edge records").
 
 export interface Route53EdgeArgs {
   readonly topology: Topology;
@@ -16,6 +20,7 @@ export interface Route53EdgeArgs {
 
 export class Route53Edge extends pulumi.ComponentResource {
   public readonly zoneId: pulumi.Output<string>;
+  /** logical names of the records: the policy set's, then the entry (or the legacy record) */
   public readonly recordNames: string[];
   public readonly healthCheckIds: Record<string, pulumi.Output<string>>;
 
@@ -28,6 +33,7 @@ export class Route53Edge extends pulumi.ComponentResource {
     const routable = routableSites(topology).map((s) => s.key);
     const origins = args.origins.filter((o) => routable.includes(o.site));
     for (const site of routable) if (!origins.some((o) => o.site === site)) throw new Error(`Route53Edge ${name}: site ${site} serves traffic but has no load balancer origin`);
+    const originOf = (site: string) => origins.find((o) => o.site === site)!;
     const child = { parent: this };
 
     this.zoneId = edge.zoneId !== undefined
@@ -37,27 +43,70 @@ export class Route53Edge extends pulumi.ComponentResource {
     const checks = siteHealthChecks(name, this, topology, origins);
     this.healthCheckIds = Object.fromEntries(checks.map((c) => [c.site, c.check.id]));
 
+    const entry = entryPlan(topology);
     const plans = recordPlans(topology);
-    this.recordNames = plans.map((plan) => {
-      const origin = origins.find((o) => o.site === plan.site)!;
-      const healthCheckId = plan.policy.kind === "single" ? undefined : this.healthCheckIds[plan.site];
-      const recordName = `${name}-${plan.id}`;
-      new aws.route53.Record(recordName, {
+    const set = plans.map((plan) => new aws.route53.Record(`${name}-${plan.id}`, {
+      zoneId: this.zoneId,
+      name: entry.kind === "set" ? entry.name : edge.domain,
+      // IPv4 only: the ALBs are ipv4, so an AAAA answer would have nothing behind it
+      type: "A",
+      ...routingArgs(plan),
+      ...siteAnswer(originOf(plan.site), true, edge.ttl),
+      healthCheckId: this.healthCheckIds[plan.site],
+    }, child));
+    this.recordNames = plans.map((plan) => `${name}-${plan.id}`);
+
+    const writer = topology.writerSite;
+    if (edge.legacyApexRecords) {
+      // migration stage 1: the writer's record of the old layout stays exactly as it was; the
+      // others leave, so the next run may turn it into the simple alias in one change batch
+      const legacy = legacyApexRecord(topology, writer);
+      new aws.route53.Record(`${name}-${legacy.id}`, {
         zoneId: this.zoneId,
         name: edge.domain,
-        // IPv4 only: the ALBs are ipv4, so an AAAA answer would have nothing behind it
         type: "A",
-        ...routingArgs(plan),
-        ...answer(origin, plan, edge.ttl),
-        ...(healthCheckId ? { healthCheckId } : {}),
+        ...routingArgs(legacy),
+        ...siteAnswer(originOf(writer), legacy.policy.kind !== "single", edge.ttl),
+        ...(legacy.policy.kind !== "single" ? { healthCheckId: this.healthCheckIds[writer] } : {}),
       }, child);
-      return recordName;
-    });
-    this.registerOutputs({ zoneId: this.zoneId, healthCheckIds: this.healthCheckIds });
+      this.recordNames.push(`${name}-${legacy.id}`);
+    } else {
+      new aws.route53.Record(`${name}-entry`, {
+        zoneId: this.zoneId,
+        name: edge.domain,
+        type: "A",
+        ...(entry.kind === "site"
+          ? siteAnswer(originOf(entry.site), false, edge.ttl)
+          // an alias to a set in this zone answers with the set's healthy records
+          : { aliases: [{ name: entry.name, zoneId: this.zoneId, evaluateTargetHealth: true }] }),
+      }, {
+        ...child,
+        // Route 53 refuses an alias to a name without records: the set's records first. Named only
+        // by a string, the set is not a dependency Pulumi could see on its own.
+        dependsOn: set,
+        // the old layout's writer record at edge.domain becomes this record (see legacyApexRecords)
+        aliases: LEGACY_APEX_IDS.map((id) => ({ name: `${name}-${id}` })),
+      });
+      this.recordNames.push(`${name}-entry`);
+    }
+    this.registerOutputs({ zoneId: this.zoneId, healthCheckIds: this.healthCheckIds, entry: entry.kind === "set" ? entry.name : `site ${entry.site}` });
   }
 }
 
-/** setIdentifier and the routing policy of one answer; none for the single plain record. */
+/** The ids the old layout gave the records at edge.domain (site keys, and geo's default). */
+const LEGACY_APEX_IDS = ["primary", "secondary", "default"];
+
+/** The writer's record as the old layout had it at edge.domain. */
+export function legacyApexRecord(topology: Topology, writer: SiteKey): RecordPlan {
+  switch (topology.edge.routing) {
+    case "single": return { id: writer, site: writer, policy: { kind: "single" } };
+    case "failover": return { id: writer, site: writer, policy: { kind: "failover", role: "PRIMARY" } };
+    case "latency": return { id: writer, site: writer, policy: { kind: "latency", region: topology.sites.find((s) => s.key === writer)!.region } };
+    case "geo": return { id: "default", site: writer, policy: { kind: "geo", country: "*" } };
+  }
+}
+
+/** setIdentifier and the routing policy of one answer; none for a simple record. */
 export function routingArgs(plan: RecordPlan): Partial<aws.route53.RecordArgs> {
   const p = plan.policy;
   switch (p.kind) {
@@ -69,10 +118,10 @@ export function routingArgs(plan: RecordPlan): Partial<aws.route53.RecordArgs> {
 }
 
 /**
- * An alias to the ALB (alias records take no TTL; evaluateTargetHealth also marks an ALB whose
- * target group is empty unhealthy), or the load balancer's IP with the edge TTL.
+ * An alias to the site's ALB (alias records take no TTL; evaluateTargetHealth also marks an ALB
+ * whose target group is empty unhealthy), or the load balancer's IP with the edge TTL.
  */
-function answer(origin: SiteOrigin, plan: RecordPlan, ttl: number): Partial<aws.route53.RecordArgs> {
+function siteAnswer(origin: SiteOrigin, evaluateTargetHealth: boolean, ttl: number): Partial<aws.route53.RecordArgs> {
   if (origin.kind === "ip") return { records: [origin.ip], ttl };
-  return { aliases: [{ name: origin.dnsName, zoneId: origin.zoneId, evaluateTargetHealth: plan.policy.kind !== "single" }] };
+  return { aliases: [{ name: origin.dnsName, zoneId: origin.zoneId, evaluateTargetHealth }] };
 }

@@ -22,37 +22,76 @@ export type RecordPolicy =
   | { readonly kind: "geo"; readonly continent?: string; readonly country: string | undefined }
   | { readonly kind: "latency"; readonly region: string };
 
-/** One DNS answer for edge.domain: which site, under which routing policy, with which set id. */
+/** The routing policies that answer through a record set of their own. */
+export type PolicySetLabel = "failover" | "latency" | "geo";
+
+/**
+ * One answer of a routing policy's record set. Records are named by what they answer for (the
+ * failover role, the latency site, the geo rule), never by the site a failover moves them to:
+ * a failover changes a record's alias and health check in place (one UPSERT), it never swaps
+ * two records' roles, which Route 53 would refuse halfway (two PRIMARY records).
+ */
 export interface RecordPlan {
-  /** stable per answer, so a failover updates records rather than replacing them */
+  /** the record's id and set identifier: stable per answer */
   readonly id: string;
   readonly site: SiteKey;
   readonly policy: RecordPolicy;
 }
 
 /**
- * The Route 53 answers for edge.domain. Failover: the writer is PRIMARY, a serving-capable standby
- * SECONDARY (after a failover there is none: the old writer is fenced). Geo: one record per rule
- * whose site is routable plus the default (`*`) to the writer. Latency: one per routable site.
+ * What edge.domain answers with: one simple alias, to the writer site's load balancer (single
+ * routing) or to the routing policy's own record set at `<policy>.<domain>`. A change of routing
+ * policy then creates the new set under its own name, points this one record at it (an UPSERT)
+ * and deletes the old set last: no step leaves two policies, or a simple record beside routed
+ * ones, under one name.
+ */
+export type EntryPlan =
+  | { readonly kind: "site"; readonly site: SiteKey }
+  | { readonly kind: "set"; readonly label: PolicySetLabel; readonly name: string };
+
+export function entryPlan(topology: Topology): EntryPlan {
+  const routing = topology.edge.routing;
+  if (routing === "single") return { kind: "site", site: writerOf(topology).key };
+  return { kind: "set", label: routing, name: policySetName(topology, routing) };
+}
+
+/** The DNS name of a routing policy's record set: failover.feed.example.com, ... */
+export function policySetName(topology: Topology, label: PolicySetLabel): string {
+  return `${label}.${topology.edge.domain}`;
+}
+
+function writerOf(topology: Topology): SiteTopology {
+  const writer = routableSites(topology).find((s) => s.key === topology.writerSite);
+  if (!writer) throw new Error(`edge: the writer site ${topology.writerSite} serves no API, so nothing can answer for ${topology.edge.domain}`);
+  return writer;
+}
+
+/**
+ * The records of the routing policy's set (none for single routing). Failover: the writer is
+ * PRIMARY, a serving-capable standby SECONDARY (after a failover there is none: the old writer is
+ * fenced). Geo: one record per rule whose site is routable plus the default (`*`) to the writer.
+ * Latency: one per routable site.
  */
 export function recordPlans(topology: Topology): RecordPlan[] {
   const sites = routableSites(topology);
-  const writer = sites.find((s) => s.key === topology.writerSite);
-  if (!writer) throw new Error(`edge: the writer site ${topology.writerSite} serves no API, so nothing can answer for ${topology.edge.domain}`);
+  const writer = writerOf(topology);
   const routable = new Set(sites.map((s) => s.key));
   switch (topology.edge.routing) {
     case "single":
-      return [{ id: writer.key, site: writer.key, policy: { kind: "single" } }];
+      return [];
     case "failover":
-      return sites.map((s) => ({ id: s.key, site: s.key, policy: { kind: "failover", role: s.key === writer.key ? "PRIMARY" : "SECONDARY" } }));
+      return sites.map((s) => {
+        const role = s.key === writer.key ? "PRIMARY" : "SECONDARY";
+        return { id: `failover-${role.toLowerCase()}`, site: s.key, policy: { kind: "failover", role } };
+      });
     case "latency":
-      return sites.map((s) => ({ id: s.key, site: s.key, policy: { kind: "latency", region: s.region } }));
+      return sites.map((s) => ({ id: `latency-${s.key}`, site: s.key, policy: { kind: "latency", region: s.region } }));
     case "geo":
       return [
         ...topology.edge.geo
           .filter((rule) => routable.has(rule.site))
           .map((rule): RecordPlan => ({ id: geoId(rule), site: rule.site, policy: { kind: "geo", continent: rule.continent, country: rule.country } })),
-        { id: "default", site: writer.key, policy: { kind: "geo", country: "*" } },
+        { id: "geo-default", site: writer.key, policy: { kind: "geo", country: "*" } },
       ];
   }
 }
