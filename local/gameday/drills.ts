@@ -210,7 +210,7 @@ export async function runDrill(scenario: Scenario, ctx: DrillContext): Promise<D
     detectSeconds: detectAt === null ? null : Math.round((detectAt - fault) / 10) / 100,
     recovered,
     recoveryActionsSeconds: Math.round(recoveryActionsSeconds * 100) / 100,
-    measure: measureWindow(load.samples, fault, end),
+    measure: measureWindow(load.samples, fault, end, detectAt === null ? "first failure" : "fault"),
     writesAcknowledgedSoFar: ackedSoFar.size, lostWrites: lost.length, lostMarkers: lost.slice(0, 20), rpoSeconds: window.rpoSeconds, lostAfterFault: window.lostAfterFault,
     onlyOnReplicas, fencedAnswers, notes,
   };

@@ -11,15 +11,17 @@ const OPERATIONS: Operation[] = ["read", "write", "login"];
 export interface OperationRecovery {
   requests: number;
   errors: number;
-  /** seconds from the fault to the answer of the first success sent after this operation's first failure */
+  /** seconds from the clock's start to the answer of the first success sent after this operation's first failure */
   firstSuccessSeconds: number;
-  /** seconds from the fault to the answer of the first success sent after its last failure */
+  /** seconds from the clock's start to the answer of the first success sent after its last failure */
   errorFreeSeconds: number;
   /** a success came after the last failure (else both figures are the end of the window) */
   recovered: boolean;
 }
 
 export interface WindowMeasure {
+  /** where the RTO clock starts: the fault, or (planned changes: no fault) the first failed request */
+  clockStart: "fault" | "first failure";
   requests: number;
   errors: number;
   /** error label → count */
@@ -72,20 +74,27 @@ function recoveryOf(samples: Sample[], faultMs: number, endMs: number): Operatio
   return { requests: samples.length, errors: errs.length, firstSuccessSeconds: secs(first), errorFreeSeconds: secs(free), recovered: Number.isFinite(free) };
 }
 
-export function measureWindow(samples: Sample[], faultMs: number, endMs: number): WindowMeasure {
+/**
+ * The requests answered from faultMs to endMs. clockStart "first failure" is for planned changes
+ * (switch-mode, failback): nothing is broken when they begin, so their RTO is how long users saw
+ * errors, from the first failed request sent.
+ */
+export function measureWindow(samples: Sample[], faultMs: number, endMs: number, clockStart: WindowMeasure["clockStart"] = "fault"): WindowMeasure {
   const win = samples.filter((s) => s.t1 >= faultMs && s.t0 <= endMs);
   const errs = win.filter(failed);
+  const origin = clockStart === "fault" || !errs.length ? faultMs : Math.max(faultMs, Math.min(...errs.map((e) => e.t0)));
   const kinds: Record<string, number> = {};
   for (const e of errs) kinds[errorKind(e)] = (kinds[errorKind(e)] ?? 0) + 1;
   const servedBy: Record<string, number> = {};
   for (const s of win) if (s.site) servedBy[s.site] = (servedBy[s.site] ?? 0) + 1;
   const perOperation: WindowMeasure["perOperation"] = {};
   for (const op of OPERATIONS) {
-    const r = recoveryOf(win.filter((s) => s.kind === op), faultMs, endMs);
+    const r = recoveryOf(win.filter((s) => s.kind === op), origin, endMs);
     if (r) perOperation[op] = r;
   }
   const recoveries = Object.values(perOperation);
   return {
+    clockStart,
     requests: win.length,
     errors: errs.length,
     errorKinds: kinds,
@@ -129,5 +138,6 @@ export const MEASUREMENT_NOTES: readonly string[] = [
   "RTO is measured on the operations that failed (reads, writes, logins), each on its own: a read that never failed says nothing about when writes came back. The figure shown is the latest over the failed operations; 0 when nothing failed.",
   "RTO first success: from the fault to the answer of the first successful request of that operation sent after its first failure.",
   "RTO error-free: from the fault to the answer of the first successful request of that operation sent after its last failure; every request of it sent from then on succeeded. That request is also a success sent after the first failure, so error-free is never smaller than first success.",
+  "Planned changes (switch-mode, failback) have no fault: their clock starts at the first failed request, so their RTO is how long users saw errors, not how long the change took (its recovery actions are listed apart).",
   "RPO: acknowledged writes (2xx with the post's id) whose marker is missing from the database that takes writes afterwards, and the age at the fault of the oldest of them.",
 ];

@@ -54,6 +54,9 @@ export function drillRefusal(scenario: Scenario | "all", f: SiteFacts, switchTo?
     case "kill-db-primary":
       return f.inSiteStandby ? undefined : `kill-db-primary: the writer in ${w} has no running in-site standby to promote; npm stop and start afresh`;
     case "lose-site": {
+      if (f.fenced.includes(w)) {
+        return `lose-site: the writer site ${w} is fenced: an earlier failover did not finish, so the site is in no state to lose another; npm stop and start afresh`;
+      }
       if (f.fenced.length) {
         return `lose-site: site ${f.fenced.join(", ")} was lost in an earlier drill and is still fenced, so ${w} is the only site serving; losing it too leaves nothing to fail over to. Run npm run gameday -- failback first (or npm stop and start afresh)`;
       }

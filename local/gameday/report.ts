@@ -36,7 +36,8 @@ function perOperation(d: DrillResult): string {
     const r = d.measure.perOperation[op]!;
     return `${op}s ${s(r.firstSuccessSeconds)} / ${s(r.errorFreeSeconds)}${r.recovered ? "" : " (no success after the last failure)"}`;
   });
-  return ops.length ? `- RTO per failed operation (first success / error-free): ${ops.join("; ")}` : "- RTO: no request failed";
+  const clock = d.measure.clockStart === "fault" ? "" : ", clock from the first failed request (a planned change)";
+  return ops.length ? `- RTO per failed operation (first success / error-free${clock}): ${ops.join("; ")}` : "- RTO: no request failed";
 }
 
 export function markdown(r: GamedayReport): string {

@@ -131,13 +131,18 @@ async function drill(scenario: Scenario, site: LocalSite, c: { load: Load; runId
   site.st.status = "drill";
   site.st.drill = { pid: process.pid, scenario, since: new Date().toISOString() };
   site.save();
+  let recovered = false;
   try {
-    return await runDrill(scenario, {
+    const d = await runDrill(scenario, {
       site, load: c.load, runId: c.runId, progress: (l) => c.beat.progress(`  ${l}`), phase: c.beat.phase,
       tailSeconds: c.o.tailSeconds, lostBefore: c.lostBefore, switchTo: c.o.switchTo,
     });
+    recovered = d.recovered;
+    return d;
   } finally {
-    site.st.status = (await site.edgeReady()) ? "healthy" : "degraded";
+    // /readyz of a standby-routed edge does not check the writer: a drill that failed or did not
+    // recover leaves the site degraded whatever the edge answers
+    site.st.status = recovered && (await site.edgeReady()) ? "healthy" : "degraded";
     site.st.drill = undefined;
     site.save();
   }

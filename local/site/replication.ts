@@ -41,6 +41,9 @@ export async function createAccounts(db: DbInstance, cred: DbCredentials, binlog
 export async function attachReplica(replica: DbInstance, source: DbInstance, cred: DbCredentials, opts: { semiSync: boolean }): Promise<void> {
   await replica.query(`STOP SLAVE`);
   await replica.query(`SET GLOBAL rpl_semi_sync_slave_enabled = ${opts.semiSync ? "ON" : "OFF"}`);
+  // a demoted writer (failback) still waits for a standby's ack on every commit it binlogs, its
+  // applied events included: with its standby gone its SQL thread would block for the 1 h timeout
+  await replica.query(`SET GLOBAL rpl_semi_sync_master_enabled = OFF`);
   await replica.query(`SET GLOBAL read_only = ON`);
   await replica.query(
     `CHANGE MASTER TO MASTER_HOST='127.0.0.1', MASTER_PORT=${source.port}, MASTER_USER='repl', MASTER_PASSWORD=?, MASTER_USE_GTID=slave_pos, MASTER_CONNECT_RETRY=1, MASTER_HEARTBEAT_PERIOD=1`,

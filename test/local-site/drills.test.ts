@@ -8,6 +8,8 @@ import { runGameday } from "../../local/gameday/run";
 import type { DrillResult } from "../../local/gameday/drills";
 import { isMarked, markedProcesses } from "../../local/site/marks";
 import { alive } from "../../local/site/proc";
+import { waitCaughtUp } from "../../local/site/replication";
+import { LocalSite } from "../../local/site/site";
 import { readState, recordedPids, type LocalSiteState } from "../../local/site/state";
 
 // The local site and its drills, for real: `npm start -- --detach` (the CLI), the whole chain of
@@ -115,6 +117,13 @@ describe("local site: npm start, the drills, npm stop (real processes)", functio
     assert.equal(r.code, 2, r.out);
     assert.match(r.out, /failback: no site was lost/);
     assert.equal(readState(dir)?.status, "healthy");
+  });
+
+  it("after failback the standby site's replica applies the writer's writes (a demoted writer waits for no semi-sync ack)", async () => {
+    const site = new LocalSite(dir, readState(dir)!, () => undefined);
+    const replica = site.dbsWith("replica", "secondary")[0];
+    assert.ok(replica, "the secondary site has a cross-site replica");
+    await waitCaughtUp(replica, site.writer(), 15_000);
   });
 
   it("semi-sync was on before every fault at the writer site", () => {

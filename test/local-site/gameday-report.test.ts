@@ -79,6 +79,15 @@ describe("game day: how recovery is measured", () => {
     assert.equal(m.perOperation.read, undefined);
   });
 
+  it("planned changes: the clock starts at the first failed request, not at the start of the change", () => {
+    const samples = [sample("write", 5000, 5100, 503, { error: "db_unavailable" }), sample("write", 5600, 5900, 201, { id: "1", marker: "m" })];
+    assert.equal(measureWindow(samples, 0, 9000).rtoErrorFreeSeconds, 5.9);
+    const planned = measureWindow(samples, 0, 9000, "first failure");
+    assert.equal(planned.clockStart, "first failure");
+    assert.equal(planned.rtoFirstSuccessSeconds, 0.9);
+    assert.equal(planned.rtoErrorFreeSeconds, 0.9);
+  });
+
   it("error kinds name the API's code, or say the answer came from a proxy, never '503 503'", () => {
     assert.equal(errorKind({ status: 503, error: "db_unavailable" }), "503 db_unavailable");
     assert.equal(errorKind({ status: 503, error: "503" }), "503 Service Unavailable (proxy, no API error code)");

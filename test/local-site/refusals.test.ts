@@ -41,6 +41,8 @@ describe("game day: drills that make no sense in the site's state are refused", 
     assert.match(why ?? "", /site primary was lost in an earlier drill and is still fenced/);
     assert.match(why ?? "", /npm run gameday -- failback/);
     assert.match(drillRefusal("all", failedOver) ?? "", /^all: lose-site: /);
+    // a failover that broke off half-way: the writer site itself is fenced
+    assert.match(drillRefusal("lose-site", { ...healthy, fenced: ["primary"] }) ?? "", /writer site primary is fenced: an earlier failover did not finish/);
   });
 
   it("failback with no lost site; lose-site without a replica to promote (but backup-restore restores)", () => {
