@@ -8,6 +8,8 @@ import { diffPlans, formatDiff, type PlanDiff, type ResourceChange } from "../..
 import { evaluateStack } from "../../tools/plan/evaluate";
 import type { RecordingMocks } from "../../tools/plan/mocks";
 import type { PlanResult, PlannedResource } from "../../tools/plan/types";
+import { reviewPlan } from "../../tools/policy-review/review";
+import { allPolicies } from "../../policies/rules/all";
 import { prodWith } from "../support/config-fixtures";
 
 // Mode switches that remove the standby's resources, in the two stages the cloud accepts: the
@@ -191,6 +193,16 @@ describe("mode switches that remove the standby's resources, stage by stage (pro
     for (let i = 1; i < MODES.length; i++) {
       for (let j = 1; j < i; j++) assert.deepEqual(refusedDeletes(plan(MODES[i]), plan(MODES[j])), [], `${MODES[i]} → ${MODES[j]}`);
     }
+  });
+
+  it("the policy pack passes every stage: an unprotected replica only with the released tag, never an unprotected writer", async () => {
+    const mandatory = async (p: PlanResult) => (await reviewPlan(p, allPolicies)).mandatory.map((v) => `${v.policyName} @ ${v.resourceName ?? "(stack)"}`);
+    for (const mode of MODES) assert.deepEqual(await mandatory(plan(mode, true)), [], `${mode} released`);
+    // the same replica without the tag is a violation: the tag is what makes the release deliberate
+    const untagged = { ...plan("warm-standby", true), resources: plan("warm-standby", true).resources.map((r) => (r.type === RDS && r.name === "secondary-db" ? { ...r, inputs: { ...r.inputs, tags: { ...(r.inputs.tags as object), [RELEASED_TAG.key]: "no" } } } : r)) };
+    assert.deepEqual(await mandatory(untagged), ["aws-rds-deletion-protection @ secondary-db"]);
+    const writer = { ...failedOver, resources: failedOver.resources.map((r) => (r.type === RDS && r.name === "secondary-db" ? { ...r, inputs: { ...r.inputs, deletionProtection: false, tags: { ...(r.inputs.tags as object), [RELEASED_TAG.key]: RELEASED_TAG.value } } } : r)) };
+    assert.deepEqual(await mandatory(writer), ["aws-rds-deletion-protection @ secondary-db"]);
   });
 
   it("stage 3 (remove the key once switched) changes nothing", () => {
