@@ -5,6 +5,8 @@ import { DatabaseMasterSecret } from "./aws/database-secret";
 import { Cdn } from "./aws/cdn";
 import { sessionSecretFor } from "./aws/session-secret";
 import { AwsSite } from "./aws/site";
+import { pinHints } from "./aws/pin-hints";
+import { awsProviderFor } from "./aws/provider";
 import { StaticReplication } from "./aws/static-replication";
 import { SitePeering } from "./aws/site-peering";
 import { DoSite } from "./digitalocean/site";
@@ -108,7 +110,9 @@ export function appUserSecretFor(topology: Topology, opts?: pulumi.ComponentReso
 
 /** Realizes the Topology: the writer site first (replicas need its ARN), then the others. */
 export function deploy(topology: Topology, opts?: pulumi.ComponentResourceOptions): Record<string, unknown> {
-  const root = new Deployment(`${topology.project}-${topology.environment}`, topology, opts);
+  // every AWS resource and lookup inherits the stack's one AWS provider from the root (provider.ts)
+  const awsProvider = awsProviderFor(topology);
+  const root = new Deployment(`${topology.project}-${topology.environment}`, topology, withProvider(opts, awsProvider));
   const ordered = writerFirst(topology);
 
   let writer: AwsSite | undefined;
@@ -145,10 +149,18 @@ export function deploy(topology: Topology, opts?: pulumi.ComponentResourceOption
     activeSite: topology.activeSite,
     fencedSite: topology.fencedSite,
     recoveryObjectives: topology.objectives,
-    warnings: topology.warnings,
+    warnings: pinHints(topology, awsSites).apply((hints) => [...topology.warnings, ...hints]),
     sites,
     cdn: cdn && { domainName: cdn.domainName, distributionId: cdn.distributionId, hostedZoneId: cdn.hostedZoneId },
   };
+}
+
+/** The root's options with the AWS provider added, so every AWS child and lookup inherits it. */
+function withProvider(opts: pulumi.ComponentResourceOptions | undefined, provider: pulumi.ProviderResource | undefined): pulumi.ComponentResourceOptions | undefined {
+  if (!provider) return opts;
+  const given = opts?.providers;
+  const providers = given === undefined ? [provider] : Array.isArray(given) ? [...given, provider] : { ...given, aws: provider };
+  return { ...opts, providers };
 }
 
 function awsOutputs(site: SiteTopology, s: AwsSite): SiteOutputs {
@@ -159,6 +171,8 @@ function awsOutputs(site: SiteTopology, s: AwsSite): SiteOutputs {
     vpcId: s.network.vpcId,
     // what `dr.fencedRelease` pins when this site is fenced
     release: s.release,
+    // what sites.<site>.amiId / availabilityZones pin (required while this site is fenced)
+    pins: { amiId: s.api?.fleet.amiId, availabilityZones: s.network.availabilityZones },
     publicSubnetIds: s.network.publicSubnetIds,
     appSubnetIds: s.network.appSubnetIds,
     dataSubnetIds: s.network.dataSubnetIds,

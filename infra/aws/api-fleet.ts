@@ -5,6 +5,7 @@ import { METRICS_NAMESPACE } from "../names";
 import { tierBlocks } from "../topology/subnet-plan";
 import type { ScaleSchedule, SiteTopology, Topology } from "../topology/types";
 import { al2023AmiParameter, instancePolicy, type ApiServiceBundle, type ApiServiceEndpoints } from "./api-instance";
+import { siteAmiId } from "./site-lookups";
 import { asgTags, siteTags } from "./tags";
 import { nodeIdMask, renderUserData } from "./user-data";
 
@@ -50,6 +51,8 @@ export class ApiFleet extends pulumi.ComponentResource {
   public readonly launchTemplateId: pulumi.Output<string>;
   public readonly instanceRoleArn: pulumi.Output<string>;
   public readonly userData: pulumi.Output<string>;
+  /** the AMI the launch template runs: what sites.<site>.amiId pins */
+  public readonly amiId: pulumi.Output<string>;
 
   constructor(name: string, args: ApiFleetArgs, opts?: pulumi.ComponentResourceOptions) {
     super("resilient-feed:aws:ApiFleet", name, {}, opts);
@@ -80,7 +83,8 @@ export class ApiFleet extends pulumi.ComponentResource {
     const profile = new aws.iam.InstanceProfile(`${name}`, { role: role.name, tags }, child);
 
     // --- launch template --------------------------------------------------------------------
-    const ami = aws.ssm.getParameterOutput({ name: al2023AmiParameter(cap.arch), region }, child);
+    // pinned, or looked up in the site's region (never for a fenced site: site-lookups.ts)
+    this.amiId = siteAmiId(topology, site, al2023AmiParameter(cap.arch), child);
     const userData = pulumi.output({
       bucket: args.bundle.bucketName,
       primaryHost: e.dbPrimaryHost,
@@ -120,7 +124,7 @@ export class ApiFleet extends pulumi.ComponentResource {
     const lt = new aws.ec2.LaunchTemplate(`${name}`, {
       region,
       description: `${topology.project} API (${site.key})`,
-      imageId: ami.value,
+      imageId: this.amiId,
       instanceType: cap.instanceType,
       iamInstanceProfile: { arn: profile.arn },
       vpcSecurityGroupIds: [args.appSecurityGroupId],

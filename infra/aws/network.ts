@@ -5,6 +5,7 @@ import type { SiteTopology, SubnetTier, Topology } from "../topology/types";
 import { SUBNET_TIERS } from "../topology/types";
 import { FlowLogs } from "./flow-logs";
 import { ANYWHERE, naclRules } from "./nacl-rules";
+import { siteAvailabilityZones } from "./site-lookups";
 import { siteTags } from "./tags";
 
 export interface NetworkArgs {
@@ -44,11 +45,8 @@ export class Network extends pulumi.ComponentResource {
       tags: tags("network", { Name: name }),
     }, child);
 
-    // AZ names come from the region at deploy time; the plan decides how many.
-    const azs = aws.getAvailabilityZonesOutput({ region, state: "available" }, child).names.apply((names) => {
-      if (names.length < site.azCount) throw new Error(`Network ${name}: ${region} offers ${names.length} AZs, topology wants ${site.azCount}`);
-      return names.slice(0, site.azCount);
-    });
+    // AZ names: pinned, or from the region at deploy time (never for a fenced site: site-lookups.ts); the plan decides how many
+    const azs = siteAvailabilityZones(topology, site, child);
 
     const subnets = {} as Record<SubnetTier, aws.ec2.Subnet[]>;
     for (const tier of SUBNET_TIERS) {

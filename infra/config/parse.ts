@@ -24,6 +24,9 @@ export interface ResolvedSite {
   readonly azCount: number;
   readonly certificateArn?: string;
   readonly certificateDomains?: readonly string[];
+  /** pinned AMI and AZ names (aws): no lookup in the site's region (pin-rules.ts) */
+  readonly amiId?: string;
+  readonly availabilityZones?: readonly string[];
 }
 
 /**

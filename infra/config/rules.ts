@@ -6,6 +6,7 @@ import { REPLICATING_MODES } from "../topology/dr-matrix";
 import { DEFAULT_MYSQL_VERSION, PROD_MIN_BACKUP_RETENTION_DAYS } from "./defaults";
 import { drStateProblems } from "./dr-rules";
 import { edgeProblems } from "./edge-rules";
+import { pinProblems } from "./pin-rules";
 import { ConfigProblem, NAMESPACE } from "./errors";
 import type { ResolvedConfig, ResolvedSite } from "./parse";
 import { azsInRegion, regionsOf } from "./regions";
@@ -20,7 +21,7 @@ type Checked = Partial<ResolvedConfig>;
 const key = (k: string) => `${NAMESPACE}:${k}`;
 
 export function crossFieldProblems(cfg: Checked): ConfigProblem[] {
-  return [...siteProblems(cfg), ...pairProblems(cfg), ...apiProblems(cfg), ...cdnProblems(cfg), ...databaseProblems(cfg), ...geoProblems(cfg), ...drStateProblems(cfg)];
+  return [...siteProblems(cfg), ...pairProblems(cfg), ...apiProblems(cfg), ...cdnProblems(cfg), ...databaseProblems(cfg), ...geoProblems(cfg), ...drStateProblems(cfg), ...pinProblems(cfg)];
 }
 
 function siteProblems(cfg: Checked): ConfigProblem[] {

@@ -26,6 +26,8 @@ export const cidrSchema = z.string().superRefine((value, ctx) => {
 });
 
 const ACM_ARN = /^arn:aws:acm:([a-z0-9-]+):\d{12}:certificate\/[0-9a-f-]+$/;
+const AMI_ID = /^ami-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
+const AZ_NAME = /^[a-z]{2}(?:-[a-z]+)+-\d[a-z]$/;
 
 export const siteSchema = z.strictObject({
   cloud: z.enum(["aws", "digitalocean"]),
@@ -40,6 +42,12 @@ export const siteSchema = z.strictObject({
    * name its certificate covers, or TLS to the origin fails (CloudFront answers 502).
    */
   certificateDomains: z.array(z.string().regex(CERTIFICATE_NAME, "must be a lower-case DNS name, optionally a one-level wildcard such as *.example.com")).min(1).optional(),
+  /**
+   * Pins (aws): the API instances' AMI and the AZ names, used instead of looking them up in the
+   * site's region; required while the site is fenced, whose region may be down (pin-rules.ts)
+   */
+  amiId: z.string().regex(AMI_ID, "must be an EC2 image id (ami- and 8 or 17 lower-case hex digits), e.g. the stack output sites.<site>.pins.amiId").optional(),
+  availabilityZones: z.array(z.string().regex(AZ_NAME, "must be an availability zone name such as ap-northeast-2a (stack output sites.<site>.pins.availabilityZones)")).min(1).optional(),
 });
 
 export function regionOfAcmArn(arn: string): string | undefined {
@@ -125,6 +133,13 @@ export const edgeSchema = z.strictObject({
   geo: z.array(geoRuleSchema).default([]),
   healthCheckIntervalSeconds: z.union([z.literal(10), z.literal(30)]).optional(),
   healthCheckFailureThreshold: z.int().min(1).max(10).default(3),
+  /**
+   * Route 53 only, a one-off migration stage: the stack still answers at edge.domain with the
+   * routing policy's records themselves (before the per-policy record sets). true keeps the
+   * writer's record there, drops the others and creates the per-policy set; the next run without
+   * it turns that record into the alias to the set (docs/architecture.md, "Edge records").
+   */
+  legacyApexRecords: z.boolean().default(false),
 });
 
 export const networkSchema = z.strictObject({

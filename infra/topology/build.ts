@@ -54,6 +54,7 @@ export function buildTopology(cfg: ResolvedConfig): Topology {
     natGateways: s.azCount === 1 ? "single" : cfg.network.natGateways,
     certificateArn: s.certificateArn,
     certificateDomains: s.certificateDomains,
+    ...(s.amiId !== undefined || s.availabilityZones !== undefined ? { pins: { amiId: s.amiId, availabilityZones: s.availabilityZones } } : {}),
     subnets: planSubnets(s.cidr, s.azCount),
     backupVault: key === "secondary" && s.cloud === "aws" && primary.cloud === "aws",
     protection: protectionOf(key),
@@ -174,5 +175,6 @@ function edgePlan(cfg: ResolvedConfig): EdgePlan {
     zoneName: cfg.edge.zoneName ?? defaultZoneName(cfg.edge.domain),
     checkerRegions: cfg.edge.checkerRegions ?? DEFAULT_CHECKER_REGIONS,
     cloudflare: cf && { ...cf, monitorIntervalSeconds: cf.monitorIntervalSeconds ?? CLOUDFLARE_MIN_MONITOR_INTERVAL[cf.plan] },
+    legacyApexRecords: cfg.edge.legacyApexRecords,
   };
 }

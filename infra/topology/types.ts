@@ -117,6 +117,8 @@ export interface SiteTopology {
   readonly releasePin?: { readonly server: string; readonly worker: string };
   /** a backup vault receiving cross-region copies lives here */
   readonly backupVault: boolean;
+  /** sites.<site>.amiId / availabilityZones: used instead of a lookup in the site's region */
+  readonly pins?: SitePins;
   readonly protection: SiteProtection;
 }
 
@@ -132,6 +134,12 @@ export interface SiteProtection {
   readonly forceDestroyBuckets: boolean;
   /** dr.releaseProtection names this site: the stage before a mode switch removes its resources */
   readonly released: boolean;
+}
+
+/** What an AWS site would otherwise look up in its region each run (config/pin-rules.ts). */
+export interface SitePins {
+  readonly amiId?: string;
+  readonly availabilityZones?: readonly string[];
 }
 
 export type ReplicationKind =
@@ -183,6 +191,8 @@ export interface EdgePlan {
   /** Route 53 health checker regions (≥ 3) */
   readonly checkerRegions: readonly string[];
   readonly cloudflare?: CloudflareEdgeSettings;
+  /** Route 53: migration stage 1 from the answers at edge.domain to per-policy record sets */
+  readonly legacyApexRecords: boolean;
 }
 
 export interface CloudflareEdgeSettings {

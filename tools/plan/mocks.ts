@@ -80,7 +80,11 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
     const arn = custom && typeof computed.arn === "string" ? computed.arn : undefined;
     const retainOnDelete = this.retained.has(`${args.type}::${args.name}`);
     const reg = this.registrations.get(`${args.type}::${args.name}`);
-    const registration = reg ? { dependencies: reg.dependencies.map((d) => this.urnOf(d)), ...(reg.deleteBeforeReplace ? { deleteBeforeReplace: true } : {}) } : {};
+    const registration = reg ? {
+      dependencies: reg.dependencies.map((d) => this.urnOf(d)),
+      ...(reg.deleteBeforeReplace ? { deleteBeforeReplace: true } : {}),
+      ...(reg.aliases.length > 0 ? { aliases: reg.aliases.map((a) => this.urnOf(a)) } : {}),
+    } : {};
     this.resources.push({ urn, type: args.type, name: args.name, inputs, custom, region, ...(arn !== undefined ? { arn } : {}), ...(retainOnDelete ? { retainOnDelete } : {}), ...registration });
     return { id, state: { ...inputs, ...computed } };
   }

@@ -1,0 +1,31 @@
+import * as pulumi from "@pulumi/pulumi";
+import { NAMESPACE } from "../config/errors";
+import type { Topology } from "../topology/types";
+import type { AwsSite } from "./site";
+
+// What to pin before a failover: a site that may be fenced one day (an AWS site of a two-site
+// stack) and still looks its AMI or AZ names up gets a warning with the values it runs now, as
+// the commands that pin them. The run that fences it must not call its region (config/pin-rules.ts
+// refuses that config), and the values must be the deployed ones, so the fenced launch template
+// and subnets stay exactly as they are.
+
+export function pinHints(topology: Topology, sites: ReadonlyMap<string, AwsSite>): pulumi.Output<string[]> {
+  if (topology.sites.length < 2) return pulumi.output([]);
+  const hints = topology.sites.map((site) => {
+    const aws = sites.get(site.key);
+    if (!aws || site.key === topology.fencedSite) return pulumi.output<string | undefined>(undefined);
+    const missing = {
+      amiId: site.pins?.amiId === undefined ? aws.api?.fleet.amiId : undefined,
+      availabilityZones: site.pins?.availabilityZones === undefined ? aws.network.availabilityZones : undefined,
+    };
+    return pulumi.output(missing).apply(({ amiId, availabilityZones }) => {
+      const sets = [
+        ...(amiId !== undefined ? [`pulumi config set --path '${NAMESPACE}:sites.${site.key}.amiId' ${amiId}`] : []),
+        ...(availabilityZones ?? []).map((az, i) => `pulumi config set --path '${NAMESPACE}:sites.${site.key}.availabilityZones[${i}]' ${az}`),
+      ];
+      if (sets.length === 0) return undefined;
+      return `sites.${site.key} is not pinned: a failover that fences it needs its AMI and AZ names without a call to ${site.region}; pin the values it runs now: ${sets.join("; ")}`;
+    });
+  });
+  return pulumi.all(hints).apply((h) => h.filter((x): x is string => x !== undefined));
+}
