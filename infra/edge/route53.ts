@@ -84,17 +84,14 @@ export class Route53Edge extends pulumi.ComponentResource {
         // Route 53 refuses an alias to a name without records: the set's records first. Named only
         // by a string, the set is not a dependency Pulumi could see on its own.
         dependsOn: set,
-        // the old layout's writer record at edge.domain becomes this record (see legacyApexRecords)
-        aliases: LEGACY_APEX_IDS.map((id) => ({ name: `${name}-${id}` })),
+        // the old layout's writer record at edge.domain, the one stage 1 keeps, becomes this record
+        aliases: [{ name: `${name}-${legacyApexRecord(topology, writer).id}` }],
       });
       this.recordNames.push(`${name}-entry`);
     }
     this.registerOutputs({ zoneId: this.zoneId, healthCheckIds: this.healthCheckIds, entry: entry.kind === "set" ? entry.name : `site ${entry.site}` });
   }
 }
-
-/** The ids the old layout gave the records at edge.domain (site keys, and geo's default). */
-const LEGACY_APEX_IDS = ["primary", "secondary", "default"];
 
 /** The writer's record as the old layout had it at edge.domain. */
 export function legacyApexRecord(topology: Topology, writer: SiteKey): RecordPlan {

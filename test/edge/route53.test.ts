@@ -13,10 +13,18 @@ async function build(v: EdgeVariant, https = true): Promise<Recorded> {
   const name = `edge${n++}`;
   return record(mocks, () => { new Route53Edge(name, { topology: edgeTopology(v), origins: albOrigins(https) }); });
 }
-const rows = (rec: Recorded) => rec.of("route53/record:Record").map((r) => {
-  const { zoneId, name, type, ...rest } = r.inputs as Record<string, any>;
+/** The routing policy's set (every record but the entry at edge.domain), without zone and type. */
+const rows = (rec: Recorded) => rec.of("route53/record:Record").filter((r) => !/-entry$/.test(r.name)).map((r) => {
+  const { zoneId, type, ...rest } = r.inputs as Record<string, any>;
   return { id: r.name.replace(/^edge\d+-/, ""), ...rest, healthCheckId: rest.healthCheckId?.replace(/^edge\d+-/, "") };
 }).sort((a, b) => a.id.localeCompare(b.id)); // registration order follows output resolution
+/** The one record at edge.domain: its answer, and the records it waits for. */
+const entry = (rec: Recorded) => {
+  const [e] = rec.of("route53/record:Record").filter((r) => /-entry$/.test(r.name));
+  const { zoneId, ...rest } = e.inputs as Record<string, any>;
+  return rest;
+};
+const toSet = (label: string, zoneId: unknown) => [{ name: `${label}.feed.example.com`, zoneId, evaluateTargetHealth: true }];
 const alias = (site: "primary" | "secondary", evaluateTargetHealth = true) => [{ name: ALB[site].dnsName, zoneId: ALB[site].zoneId, evaluateTargetHealth }];
 
 describe("edge: Route 53", function () {
@@ -25,7 +33,7 @@ describe("edge: Route 53", function () {
     mocks = await setupMocks("prod");
   });
 
-  it("failover (warm-standby): health check per site on /readyz via HTTPS + SNI from 3 checker regions; PRIMARY = primary, SECONDARY = secondary, aliases without TTL", async () => {
+  it("failover (warm-standby): health check per site on /readyz via HTTPS + SNI from 3 checker regions; failover.<domain>: PRIMARY = primary, SECONDARY = secondary, aliases without TTL; edge.domain a simple alias to that set", async () => {
     const rec = await build({});
     const checks = rec.of("route53/healthCheck:HealthCheck").sort((a, b) => a.name.localeCompare(b.name));
     assert.deepEqual(checks.map((c) => pick(c, ["type", "fqdn", "port", "enableSni", "resourcePath", "requestInterval", "failureThreshold", "regions"])), (["primary", "secondary"] as const).map((site) => ({
@@ -33,11 +41,13 @@ describe("edge: Route 53", function () {
     })));
     assert.deepEqual(checks.map((c) => (c.inputs.tags as any).site), ["primary", "secondary"]);
     assert.deepEqual(rows(rec), [
-      { id: "primary", setIdentifier: "primary", failoverRoutingPolicies: [{ type: "PRIMARY" }], aliases: alias("primary"), healthCheckId: "primary-readyz-id" },
-      { id: "secondary", setIdentifier: "secondary", failoverRoutingPolicies: [{ type: "SECONDARY" }], aliases: alias("secondary"), healthCheckId: "secondary-readyz-id" },
+      { id: "failover-primary", name: "failover.feed.example.com", setIdentifier: "failover-primary", failoverRoutingPolicies: [{ type: "PRIMARY" }], aliases: alias("primary"), healthCheckId: "primary-readyz-id" },
+      { id: "failover-secondary", name: "failover.feed.example.com", setIdentifier: "failover-secondary", failoverRoutingPolicies: [{ type: "SECONDARY" }], aliases: alias("secondary"), healthCheckId: "secondary-readyz-id" },
     ]);
+    const zone = rec.of("route53/record:Record")[0].inputs.zoneId;
+    assert.deepEqual(entry(rec), { name: "feed.example.com", type: "A", aliases: toSet("failover", zone) });
     for (const r of rec.of("route53/record:Record")) {
-      assert.deepEqual([r.inputs.name, r.inputs.type, r.inputs.ttl], ["feed.example.com", "A", undefined]);
+      assert.deepEqual([r.inputs.type, r.inputs.ttl, r.inputs.zoneId], ["A", undefined, zone]);
     }
     assert.equal(rec.of("route53/record:Record").filter((r) => r.inputs.type === "AAAA").length, 0);
   });
@@ -50,7 +60,7 @@ describe("edge: Route 53", function () {
     assert.match(String(looked.of("route53/record:Record")[0].inputs.zoneId), /^Z[0-9A-F]{12}$/);
     const mark = mocks.invokes.length;
     const given = await build({ edge: { zoneId: "Z0123456789ABCDEFGHIJ" } });
-    assert.deepEqual(given.of("route53/record:Record").map((r) => r.inputs.zoneId), ["Z0123456789ABCDEFGHIJ", "Z0123456789ABCDEFGHIJ"]);
+    assert.deepEqual(given.of("route53/record:Record").map((r) => r.inputs.zoneId), ["Z0123456789ABCDEFGHIJ", "Z0123456789ABCDEFGHIJ", "Z0123456789ABCDEFGHIJ"]);
     assert.equal(mocks.invokes.slice(mark).filter((i) => i.token === "aws:route53/getZone:getZone").length, 0);
   });
 
@@ -71,10 +81,11 @@ describe("edge: Route 53", function () {
     assert.deepEqual(rec.of("sns/topicSubscription:TopicSubscription").map((s) => pick(s, ["region", "protocol", "endpoint"])), [{ region: "us-east-1", protocol: "email", endpoint: "oncall@example.com" }]);
   });
 
-  it("failover after failing over (pilot-light and warm-standby): only the secondary answers, as PRIMARY; the fenced primary has no record and no check", async () => {
+  it("failover after failing over (pilot-light and warm-standby): the PRIMARY record answers with the secondary (same record, same set identifier: an in-place UPSERT); the fenced primary has no record and no check", async () => {
     for (const mode of ["pilot-light", "warm-standby"] as const) {
       const rec = await build({ mode, activeSite: "secondary" });
-      assert.deepEqual(rows(rec), [{ id: "secondary", setIdentifier: "secondary", failoverRoutingPolicies: [{ type: "PRIMARY" }], aliases: alias("secondary"), healthCheckId: "secondary-readyz-id" }], mode);
+      assert.deepEqual(rows(rec), [{ id: "failover-primary", name: "failover.feed.example.com", setIdentifier: "failover-primary", failoverRoutingPolicies: [{ type: "PRIMARY" }], aliases: alias("secondary"), healthCheckId: "secondary-readyz-id" }], mode);
+      assert.deepEqual(entry(rec).aliases[0].name, "failover.feed.example.com");
       assert.deepEqual(rec.of("route53/healthCheck:HealthCheck").map((c) => c.inputs.fqdn), [ALB.secondary.dnsName], mode);
     }
   });
@@ -82,35 +93,47 @@ describe("edge: Route 53", function () {
   it("geo (active-active with edge.geo): one record per rule plus the default (*) to the writer, all health-checked", async () => {
     const rec = await build({ mode: "active-active", geo: true });
     assert.deepEqual(rows(rec), [
-      { id: "default", setIdentifier: "default", geolocationRoutingPolicies: [{ country: "*" }], aliases: alias("primary"), healthCheckId: "primary-readyz-id" },
-      { id: "geo-continent-AS", setIdentifier: "geo-continent-AS", geolocationRoutingPolicies: [{ continent: "AS" }], aliases: alias("primary"), healthCheckId: "primary-readyz-id" },
-      { id: "geo-country-JP", setIdentifier: "geo-country-JP", geolocationRoutingPolicies: [{ country: "JP" }], aliases: alias("secondary"), healthCheckId: "secondary-readyz-id" },
+      { id: "geo-continent-AS", name: "geo.feed.example.com", setIdentifier: "geo-continent-AS", geolocationRoutingPolicies: [{ continent: "AS" }], aliases: alias("primary"), healthCheckId: "primary-readyz-id" },
+      { id: "geo-country-JP", name: "geo.feed.example.com", setIdentifier: "geo-country-JP", geolocationRoutingPolicies: [{ country: "JP" }], aliases: alias("secondary"), healthCheckId: "secondary-readyz-id" },
+      { id: "geo-default", name: "geo.feed.example.com", setIdentifier: "geo-default", geolocationRoutingPolicies: [{ country: "*" }], aliases: alias("primary"), healthCheckId: "primary-readyz-id" },
     ]);
+    assert.equal(entry(rec).aliases[0].name, "geo.feed.example.com");
   });
 
   it("geo after failover: the fenced primary's rule is gone, the default and JP answer with the secondary", async () => {
     const rec = await build({ mode: "active-active", geo: true, activeSite: "secondary" });
     assert.deepEqual(rows(rec), [
-      { id: "default", setIdentifier: "default", geolocationRoutingPolicies: [{ country: "*" }], aliases: alias("secondary"), healthCheckId: "secondary-readyz-id" },
-      { id: "geo-country-JP", setIdentifier: "geo-country-JP", geolocationRoutingPolicies: [{ country: "JP" }], aliases: alias("secondary"), healthCheckId: "secondary-readyz-id" },
+      { id: "geo-country-JP", name: "geo.feed.example.com", setIdentifier: "geo-country-JP", geolocationRoutingPolicies: [{ country: "JP" }], aliases: alias("secondary"), healthCheckId: "secondary-readyz-id" },
+      { id: "geo-default", name: "geo.feed.example.com", setIdentifier: "geo-default", geolocationRoutingPolicies: [{ country: "*" }], aliases: alias("secondary"), healthCheckId: "secondary-readyz-id" },
     ]);
   });
 
   it("latency (active-active without rules): one health-checked record per site in its region; after failover only the secondary", async () => {
     assert.deepEqual(rows(await build({ mode: "active-active" })), [
-      { id: "primary", setIdentifier: "primary", latencyRoutingPolicies: [{ region: "ap-northeast-2" }], aliases: alias("primary"), healthCheckId: "primary-readyz-id" },
-      { id: "secondary", setIdentifier: "secondary", latencyRoutingPolicies: [{ region: "ap-northeast-1" }], aliases: alias("secondary"), healthCheckId: "secondary-readyz-id" },
+      { id: "latency-primary", name: "latency.feed.example.com", setIdentifier: "latency-primary", latencyRoutingPolicies: [{ region: "ap-northeast-2" }], aliases: alias("primary"), healthCheckId: "primary-readyz-id" },
+      { id: "latency-secondary", name: "latency.feed.example.com", setIdentifier: "latency-secondary", latencyRoutingPolicies: [{ region: "ap-northeast-1" }], aliases: alias("secondary"), healthCheckId: "secondary-readyz-id" },
     ]);
     assert.deepEqual(rows(await build({ mode: "active-active", activeSite: "secondary" })), [
-      { id: "secondary", setIdentifier: "secondary", latencyRoutingPolicies: [{ region: "ap-northeast-1" }], aliases: alias("secondary"), healthCheckId: "secondary-readyz-id" },
+      { id: "latency-secondary", name: "latency.feed.example.com", setIdentifier: "latency-secondary", latencyRoutingPolicies: [{ region: "ap-northeast-1" }], aliases: alias("secondary"), healthCheckId: "secondary-readyz-id" },
     ]);
   });
 
-  it("single (backup-restore): one plain alias to the active site; the standby without an API tier has no check", async () => {
+  it("single (backup-restore): edge.domain is the one record, a plain alias to the active site (no policy set); the standby without an API tier has no check", async () => {
     const rec = await build({ mode: "backup-restore" });
-    assert.deepEqual(rows(rec), [{ id: "primary", aliases: alias("primary", false), healthCheckId: undefined }]);
+    assert.deepEqual(rows(rec), []);
+    assert.deepEqual(entry(rec), { name: "feed.example.com", type: "A", aliases: alias("primary", false) });
     assert.deepEqual(rec.of("route53/healthCheck:HealthCheck").map((c) => c.inputs.fqdn), [ALB.primary.dnsName]);
-    assert.deepEqual(rows(await build({ mode: "backup-restore", activeSite: "secondary" })), [{ id: "secondary", aliases: alias("secondary", false), healthCheckId: undefined }]);
+    const failed = await build({ mode: "backup-restore", activeSite: "secondary" });
+    assert.deepEqual([rows(failed), entry(failed)], [[], { name: "feed.example.com", type: "A", aliases: alias("secondary", false) }]);
+  });
+
+  it("migration stage 1 (edge.legacyApexRecords): the writer's old record stays at edge.domain exactly as the old layout had it, the set is created beside it, and no entry exists yet", async () => {
+    const rec = await build({ edge: { legacyApexRecords: true } });
+    const legacy = rec.of("route53/record:Record").filter((r) => r.inputs.name === "feed.example.com");
+    assert.deepEqual(legacy.map((r) => [r.name.replace(/^edge\d+-/, ""), pick(r, ["setIdentifier", "failoverRoutingPolicies", "aliases"]), String(r.inputs.healthCheckId).replace(/^edge\d+-/, "")]), [
+      ["primary", { setIdentifier: "primary", failoverRoutingPolicies: [{ type: "PRIMARY" }], aliases: alias("primary") }, "primary-readyz-id"],
+    ]);
+    assert.deepEqual(rows(rec).map((r) => [r.id, (r as { name?: string }).name]), [["failover-primary", "failover.feed.example.com"], ["failover-secondary", "failover.feed.example.com"], ["primary", "feed.example.com"]]);
   });
 
   it("an ALB without a certificate is checked over plain HTTP on 80, without SNI", async () => {

@@ -1,5 +1,6 @@
 import { describeTerms, formatDuration, type ObjectiveTerm } from "../../infra/topology/objectives";
 import { REPLACE_TABLE_SOURCE, replacingKeys } from "./replace-inputs";
+import { beforeByAfterUrn } from "./identity";
 import type { PlanResult, PlannedResource } from "./types";
 
 // `npm run plan -- --diff`: the stack as configured against an overridden state (another mode or
@@ -44,7 +45,8 @@ export function diffPlans(before: PlanResult, after: PlanResult): PlanDiff {
   const siteOfRegion = regionSites(before, after);
   const siteOf = (r: PlannedResource) => (r.region && siteOfRegion.get(r.region)) || nameSite(r) || "global";
   const index = (p: PlanResult) => new Map(p.resources.filter((r) => r.custom).map((r) => [r.urn, r]));
-  const a = index(before);
+  // a resource renamed through an alias is the same resource: compared, not deleted and created
+  const a = beforeByAfterUrn(before, after);
   const b = index(after);
   const totals: Record<string, SiteTotals> = {};
   const count = (site: string, key: keyof SiteTotals) => {

@@ -10,6 +10,7 @@ interface RegisterRequest {
   getCustom(): boolean;
   getDependenciesList(): string[];
   getDeletebeforereplace(): boolean;
+  getAliasesList(): { getUrn(): string; getSpec(): { getName(): string; getType(): string } | undefined }[];
 }
 
 interface MonitorLike {
@@ -20,6 +21,8 @@ export interface Registration {
   /** plan URNs (type::name keyed) of the dependencies */
   readonly dependencies: readonly string[];
   readonly deleteBeforeReplace: boolean;
+  /** `type::name` of the resource's former identities (URN aliases): the engine moves them to it */
+  readonly aliases: readonly string[];
 }
 
 /** `type::name` of an engine URN (the mock monitor prefixes the parent's type with `$`). */
@@ -45,7 +48,11 @@ export function recordRegistrations(into: Map<string, Registration>): void {
     // a custom parent is created first too; a component parent calls no API
     const parentType = parent ? typeAndName(parent).split("::")[0] : "";
     if (parentType && !parentType.startsWith("resilient-feed:") && parentType !== "pulumi:pulumi:Stack") deps.add(typeAndName(parent));
-    into.set(`${req.getType()}::${req.getName()}`, { dependencies: [...deps].sort(), deleteBeforeReplace: req.getDeletebeforereplace() });
+    const aliases = req.getAliasesList().map((a) => {
+      const spec = a.getSpec();
+      return spec ? `${spec.getType() || req.getType()}::${spec.getName() || req.getName()}` : typeAndName(a.getUrn());
+    });
+    into.set(`${req.getType()}::${req.getName()}`, { dependencies: [...deps].sort(), deleteBeforeReplace: req.getDeletebeforereplace(), aliases });
     return original(req, callback);
   };
 }

@@ -1,4 +1,5 @@
 import type { PlanDiff } from "./diff";
+import { beforeByAfterUrn } from "./identity";
 import type { PlanResult, PlannedResource } from "./types";
 
 // A transition is not a jump: `pulumi up` creates, updates and creates replacements in
@@ -45,7 +46,7 @@ const NEW = "new";
 
 /** The steps of a diff and the order Pulumi must keep between them. */
 export function stepGraph(before: PlanResult, after: PlanResult, diff: PlanDiff): StepGraph {
-  const a = customIndex(before);
+  const a = beforeByAfterUrn(before, after);
   const b = customIndex(after);
   const steps: Step[] = [];
   const add = (s: Omit<Step, "index">) => steps.push({ ...s, index: steps.length });
@@ -90,7 +91,7 @@ export function stepGraph(before: PlanResult, after: PlanResult, diff: PlanDiff)
 
 /** The objects live before the transition. */
 export function initialState(g: StepGraph): Map<string, LiveObject> {
-  return new Map([...customIndex(g.before).values()].map((r) => [`${r.urn}#${OLD}`, { key: `${r.urn}#${OLD}`, resource: r }]));
+  return new Map([...beforeByAfterUrn(g.before, g.after)].map(([urn, r]) => [`${urn}#${OLD}`, { key: `${urn}#${OLD}`, resource: r }]));
 }
 
 /** The state after `done` (a set of steps closed under `precedes`): independent of their order. */
@@ -153,16 +154,18 @@ export function walkOrders(g: StepGraph, relevant: (s: Step) => boolean, rule: S
         if (mask & (1 << i) || (before[i] & mask) !== before[i]) continue;
         const grown = mask | (1 << i);
         let problems = seen.get(grown);
+        const fresh = problems === undefined;
         if (!problems) {
           problems = rule(stateAfter(g, indices(steps, grown)));
           seen.set(grown, problems);
-          next.push(grown);
         }
-        for (const p of problems) {
-          if (problemsBefore.includes(p)) continue;
+        const added = problems.filter((p) => !problemsBefore.includes(p));
+        for (const p of added) {
           const key = `${steps[i].index}|${p}`;
           if (!refused.has(key)) refused.set(key, { step: steps[i], problem: p, order: [...orderOf(steps, before, mask), steps[i]] });
         }
+        // a refused call stops the run: nothing after it happens in that order
+        if (fresh && added.length === 0) next.push(grown);
       }
     }
     frontier = next;

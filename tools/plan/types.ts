@@ -24,6 +24,8 @@ export interface PlannedResource {
    * inputs read from other resources, a custom parent): creates and updates wait for these
    */
   readonly dependencies?: readonly string[];
+  /** former URNs of this resource (Pulumi aliases): a state holding one of them is this resource */
+  readonly aliases?: readonly string[];
 }
 
 /** One provider function call (invoke) the program made, and the region it goes to. */
