@@ -21,6 +21,9 @@ every resource it would create, grouped by site and tier.
                        updates after what they depend on, deletes last) against Route 53's record
                        rules and Cloudflare's pool references, deletes the clouds refuse, and
                        calls (steps, provider functions, provider start-up) into a fenced region
+  --transitions        step-check every DR transition of the stack, stage by stage (the four modes
+                       both ways, failover in each mode, the failback stages, geo ↔ latency): one
+                       row per stage; exit 3 if any stage would be refused
   --from KEY=VALUE     with --diff: override the "before" state too (repeatable), e.g. to diff a
                        failback stage: --from dr.activeSite=secondary --set dr.activeSite=secondary
                        --set dr.databaseGeneration.primary=1
@@ -36,6 +39,7 @@ runCli("plan", async () => {
     "active-site": { type: "string" },
     json: { type: "boolean", default: false },
     diff: { type: "boolean", default: false },
+    transitions: { type: "boolean", default: false },
     set: { type: "string", multiple: true, default: [] },
     from: { type: "string", multiple: true, default: [] },
   }, USAGE);
@@ -46,6 +50,7 @@ runCli("plan", async () => {
   // loaded after the arguments are checked: the program's modules take seconds to load
   const { evaluateStack } = require("./evaluate") as typeof import("./evaluate");
   const { formatPlan } = require("./format") as typeof import("./format");
+  if (values.transitions) return await allTransitions(values.stack!);
   const plan = await evaluateStack({ stack: values.stack!, mode: values.mode, activeSite: values["active-site"], configOverrides: after });
   if (values.diff) {
     const { diffPlans, formatDiff } = require("./diff") as typeof import("./diff");
@@ -72,4 +77,17 @@ function stepsJson(c: import("./step-check").StepCheck): unknown {
     calls: c.calls,
     skipped: c.skipped,
   };
+}
+
+async function allTransitions(stack: string): Promise<number> {
+  const { checkTransitions, drTransitions } = require("./transitions") as typeof import("./transitions");
+  const { formatTransitions } = require("./transitions-report") as typeof import("./transitions-report");
+  const { stepsAccepted } = require("./step-check") as typeof import("./step-check");
+  const { readStackConfig } = require("../../infra/config/stack-file") as typeof import("../../infra/config/stack-file");
+  const { projectConfigFrom } = require("../../infra/config/load") as typeof import("../../infra/config/load");
+  const sites = (projectConfigFrom(readStackConfig(stack)).sites ?? {}) as Record<string, { region?: string } | undefined>;
+  if (!sites.secondary?.region) throw new UsageError(`--transitions needs a stack with a secondary site; ${stack} has none`);
+  const stages = await checkTransitions(stack, drTransitions({ secondaryRegion: sites.secondary.region }));
+  console.log(formatTransitions(stages, Math.min(process.stdout.columns || 120, 120)).join("\n"));
+  return stages.every((s) => stepsAccepted(s.check)) ? 0 : 3;
 }
