@@ -71,7 +71,8 @@ export class DbInstance {
     void p.exited.then(() => (exited = true));
     await waitFor(`MariaDB ${this.name}`, async () => {
       if (exited) throw new Error(`MariaDB ${this.name} exited:\n${tail(errLog)}`);
-      return portOpen(this.port);
+      // administration goes over the socket, which can appear after the port opens
+      return (await portOpen(this.port)) && fs.existsSync(this.socket);
     }, 60_000);
   }
 
