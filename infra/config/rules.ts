@@ -1,6 +1,6 @@
 // the one table of engine versions and support dates, shared with the policy pack's rule
-import { RDS_ENGINE_VERSIONS, engineMajorVersion } from "../../policies/rules/acceptance/engine-support";
-import { namesCover } from "../../policies/rules/acceptance/certificate-names";
+import { RDS_ENGINE_VERSIONS, engineMajorVersion } from "../facts/rds-engine-versions";
+import { namesCover } from "../facts/certificate-names";
 import { cidrsOverlap } from "../topology/cidr";
 import { REPLICATING_MODES } from "../topology/dr-matrix";
 import { DEFAULT_MYSQL_VERSION, PROD_MIN_BACKUP_RETENTION_DAYS } from "./defaults";

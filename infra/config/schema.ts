@@ -1,6 +1,6 @@
 import { Validator } from "ip-num";
 import { z } from "zod";
-import { CERTIFICATE_NAME } from "../../policies/rules/acceptance/certificate-names";
+import { CERTIFICATE_NAME } from "../facts/certificate-names";
 import { networkOf, prefixOf } from "../topology/cidr";
 import { cronProblems, CRON_SYNTAX } from "./cron";
 import { LOG_RETENTION_DAYS } from "./regions";

@@ -17,7 +17,7 @@ import { SITE_READINESS_PATH } from "./health";
 import { restoresOnFailover } from "../config/dr-rules";
 import { planSubnets } from "./subnet-plan";
 import { lineage } from "./lineage";
-import { engineMajorVersion } from "../../policies/rules/acceptance/engine-support";
+import { engineMajorVersion } from "../facts/rds-engine-versions";
 import type { DatabaseEngine, EdgePlan, ReplicationLink, SiteKey, SiteProtection, SiteTopology, Topology } from "./types";
 
 export const PROJECT = PROJECT_NAME;

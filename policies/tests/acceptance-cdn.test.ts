@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { certificateCovers, isAwsServiceName, namesCover } from "../rules/acceptance/certificate-names";
+import { certificateCovers, isAwsServiceName, namesCover } from "../../infra/facts/certificate-names";
 import { awsCloudFrontOriginTls } from "../rules/acceptance/cloudfront-origins";
 import { checkStack, deployment, type FakeResource } from "./util";
 

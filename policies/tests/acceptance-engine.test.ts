@@ -1,5 +1,6 @@
 import { strict as assert } from "node:assert";
-import { asOfDate, awsRdsEngineStandardSupport, engineMajorVersion, majorOf } from "../rules/acceptance/engine-support";
+import { engineMajorVersion, majorOf } from "../../infra/facts/rds-engine-versions";
+import { asOfDate, awsRdsEngineStandardSupport } from "../rules/acceptance/engine-support";
 import { checkStack, tags, type FakeResource } from "./util";
 
 const RDS = "aws:rds/instance:Instance";

@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import { ConfigError } from "../../infra/config/errors";
 import { parseProjectConfig } from "../../infra/config/parse";
 import { buildTopology } from "../../infra/topology/build";
-import { RDS_ENGINE_VERSIONS } from "../../policies/rules/acceptance/engine-support";
+import { RDS_ENGINE_VERSIONS } from "../../infra/facts/rds-engine-versions";
 import { devOnAws, prodWith, stackRaw } from "../support/config-fixtures";
 
 function rejection(raw: Record<string, unknown>): string {

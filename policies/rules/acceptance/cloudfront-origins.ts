@@ -1,7 +1,7 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
 import { asArray, asRecord, deploymentMarker, label } from "../common";
 import { AWS } from "../types";
-import { isAwsServiceName, namesCover } from "./certificate-names";
+import { isAwsServiceName, namesCover } from "../../../infra/facts/certificate-names";
 
 // CloudFront reaches a custom origin over TLS only if the origin's certificate matches the
 // origin's domain name; otherwise every request through that origin answers 502 (CloudFront
