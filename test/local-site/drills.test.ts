@@ -11,6 +11,7 @@ import { alive } from "../../local/site/proc";
 import { waitCaughtUp } from "../../local/site/replication";
 import { LocalSite } from "../../local/site/site";
 import { readState, recordedPids, type LocalSiteState } from "../../local/site/state";
+import { stopRecorded } from "../../local/site/supervisor";
 
 // The local site and its drills, for real: `npm start -- --detach` (the CLI), the whole chain of
 // drills under load on one site, then `npm stop`. Invariants with loose bounds, not the targets.
@@ -43,6 +44,8 @@ describe("local site: npm start, the drills, npm stop (real processes)", functio
 
   after(async () => {
     await cli(["stop"], dir);
+    // also in-process: a CLI that failed to load must not leave the site running
+    await stopRecorded(dir);
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
