@@ -110,7 +110,7 @@ describe("plan --diff step check: every DR transition of the prod stack, stage b
     const transitions = drTransitions({ secondaryRegion: "ap-northeast-1" });
     assert.equal(transitions.length, 12 + 4 + 3 + 2);
     const stages = await checkTransitions("prod", transitions);
-    assert.equal(stages.length, 6 * 1 + 6 * 3 + 4 + 3 * 3 + 2);
+    assert.equal(stages.length, 9 * 1 + 3 * 3 + 4 + 3 * 3 + 2);
     for (const s of stages) assert.deepEqual(found(s.check), NOTHING, `${s.transition}: ${s.from} → ${s.to}`);
     // the walk really ran: a failover updates the PRIMARY in place and deletes the fenced site's records last
     const fo = stages.find((s) => s.transition === "failover in warm-standby")!;

@@ -4,8 +4,8 @@ import { checkSteps, type StepCheck } from "./step-check";
 import type { PlanResult } from "./types";
 
 // Every transition of the DR matrix as the config states a user sets, stage by stage: the four
-// modes in both directions (a switch that removes the standby's protected resources goes through
-// dr.releaseProtection first), the failover in each mode, the three failback stages, a switch
+// modes in both directions (a switch to backup-restore removes the standby's protected resources,
+// so it goes through dr.releaseProtection first), the failover in each mode, the three failback stages, a switch
 // of the edge's routing policy (geo ↔ latency), and the same on a Cloudflare edge. Each stage is
 // checked from the one before, as `plan --diff --from … --set …` would.
 
@@ -43,12 +43,12 @@ export function drTransitions(o: TransitionOptions): Transition[] {
   });
   const stage = (label: string, overrides: Overrides): Stage => ({ label, overrides });
   const out: Transition[] = [];
-  const rank = (m: Mode) => DR_MODES.indexOf(m);
   for (const from of DR_MODES) {
     for (const to of DR_MODES) {
       if (from === to) continue;
       const start = stage(`${from}`, state(from));
-      if (rank(to) > rank(from)) out.push({ name: `${from} → ${to}`, stages: [start, stage(`dr.mode ${to}`, state(to))] });
+      // only backup-restore removes the standby's protected resources (its database, ALB, buckets)
+      if (to !== "backup-restore") out.push({ name: `${from} → ${to}`, stages: [start, stage(`dr.mode ${to}`, state(to))] });
       else out.push({
         name: `${from} → ${to}`,
         stages: [
