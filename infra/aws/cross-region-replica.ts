@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { SiteTopology, Topology } from "../topology/types";
 import type { MasterCredentials } from "./database";
-import { generationSuffix } from "../topology/lineage";
+import { generationSuffix } from "../config/lineage";
 import { BACKUP_WINDOW, commonInstanceArgs, databaseFoundation, inRegionReadReplicas } from "./database-support";
 
 export interface CrossRegionReplicaArgs {

@@ -9,7 +9,7 @@ import { Cache } from "./cache";
 import { CrossRegionReplica } from "./cross-region-replica";
 import { Database, DB_NAME, MASTER_USERNAME } from "./database";
 import type { DatabaseMasterSecret } from "./database-secret";
-import { generationSuffix } from "../topology/lineage";
+import { generationSuffix } from "../config/lineage";
 import { maxConnectionsFor } from "./database-support";
 import { Network } from "./network";
 import { AppLogGroup, Observability } from "./observability";

@@ -1,5 +1,5 @@
 import { Validator } from "ip-num";
-import { prefixOf } from "../topology/cidr";
+import { prefixOf } from "../config/cidr";
 
 // What the API instances' boot script is rendered from (plain values: resolved Outputs), the
 // paths it writes and the non-secret environment of the app's services.

@@ -1,4 +1,4 @@
-import type { Environment } from "../topology/types";
+import type { Environment } from "../facts/vocabulary";
 
 /** RDS for MySQL 8.4 (LTS): 8.0 left RDS standard support on 2026-07-31. */
 export const DEFAULT_MYSQL_VERSION = "8.4";

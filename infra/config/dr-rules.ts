@@ -1,7 +1,7 @@
 import { ConfigProblem, NAMESPACE } from "./errors";
-import type { ResolvedConfig } from "./parse";
-import { consistentGenerations, lineage } from "../topology/lineage";
-import { REPLICATING_MODES } from "../topology/dr-matrix";
+import { REPLICATING_MODES } from "../facts/standby-shape";
+import { consistentGenerations, lineage } from "./lineage";
+import type { ResolvedConfig } from "./resolved";
 
 // The DR state's own keys. backup-restore keeps no database in the standby, so failing over in
 // that mode creates one from a recovery point: an RDS snapshot the AWS Backup copy put in the

@@ -1,6 +1,6 @@
 import type { ConfigProblem } from "./errors";
 import { NAMESPACE } from "./errors";
-import type { ResolvedConfig } from "./parse";
+import type { ResolvedConfig } from "./resolved";
 import { CLOUDFLARE_MIN_MONITOR_INTERVAL, ROUTE53_CHECKER_REGIONS } from "./schema";
 
 // Cross-key rules of the edge settings: what each DNS provider needs, and its limits.

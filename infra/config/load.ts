@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { NAMESPACE } from "./errors";
-import { ResolvedConfig, parseProjectConfig } from "./parse";
+import { parseProjectConfig } from "./parse";
+import type { ResolvedConfig } from "./resolved";
 
 /**
  * Reads every `resilient-feed:*` key of the current stack (structured values arrive as JSON

@@ -2,32 +2,8 @@ import { z } from "zod";
 import { ENVIRONMENT_DEFAULTS } from "./defaults";
 import { ConfigError, ConfigProblem, problemsFromZod, unknownKeyProblem } from "./errors";
 import { crossFieldProblems } from "./rules";
+import type { ResolvedConfig, ResolvedSite } from "./resolved";
 import { ProjectConfig, projectConfigSchema } from "./schema";
-
-/** Config with every default filled in: what the Topology is built from. */
-export interface ResolvedConfig extends Omit<ProjectConfig, "sites" | "network" | "api" | "database" | "cache" | "edge"> {
-  readonly sites: {
-    readonly primary: ResolvedSite;
-    readonly secondary?: ResolvedSite;
-  };
-  readonly network: { readonly natGateways: "per-az" | "single"; readonly flowLogRetentionDays: number };
-  readonly api: ProjectConfig["api"] & { instanceType: string; minSize: number; maxSize: number; desiredSize: number };
-  readonly database: Required<ProjectConfig["database"]>;
-  readonly cache: Required<ProjectConfig["cache"]>;
-  readonly edge: ProjectConfig["edge"] & { healthCheckIntervalSeconds: 10 | 30 };
-}
-
-export interface ResolvedSite {
-  readonly cloud: "aws" | "digitalocean";
-  readonly region: string;
-  readonly cidr: string;
-  readonly azCount: number;
-  readonly certificateArn?: string;
-  readonly certificateDomains?: readonly string[];
-  /** pinned AMI and AZ names (aws): no lookup in the site's region (pin-rules.ts) */
-  readonly amiId?: string;
-  readonly availabilityZones?: readonly string[];
-}
 
 /**
  * Parses raw project config (keys without the namespace, values already JSON-decoded) into a

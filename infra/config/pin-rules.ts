@@ -1,7 +1,7 @@
-import { consistentGenerations, lineage } from "../topology/lineage";
-import type { SiteKey } from "../topology/types";
+import type { SiteKey } from "../facts/vocabulary";
 import { ConfigProblem, NAMESPACE } from "./errors";
-import type { ResolvedConfig, ResolvedSite } from "./parse";
+import { consistentGenerations, lineage } from "./lineage";
+import type { ResolvedConfig, ResolvedSite } from "./resolved";
 
 // Pins: what an AWS site would otherwise look up in its own region on every run (the API
 // instances' AMI from SSM, the AZ names from EC2). A fenced site's region may be down during the

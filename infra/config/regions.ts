@@ -1,4 +1,4 @@
-import type { Cloud } from "../topology/types";
+import type { Cloud } from "../facts/vocabulary";
 
 /**
  * Usable availability zones per AWS region (for new accounts), so `azCount` can be checked before

@@ -1,14 +1,14 @@
 // the one table of engine versions and support dates, shared with the policy pack's rule
 import { RDS_ENGINE_VERSIONS, engineMajorVersion } from "../facts/rds-engine-versions";
 import { namesCover } from "../facts/certificate-names";
-import { cidrsOverlap } from "../topology/cidr";
-import { REPLICATING_MODES } from "../topology/dr-matrix";
+import { REPLICATING_MODES } from "../facts/standby-shape";
+import { cidrsOverlap } from "./cidr";
 import { DEFAULT_MYSQL_VERSION, PROD_MIN_BACKUP_RETENTION_DAYS } from "./defaults";
 import { drStateProblems } from "./dr-rules";
 import { edgeProblems } from "./edge-rules";
 import { pinProblems } from "./pin-rules";
 import { ConfigProblem, NAMESPACE } from "./errors";
-import type { ResolvedConfig, ResolvedSite } from "./parse";
+import type { ResolvedConfig, ResolvedSite } from "./resolved";
 import { azsInRegion, regionsOf } from "./regions";
 import { regionOfAcmArn } from "./schema";
 

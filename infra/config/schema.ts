@@ -1,7 +1,8 @@
 import { Validator } from "ip-num";
 import { z } from "zod";
 import { CERTIFICATE_NAME } from "../facts/certificate-names";
-import { networkOf, prefixOf } from "../topology/cidr";
+import { CLOUDS, DR_MODES, ENVIRONMENTS, SITE_KEYS } from "../facts/vocabulary";
+import { networkOf, prefixOf } from "./cidr";
 import { cronProblems, CRON_SYNTAX } from "./cron";
 import { LOG_RETENTION_DAYS } from "./regions";
 
@@ -30,7 +31,7 @@ const AMI_ID = /^ami-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
 const AZ_NAME = /^[a-z]{2}(?:-[a-z]+)+-\d[a-z]$/;
 
 export const siteSchema = z.strictObject({
-  cloud: z.enum(["aws", "digitalocean"]),
+  cloud: z.enum(CLOUDS),
   region: z.string().min(1),
   cidr: cidrSchema,
   azCount: z.int().min(1).max(6).optional(),
@@ -54,13 +55,12 @@ export function regionOfAcmArn(arn: string): string | undefined {
   return ACM_ARN.exec(arn)?.[1];
 }
 
-/** The DR modes; what each runs in the standby site is the matrix in topology/dr-matrix.ts. */
-export const DR_MODES = ["backup-restore", "pilot-light", "warm-standby", "active-active"] as const;
+/** The DR modes (infra/facts/vocabulary.ts); what each runs in the standby site is STANDBY_SHAPE (infra/facts/standby-shape.ts). */
 export const drModeSchema = z.enum(DR_MODES);
 
 export const drSchema = z.strictObject({
   mode: drModeSchema.default("backup-restore"),
-  activeSite: z.enum(["primary", "secondary"]).default("primary"),
+  activeSite: z.enum(SITE_KEYS).default("primary"),
   /** backup-restore failed over: the recovery point (RDS snapshot ARN in the secondary's region) to restore */
   restoreFromSnapshot: z.string().optional(),
   /** failed over: the release the fenced primary keeps (stack output sites.primary.release) */
@@ -72,7 +72,7 @@ export const drSchema = z.strictObject({
    * Failback as config states: each site's database instance is a generation. Raising the fenced
    * site's generation re-seeds it as a new replica of the writer (a promoted instance can never
    * take a new source); the birth order P0 < S0 < P1 < S1 < ... says which instance replicates
-   * which, so primary must equal secondary or be one ahead (infra/topology/lineage.ts).
+   * which, so primary must equal secondary or be one ahead (infra/config/lineage.ts).
    */
   databaseGeneration: z.strictObject({
     primary: z.number().int().min(0).max(99).default(0),
@@ -84,14 +84,14 @@ export const drSchema = z.strictObject({
    * The cloud provider reads these from state at delete time, so they must be applied in a run
    * before the one that deletes (rules: never the writer's site, dr-rules.ts).
    */
-  releaseProtection: z.enum(["primary", "secondary"]).optional(),
+  releaseProtection: z.enum(SITE_KEYS).optional(),
 });
 
 const geoRuleSchema = z
   .strictObject({
     continent: z.enum(["AF", "AN", "AS", "EU", "NA", "OC", "SA"]).optional(),
     country: z.string().regex(/^[A-Z]{2}$/, "must be an ISO 3166 alpha-2 country code such as JP").optional(),
-    site: z.enum(["primary", "secondary"]),
+    site: z.enum(SITE_KEYS),
   })
   .refine((r) => (r.continent === undefined) !== (r.country === undefined), {
     message: "needs exactly one of continent or country",
@@ -201,7 +201,7 @@ export const alertsSchema = z.strictObject({
 
 /** The whole project config, keyed by the config key without the `resilient-feed:` prefix. */
 export const projectConfigSchema = z.strictObject({
-  environment: z.enum(["dev", "prod"]),
+  environment: z.enum(ENVIRONMENTS),
   sites: z.strictObject({ primary: siteSchema, secondary: siteSchema.optional() }),
   dr: drSchema.default({ mode: "backup-restore", activeSite: "primary", databaseGeneration: { primary: 0, secondary: 0 } }),
   edge: edgeSchema,

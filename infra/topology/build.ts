@@ -1,10 +1,9 @@
 import { DEFAULT_CHECKER_REGIONS, defaultZoneName } from "../config/edge-rules";
-import type { ResolvedConfig, ResolvedSite } from "../config/parse";
+import type { ResolvedConfig, ResolvedSite } from "../config/resolved";
 import { PROJECT_NAME } from "../names";
 import { CLOUDFLARE_MIN_MONITOR_INTERVAL } from "../config/schema";
+import { REPLICATING_MODES, STANDBY_SHAPE } from "../facts/standby-shape";
 import {
-  REPLICATING_MODES,
-  STANDBY_SHAPE,
   fullApi,
   fullCache,
   objectivesFor,
@@ -16,7 +15,7 @@ import {
 import { SITE_READINESS_PATH } from "./health";
 import { restoresOnFailover } from "../config/dr-rules";
 import { planSubnets } from "./subnet-plan";
-import { lineage } from "./lineage";
+import { lineage } from "../config/lineage";
 import { engineMajorVersion } from "../facts/rds-engine-versions";
 import type { DatabaseEngine, EdgePlan, ReplicationLink, SiteKey, SiteProtection, SiteTopology, Topology } from "./types";
 

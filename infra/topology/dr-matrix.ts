@@ -1,30 +1,10 @@
-import type { ResolvedConfig } from "../config/parse";
-import { DR_MODES } from "../config/schema";
+import type { ResolvedConfig } from "../config/resolved";
+import type { StandbyShape } from "../facts/standby-shape";
 import { CLOUD_ASSUMPTIONS, cloudRecoveryParameters, deriveObjectives, describeTerms, formatDuration } from "./objectives";
 import type { ApiCapacity, CacheCapacity, DatabaseCapacity, DrMode, RecoveryObjectives } from "./types";
 
-// The DR-mode matrix (docs/architecture.md), in one place: what the standby site runs in each mode,
-// and the recovery objectives the mode is designed for.
-
-export interface StandbyShape {
-  /** ALB + launch template exist in the standby */
-  readonly apiProvisioned: boolean;
-  /** "full": the configured size; "warm": min 1 desired 1; "zero": 0 instances */
-  readonly apiSize: "full" | "warm" | "zero";
-  readonly database: "replica" | "none";
-  readonly cache: "full" | "single-node" | "none";
-  readonly servesTraffic: boolean;
-}
-
-export const STANDBY_SHAPE: Readonly<Record<DrMode, StandbyShape>> = {
-  "backup-restore": { apiProvisioned: false, apiSize: "zero", database: "none", cache: "none", servesTraffic: false },
-  "pilot-light": { apiProvisioned: true, apiSize: "zero", database: "replica", cache: "none", servesTraffic: false },
-  "warm-standby": { apiProvisioned: true, apiSize: "warm", database: "replica", cache: "single-node", servesTraffic: false },
-  "active-active": { apiProvisioned: true, apiSize: "full", database: "replica", cache: "full", servesTraffic: true },
-};
-
-/** Modes that keep a live copy of the data in the standby site (they need a replication path). */
-export const REPLICATING_MODES: readonly DrMode[] = DR_MODES.filter((m) => STANDBY_SHAPE[m].database === "replica");
+// What the DR-mode matrix (infra/facts/standby-shape.ts: what the standby site runs in each mode)
+// means for each tier's capacity, and the recovery objectives each mode is designed for.
 
 /** The replica-lag alarm threshold: the RPO bound of the modes with an async replica. */
 export const REPLICA_LAG_BOUND_SECONDS = CLOUD_ASSUMPTIONS.replicaLagBoundSeconds;

@@ -1,4 +1,4 @@
-import type { DrMode } from "./types";
+import type { DrMode } from "../facts/vocabulary";
 
 // Recovery objectives derived from named parameters instead of fixed constants per mode: every
 // term of an RTO or RPO says how many seconds it contributes and which assumption gives it. Pure

@@ -1,5 +1,5 @@
 import type { SubnetPlan } from "./types";
-import { prefixOf, splitCidr } from "./cidr";
+import { prefixOf, splitCidr } from "../config/cidr";
 
 /**
  * Carves a site CIDR into tier × AZ subnets. The site splits into four equal tier blocks

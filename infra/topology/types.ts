@@ -1,14 +1,12 @@
 // The Topology is pure data: every realization (AWS, DigitalOcean, edge, local site, offline
 // plan) reads it and never re-derives capacity, roles or replication on its own.
 
-import type { z } from "zod";
-import type { drModeSchema } from "../config/schema";
+import type { Cloud, DrMode, Environment, SiteKey } from "../facts/vocabulary";
 import type { ObjectiveTerm } from "./objectives";
 
-export type DrMode = z.infer<typeof drModeSchema>;
-export type SiteKey = "primary" | "secondary";
-export type Cloud = "aws" | "digitalocean";
-export type Environment = "dev" | "prod";
+// The vocabulary is the leaf infra/facts/vocabulary.ts (config reads it too); re-exported here
+// because the realizations speak of it together with the Topology.
+export type { Cloud, DrMode, Environment, SiteKey };
 export type DnsProvider = "route53" | "cloudflare";
 export type NatMode = "per-az" | "single";
 

@@ -54,5 +54,5 @@ export const CLOUDFLARE = {
 /** The stack-level marker the program registers (infra/program.ts `Deployment`). */
 export const DEPLOYMENT = "resilient-feed:index:Deployment";
 
-export const DR_MODES = ["backup-restore", "pilot-light", "warm-standby", "active-active"] as const;
-export type DrMode = (typeof DR_MODES)[number];
+// The DR modes are the program's vocabulary: the pack reads the leaf infra/facts, nothing else of infra/.
+export { DR_MODES, type DrMode } from "../../infra/facts/vocabulary";

@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import { parseProjectConfig } from "../../infra/config/parse";
 import { buildTopology } from "../../infra/topology/build";
-import { cidrsOverlap, cidrContains } from "../../infra/topology/cidr";
+import { cidrsOverlap, cidrContains } from "../../infra/config/cidr";
 import { planSubnets } from "../../infra/topology/subnet-plan";
 import type { DrMode, SiteKey, SiteTopology, Topology } from "../../infra/topology/types";
 import { TOKYO_RECOVERY_POINT, devOnAws, drState, prodWith, stackRaw } from "../support/config-fixtures";

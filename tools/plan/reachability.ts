@@ -1,4 +1,4 @@
-import { cidrContains } from "../../infra/topology/cidr";
+import { cidrContains } from "../../infra/config/cidr";
 import type { PlanResult, PlannedResource } from "./types";
 
 // Static reachability over a plan: can the internet reach a subnet tier or a security group?

@@ -1,10 +1,12 @@
-import type { SiteKey } from "./types";
+import type { SiteKey } from "../facts/vocabulary";
 
 // Which database instance replicates which, from config alone. Every site's instance is a
 // generation (dr.databaseGeneration). They were born in the order P0 < S0 < P1 < S1 < P2 ...:
 // P0 was created empty as the first writer; every later instance was seeded as a replica of the
 // other site's instance at the time. So the newer instance is (or was) a replica of the older one,
 // and whether it has been promoted follows from which site writes (dr.activeSite).
+// In config: the validation refuses generations that are not one step apart; the topology and
+// the components read the same lineage.
 
 export interface Generations {
   readonly primary: number;

@@ -1,6 +1,7 @@
 import { IPv4CidrRange, IPv4Prefix } from "ip-num";
 
-// CIDR math through ip-num rather than hand-rolled bit twiddling.
+// CIDR math through ip-num rather than hand-rolled bit twiddling. In config because validation
+// checks CIDRs before anything is planned; the subnet plan (infra/topology) reuses it.
 
 export function cidrsOverlap(a: string, b: string): boolean {
   const ra = IPv4CidrRange.fromCidr(a);

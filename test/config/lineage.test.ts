@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { birthOrder, consistentGenerations, generationSuffix, lineage } from "../../infra/topology/lineage";
+import { birthOrder, consistentGenerations, generationSuffix, lineage } from "../../infra/config/lineage";
 
 // Failback as config states: from the two generations and the writer alone, which instance was
 // seeded from which, and which old writer is fenced.
