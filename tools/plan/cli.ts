@@ -50,6 +50,7 @@ runCli("plan", async () => {
   // loaded after the arguments are checked: the program's modules take seconds to load
   const { evaluateStack } = require("./evaluate") as typeof import("./evaluate");
   const { formatPlan } = require("./format") as typeof import("./format");
+  const { MAX_WIDTH, outputWidth } = require("./layout") as typeof import("./layout");
   if (values.transitions) return await allTransitions(values.stack!);
   const plan = await evaluateStack({ stack: values.stack!, mode: values.mode, activeSite: values["active-site"], configOverrides: after });
   if (values.diff) {
@@ -58,11 +59,11 @@ runCli("plan", async () => {
     const diff = diffPlans(configured, plan);
     const { checkSteps, formatStepCheck, stepsAccepted } = require("./step-check") as typeof import("./step-check");
     const steps = checkSteps(configured, plan, diff);
-    const width = process.stdout.columns || 100;
+    const width = outputWidth(process.stdout.columns, 100);
     console.log(values.json ? JSON.stringify({ ...diff, steps: stepsJson(steps) }, null, 2) : [formatDiff(diff, width), ...formatStepCheck(steps, width)].join("\n"));
     return stepsAccepted(steps) ? 0 : 3;
   }
-  console.log(values.json ? JSON.stringify(plan, null, 2) : formatPlan(plan));
+  console.log(values.json ? JSON.stringify(plan, null, 2) : formatPlan(plan, outputWidth(process.stdout.columns, MAX_WIDTH)));
   return 0;
 });
 

@@ -1,6 +1,8 @@
 import { describeTerms, formatDuration, type ObjectiveTerm } from "../../infra/topology/objectives";
 import { REPLACE_TABLE_SOURCE, replacingKeys } from "./replace-inputs";
 import { beforeByAfterUrn } from "./identity";
+import { MAX_WIDTH, warningLines, wrap } from "./layout";
+import { showValue, valueChanges, type ValueChange } from "./value-changes";
 import type { PlanResult, PlannedResource } from "./types";
 
 // `npm run plan -- --diff`: the stack as configured against an overridden state (another mode or
@@ -27,6 +29,8 @@ export interface ResourceChange {
   readonly retained?: boolean;
   /** a delete that removes data (a database, a bucket, a cache): what happens to it */
   readonly dataNote?: string;
+  /** updates and replacements: the changed values under changedKeys, down to scalars */
+  readonly values?: readonly ValueChange[];
 }
 
 export interface SiteTotals { create: number; delete: number; update: number; replace: number; unchanged: number }
@@ -35,8 +39,8 @@ interface Objectives { rtoSeconds: number; rpoSeconds: number; breakdown?: { rto
 
 export interface PlanDiff {
   readonly stack: string;
-  readonly before: { mode: string; activeSite: string; fencedSite?: string; objectives?: Objectives };
-  readonly after: { mode: string; activeSite: string; fencedSite?: string; objectives?: Objectives };
+  readonly before: { mode: string; activeSite: string; fencedSite?: string; objectives?: Objectives; warnings?: readonly string[] };
+  readonly after: { mode: string; activeSite: string; fencedSite?: string; objectives?: Objectives; warnings?: readonly string[] };
   readonly changes: readonly ResourceChange[];
   readonly totals: Readonly<Record<string, SiteTotals>>;
 }
@@ -70,7 +74,10 @@ export function diffPlans(before: PlanResult, after: PlanResult): PlanDiff {
     }
     const replaceKeys = replacingKeys(now.type, changedKeys);
     const replaced = replaceKeys !== undefined && replaceKeys.length > 0;
-    changes.push({ op: replaced ? "+-" : "~", urn, type: now.type, name: now.name, site: siteOf(now), changedKeys, replaceKeys });
+    // a region carried by the provider (not an input) still shows its old → new value
+    const withRegion = (r: PlannedResource) => ({ ...r.inputs, region: r.inputs.region ?? r.region });
+    const values = valueChanges(withRegion(old), withRegion(now), changedKeys);
+    changes.push({ op: replaced ? "+-" : "~", urn, type: now.type, name: now.name, site: siteOf(now), changedKeys, replaceKeys, values });
     count(siteOf(now), replaced ? "replace" : "update");
   }
   for (const [urn, now] of b) {
@@ -134,20 +141,25 @@ function nameSite(r: PlannedResource): string | undefined {
 }
 
 function stateOf(p: PlanResult): PlanDiff["before"] {
-  const out = p.outputs as { drMode?: string; activeSite?: string; fencedSite?: string; recoveryObjectives?: Objectives };
-  return { mode: String(out.drMode ?? "?"), activeSite: String(out.activeSite ?? "?"), ...(out.fencedSite ? { fencedSite: out.fencedSite } : {}), objectives: out.recoveryObjectives };
+  const out = p.outputs as { drMode?: string; activeSite?: string; fencedSite?: string; recoveryObjectives?: Objectives; warnings?: string[] };
+  return { mode: String(out.drMode ?? "?"), activeSite: String(out.activeSite ?? "?"), ...(out.fencedSite ? { fencedSite: out.fencedSite } : {}), objectives: out.recoveryObjectives, ...(out.warnings ? { warnings: out.warnings } : {}) };
 }
 
 const SITE_ORDER = ["primary", "secondary", "global"];
 const OP_ORDER: Record<Op, number> = { "-": 0, "+-": 1, "~": 2, "+": 3 };
 
-/** The diff as text, every line at most `width` columns. */
+/**
+ * The diff as text, every line at most `width` columns (at most MAX_WIDTH). Nothing is cut: long
+ * lines wrap. Updates list each changed value as old → new, nested ones by path.
+ */
 export function formatDiff(diff: PlanDiff, width = 100): string {
+  width = Math.min(width, MAX_WIDTH);
   const lines: string[] = [];
-  const fit = (line: string) => (line.length <= width ? line : `${line.slice(0, Math.max(1, width - 1))}…`);
   const state = (s: PlanDiff["before"]) => `${s.mode}, active ${s.activeSite}${s.fencedSite ? `, ${s.fencedSite} fenced` : ""}`;
   lines.push(...wrap(`Diff for stack "${diff.stack}": ${state(diff.before)} → ${state(diff.after)}`, width));
   lines.push(...wrap(`(+ create, - delete, ~ update in place, +- replace; ${REPLACE_TABLE_SOURCE})`, width));
+  // the plain plan's warnings for the state the diff moves to: pins, re-seeding, fenced sites
+  lines.push(...warningLines(diff.after.warnings ?? [], width));
   const retained = diff.changes.filter((c) => c.retained).length;
   if (retained > 0) lines.push(...wrap(`${retained} of the deletes only drop the resource from the stack (retainOnDelete): the old writer's instances and their keys stay in the cloud until deleted by hand`, width));
   const sites = [...new Set([...Object.keys(diff.totals), ...diff.changes.map((c) => c.site)])].sort((x, y) => rank(x) - rank(y) || x.localeCompare(y));
@@ -156,24 +168,38 @@ export function formatDiff(diff: PlanDiff, width = 100): string {
     if (changes.length === 0) continue;
     lines.push("", `== ${site}`);
     for (const c of changes) {
-      const keys = c.op === "~" || c.op === "+-" ? ` [${c.changedKeys.map((k) => (c.replaceKeys?.includes(k) ? `${k}*` : k)).join(", ")}]` : "";
       const note = c.op === "~" && c.replaceKeys === undefined ? " (no replace table entry)" : c.retained ? " (retained: left in the cloud)" : "";
-      lines.push(fit(`  ${c.op.padEnd(2)} ${c.type} ${c.name}${keys}${note}`));
+      lines.push(...wrap(`${c.op.padEnd(2)} ${c.type} ${c.name}${note}`, width, "  ", "       "));
+      if (c.op === "~" || c.op === "+-") lines.push(...changeLines(c, width));
       if (c.dataNote) lines.push(...wrap(`data: ${c.dataNote}`, width, "       ", "         "));
     }
   }
-  if (diff.changes.some((c) => c.op === "+-")) lines.push("", fit("  * forces replacement"));
+  if (diff.changes.some((c) => c.op === "+-")) lines.push("", "  * forces replacement");
   lines.push("", "Totals per site:");
-  lines.push(fit(`  ${"site".padEnd(10)} ${["create", "delete", "update", "replace", "unchanged"].map((h) => h.padStart(10)).join("")}`));
+  lines.push(`  ${"site".padEnd(10)} ${["create", "delete", "update", "replace", "unchanged"].map((h) => h.padStart(10)).join("")}`);
   const all: SiteTotals = { create: 0, delete: 0, update: 0, replace: 0, unchanged: 0 };
   for (const site of sites) {
     const t = diff.totals[site] ?? { create: 0, delete: 0, update: 0, replace: 0, unchanged: 0 };
     for (const k of Object.keys(all) as (keyof SiteTotals)[]) all[k] += t[k];
-    lines.push(fit(`  ${site.padEnd(10)} ${[t.create, t.delete, t.update, t.replace, t.unchanged].map((n) => String(n).padStart(10)).join("")}`));
+    lines.push(`  ${site.padEnd(10)} ${[t.create, t.delete, t.update, t.replace, t.unchanged].map((n) => String(n).padStart(10)).join("")}`);
   }
-  lines.push(fit(`  ${"all".padEnd(10)} ${[all.create, all.delete, all.update, all.replace, all.unchanged].map((n) => String(n).padStart(10)).join("")}`));
+  lines.push(`  ${"all".padEnd(10)} ${[all.create, all.delete, all.update, all.replace, all.unchanged].map((n) => String(n).padStart(10)).join("")}`);
   lines.push("", ...objectiveLines("RTO", diff.before.objectives, diff.after.objectives, "rto", width), ...objectiveLines("RPO", diff.before.objectives, diff.after.objectives, "rpo", width));
-  return lines.map(fit).join("\n");
+  // the totals table is the one fixed-width block: below 62 columns it wraps too
+  return lines.flatMap((l) => (l.length <= width ? [l] : wrap(l.trim(), width, "  ", "    "))).join("\n");
+}
+
+/** One line per changed value (old → new), `*` on keys that force replacement. */
+function changeLines(c: ResourceChange, width: number): string[] {
+  const star = (path: string) => (c.replaceKeys?.includes(path.split(/[.[]/)[0]) ? "*" : "");
+  const values: readonly ValueChange[] = c.values ?? c.changedKeys.map((path) => ({ path }));
+  return values.flatMap((v) => {
+    const text = v.secret ? `${v.path}${star(v.path)} (secret) changed`
+      : v.more !== undefined ? `${v.path}: ${v.more} more nested change${v.more === 1 ? "" : "s"}`
+      : "before" in v || "after" in v ? `${v.path}${star(v.path)} ${showValue(v.before)} → ${showValue(v.after)}`
+      : `${v.path}${star(v.path)} changed`;
+    return wrap(text, width, "       ", "         ");
+  });
 }
 
 function rank(site: string): number {
@@ -192,17 +218,5 @@ function objectiveLines(label: string, before: Objectives | undefined, after: Ob
   ];
 }
 
-/** Word-wraps `text` into lines of at most `width` columns. */
-export function wrap(text: string, width: number, first = "", rest = "  "): string[] {
-  const out: string[] = [];
-  let line = first;
-  for (const word of text.split(" ")) {
-    const candidate = line.trim().length === 0 ? `${line}${word}` : `${line} ${word}`;
-    if (candidate.length > width && line.trim().length > 0) {
-      out.push(line);
-      line = `${rest}${word}`;
-    } else line = candidate;
-  }
-  if (line.trim().length > 0) out.push(line.length > width ? `${line.slice(0, width - 1)}…` : line);
-  return out;
-}
+/** Word wrapping lives in layout.ts; re-exported for existing importers. */
+export { wrap } from "./layout";

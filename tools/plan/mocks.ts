@@ -84,6 +84,7 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
       dependencies: reg.dependencies.map((d) => this.urnOf(d)),
       ...(reg.deleteBeforeReplace ? { deleteBeforeReplace: true } : {}),
       ...(reg.aliases.length > 0 ? { aliases: reg.aliases.map((a) => this.urnOf(a)) } : {}),
+      ...(reg.parent ? { parentUrn: this.urnOf(reg.parent) } : {}),
     } : {};
     this.resources.push({ urn, type: args.type, name: args.name, inputs, custom, region, ...(arn !== undefined ? { arn } : {}), ...(retainOnDelete ? { retainOnDelete } : {}), ...registration });
     return { id, state: { ...inputs, ...computed } };

@@ -23,6 +23,8 @@ export interface Registration {
   readonly deleteBeforeReplace: boolean;
   /** `type::name` of the resource's former identities (URN aliases): the engine moves them to it */
   readonly aliases: readonly string[];
+  /** `type::name` of the parent resource (a component, a custom resource), "" under the stack */
+  readonly parent: string;
 }
 
 /** `type::name` of an engine URN (the mock monitor prefixes the parent's type with `$`). */
@@ -52,7 +54,8 @@ export function recordRegistrations(into: Map<string, Registration>): void {
       const spec = a.getSpec();
       return spec ? `${spec.getType() || req.getType()}::${spec.getName() || req.getName()}` : typeAndName(a.getUrn());
     });
-    into.set(`${req.getType()}::${req.getName()}`, { dependencies: [...deps].sort(), deleteBeforeReplace: req.getDeletebeforereplace(), aliases });
+    const parentKey = parent && parentType !== "pulumi:pulumi:Stack" ? typeAndName(parent) : "";
+    into.set(`${req.getType()}::${req.getName()}`, { dependencies: [...deps].sort(), deleteBeforeReplace: req.getDeletebeforereplace(), aliases, parent: parentKey });
     return original(req, callback);
   };
 }

@@ -10,6 +10,7 @@ export interface PlannedResource {
   readonly inputs: Record<string, unknown>;
   /** false for ComponentResources */
   readonly custom: boolean;
+  /** the parent's plan URN (component or custom resource); absent for resources under the stack */
   readonly parentUrn?: string;
   /** the resource's region: the per-resource `region` input, else its provider's region */
   readonly region?: string;
