@@ -220,7 +220,7 @@ function validate(name: string, args: ApiFleetArgs): void {
   if (site.cloud !== "aws") fail(`site ${site.key} is on ${site.cloud}, not aws`);
   if (!cap.provisioned) fail(`site ${site.key} has api.provisioned false; do not construct a fleet for it`);
   if (!(cap.min <= cap.desired && cap.desired <= cap.max)) fail(`capacity must satisfy min <= desired <= max, got min ${cap.min}, desired ${cap.desired}, max ${cap.max}`);
-  if (!inRange(cap.max, API_LIMITS.maxSize)) fail(`api.max must be ${API_LIMITS.maxSize.min}..${API_LIMITS.maxSize.max} for a provisioned site, got ${cap.max}`);
+  if (!inRange(cap.max, API_LIMITS.maxSize)) fail(`api.max must be ${API_LIMITS.maxSize.min}..${API_LIMITS.maxSize.max} for a provisioned site, got ${cap.max} (config validation should have refused api.minSize)`);
   if (args.appSubnetIds.length !== site.azCount) fail(`expected ${site.azCount} private-app subnets (one per AZ), got ${args.appSubnetIds.length}`);
   try {
     nodeIdMask(tierBlocks(site.cidr).appBlock);
@@ -233,6 +233,6 @@ function validate(name: string, args: ApiFleetArgs): void {
   if (!inRange(minHealthyPercentage, API_LIMITS.minHealthyPercentage)) fail(`app.minHealthyPercentage must be ${API_LIMITS.minHealthyPercentage.min}..${API_LIMITS.minHealthyPercentage.max}, got ${minHealthyPercentage}`);
   for (const s of args.schedules) {
     if (!(s.min <= s.desired && s.desired <= s.max)) fail(`schedule ${s.name} must satisfy min <= desired <= max, got ${s.min}/${s.desired}/${s.max}`);
-    if (s.max > cap.max) fail(`schedule ${s.name} max ${s.max} exceeds the site's api.max ${cap.max}`);
+    if (s.max > cap.max) fail(`schedule ${s.name} max ${s.max} exceeds the site's api.max ${cap.max} (config validation should have refused api.schedules)`);
   }
 }

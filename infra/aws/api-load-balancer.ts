@@ -167,7 +167,7 @@ function validate(name: string, args: ApiLoadBalancerArgs): void {
   const fail = (msg: string): never => { throw new Error(`ApiLoadBalancer ${name}: ${msg}`); };
   if (site.cloud !== "aws") fail(`site ${site.key} is on ${site.cloud}, not aws`);
   if (!site.api.provisioned) fail(`site ${site.key} has api.provisioned false; do not construct a load balancer for it`);
-  if (args.publicSubnetIds.length < 2) fail(`an ALB needs public subnets in at least 2 AZs, got ${args.publicSubnetIds.length}`);
+  if (args.publicSubnetIds.length < 2) fail(`an ALB needs public subnets in at least 2 AZs, got ${args.publicSubnetIds.length} (config validation should have refused sites.${site.key}.azCount)`);
   const { port, drainSeconds } = topology.app;
   if (!inRange(port, API_LIMITS.port)) fail(`app.port must be an unprivileged port ${API_LIMITS.port.min}..${API_LIMITS.port.max}, got ${port}`);
   if (!inRange(drainSeconds, API_LIMITS.drainSeconds)) fail(`app.drainSeconds (the target group's deregistration delay) must be ${API_LIMITS.drainSeconds.min}..${API_LIMITS.drainSeconds.max}, got ${drainSeconds}`);

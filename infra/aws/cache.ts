@@ -28,7 +28,7 @@ export class Cache extends pulumi.ComponentResource {
     const { topology, site } = args;
     const c = site.cache;
     if (!c.enabled) throw new Error(`Cache ${name}: the Topology has no cache in site ${site.key}`);
-    if (c.replicas > 0 && args.dataSubnetIds.length < 2) throw new Error(`Cache ${name}: automatic failover needs subnets in 2 AZs`);
+    if (c.replicas > 0 && args.dataSubnetIds.length < 2) throw new Error(`Cache ${name}: automatic failover needs subnets in 2 AZs (config validation should have refused sites.${site.key}.azCount)`);
     const region = site.region;
     const tags = siteTags(topology, site, "cache");
     const child = { parent: this };

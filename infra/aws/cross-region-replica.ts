@@ -44,12 +44,12 @@ export class CrossRegionReplica extends pulumi.ComponentResource {
     const { topology, site } = args;
     const db = site.database;
     if (db.role === "none") throw new Error(`CrossRegionReplica ${name}: site ${site.key} holds no database`);
-    if (args.dataSubnetIds.length < 2) throw new Error(`CrossRegionReplica ${name}: an RDS subnet group needs subnets in at least 2 AZs, got ${args.dataSubnetIds.length}`);
+    if (args.dataSubnetIds.length < 2) throw new Error(`CrossRegionReplica ${name}: an RDS subnet group needs subnets in at least 2 AZs, got ${args.dataSubnetIds.length} (config validation should have refused sites.${site.key}.azCount)`);
     // fenced: it was promoted when it wrote, and stays exactly so after the next switch
     this.promoted = args.promote ?? (db.role === "writer" || db.role === "fenced");
     if (this.promoted && db.role === "replica") throw new Error(`CrossRegionReplica ${name}: the Topology still calls site ${site.key} a replica; promote only when it is the writer`);
     if (db.backupRetentionDays < 1) throw new Error(`CrossRegionReplica ${name}: backupRetentionDays is ${db.backupRetentionDays}; a promoted writer needs backups (allowed: 1..35)`);
-    if (topology.environment === "prod" && !db.multiAz) throw new Error(`CrossRegionReplica ${name}: a prod replica may be promoted, so it must be Multi-AZ`);
+    if (topology.environment === "prod" && !db.multiAz) throw new Error(`CrossRegionReplica ${name}: a prod replica may be promoted, so it must be Multi-AZ (config validation should have refused database.multiAz)`);
 
     const f = databaseFoundation(name, this, topology, site, args.dataSubnetIds);
     const replica = new aws.rds.Instance(name, {

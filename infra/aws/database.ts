@@ -49,7 +49,7 @@ export class Database extends pulumi.ComponentResource {
     const fail = (msg: string): never => { throw new Error(`Database ${name}: ${msg}`); };
     if (site.cloud !== "aws") fail(`site ${site.key} is on ${site.cloud}, not aws`);
     if (db.role !== "writer" && db.role !== "fenced") fail(`site ${site.key} database role is ${db.role}; Database is for writer (or fenced), use CrossRegionReplica for replica`);
-    if (args.dataSubnetIds.length < 2) fail(`an RDS subnet group needs subnets in at least 2 AZs, got ${args.dataSubnetIds.length}`);
+    if (args.dataSubnetIds.length < 2) fail(`an RDS subnet group needs subnets in at least 2 AZs, got ${args.dataSubnetIds.length} (config validation should have refused sites.${site.key}.azCount)`);
     if (db.backupRetentionDays < 1 || db.backupRetentionDays > 35) fail(`backupRetentionDays must be 1..35 (replicas need backups on their source), got ${db.backupRetentionDays}`);
     if (db.maxAllocatedStorageGb < db.allocatedStorageGb) fail(`maxAllocatedStorageGb ${db.maxAllocatedStorageGb} must be >= allocatedStorageGb ${db.allocatedStorageGb}`);
     const prod = topology.environment === "prod";
