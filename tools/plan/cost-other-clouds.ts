@@ -8,6 +8,16 @@ export const droplet: PriceRule = (r, ctx) => [
   line(r, ctx, { tier: "app", what: `droplet ${(r.inputs as Inputs).size}`, priceItem: `do:droplet:${(r.inputs as Inputs).size}`, region: "any", site: ctx.siteOf(r), quantity: 1 }),
 ];
 
+/** A droplet autoscale pool: its droplets at the minimum (the size it holds when idle) and maximum count. */
+export const dropletAutoscale: PriceRule = (r, ctx) => {
+  const i = r.inputs as Inputs;
+  const template = unwrapSecret(i.dropletTemplate) as Inputs | undefined;
+  const size = String(template?.size ?? "unknown");
+  const min = Number(i.config?.minInstances ?? i.config?.targetNumberInstances ?? 1);
+  const max = Number(i.config?.maxInstances ?? min);
+  return [line(r, ctx, { tier: "app", what: `${size} droplet-months (desired ${min}, max ${max})`, priceItem: `do:droplet:${size}`, region: "any", site: ctx.siteOf(r, template?.region), quantity: min, maxQuantity: max })];
+};
+
 /** A regional load balancer: one price per node (size unit). */
 export const doLoadBalancer: PriceRule = (r, ctx) => {
   const nodes = Number((r.inputs as Inputs).sizeUnit ?? 1);
@@ -48,3 +58,9 @@ export const cloudflareLoadBalancer: PriceRule = (r, ctx) => {
   if (plan) out.push(line(r, ctx, { tier: "edge", what: `zone plan ${plan} (the zone is not created by the program)`, priceItem: `cloudflare:plan:${plan}`, region: "any", site: "global", quantity: 1 }));
   return out;
 };
+
+/** The value of an input the program marked secret (the mocks receive it wrapped with Pulumi's secret signature). */
+function unwrapSecret(v: unknown): unknown {
+  const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+  return v && typeof v === "object" && SECRET_SIG in v ? (v as Inputs).value : v;
+}
