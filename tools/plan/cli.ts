@@ -27,6 +27,14 @@ every resource it would create, grouped by site and tier.
   --from KEY=VALUE     with --diff: override the "before" state too (repeatable), e.g. to diff a
                        failback stage: --from dr.activeSite=secondary --set dr.activeSite=secondary
                        --set dr.databaseGeneration.primary=1
+  --cost               an estimated monthly cost of the state, per site and tier, from the plan's
+                       resources and the price table (tools/plan/prices.ts, dated); with --diff
+                       the cost before → after; with --json the estimate with its lines
+  --compare-modes      one row per DR mode for the stack as configured: monthly cost (desired /
+                       max size; active, standby, global), RTO, RPO, what the standby runs
+  --breakdown          with --compare-modes: each mode's RTO/RPO breakdown
+  --usage NAME=VALUE   with --cost/--compare-modes: a usage figure of the estimate (repeatable;
+                       else cost:NAME in the stack file, else the default the output lists)
   -h, --help           show this help
 
 Exit codes: 0 planned, 2 bad arguments, stack file or stack config, 3 (--diff) the step check
@@ -40,6 +48,10 @@ runCli("plan", async () => {
     json: { type: "boolean", default: false },
     diff: { type: "boolean", default: false },
     transitions: { type: "boolean", default: false },
+    cost: { type: "boolean", default: false },
+    "compare-modes": { type: "boolean", default: false },
+    breakdown: { type: "boolean", default: false },
+    usage: { type: "string", multiple: true, default: [] },
     set: { type: "string", multiple: true, default: [] },
     from: { type: "string", multiple: true, default: [] },
   }, USAGE);
@@ -52,6 +64,8 @@ runCli("plan", async () => {
   const { formatPlan } = require("./format") as typeof import("./format");
   const { MAX_WIDTH, outputWidth } = require("./layout") as typeof import("./layout");
   if (values.transitions) return await allTransitions(values.stack!);
+  const costCli = () => require("./cost-cli") as typeof import("./cost-cli");
+  if (values["compare-modes"]) return await costCli().printModes(values.stack!, values["active-site"], after, values.usage!, values.json!, values.breakdown!);
   const plan = await evaluateStack({ stack: values.stack!, mode: values.mode, activeSite: values["active-site"], configOverrides: after });
   if (values.diff) {
     const { diffPlans, formatDiff } = require("./diff") as typeof import("./diff");
@@ -60,9 +74,11 @@ runCli("plan", async () => {
     const { checkSteps, formatStepCheck, stepsAccepted } = require("./step-check") as typeof import("./step-check");
     const steps = checkSteps(configured, plan, diff);
     const width = outputWidth(process.stdout.columns, 100);
-    console.log(values.json ? JSON.stringify({ ...diff, steps: stepsJson(steps) }, null, 2) : [formatDiff(diff, width), ...formatStepCheck(steps, width)].join("\n"));
+    const cost = values.cost ? costCli().diffCost(values.stack!, configured, plan, values.usage!) : undefined;
+    console.log(values.json ? JSON.stringify({ ...diff, steps: stepsJson(steps), ...(cost ? { cost: cost.json } : {}) }, null, 2) : [formatDiff(diff, width), ...(cost ? [cost.text] : []), ...formatStepCheck(steps, width)].join("\n"));
     return stepsAccepted(steps) ? 0 : 3;
   }
+  if (values.cost) return costCli().printCost({ stack: values.stack!, plan, usage: values.usage!, json: values.json! });
   console.log(values.json ? JSON.stringify(plan, null, 2) : formatPlan(plan, outputWidth(process.stdout.columns, MAX_WIDTH)));
   return 0;
 });
