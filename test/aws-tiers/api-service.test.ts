@@ -151,9 +151,8 @@ describe("ApiService (ALB, target group, listeners, launch template, ASG)", func
   it("the AMI: the site's pin (prod pins both), else the AL2023 parameter of its architecture, looked up in its own region", () => {
     // the base mocks also record each call (token and region, no inputs): count the harness's records
     const amiLookups = mocks.invokes.filter((i) => i.token === "aws:ssm/getParameter:getParameter" && i.inputs !== undefined).map((i) => i.inputs);
-    assert.deepEqual(amiLookups, [
-      { name: "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64", region: "ap-southeast-1" },
-    ], "only dev's unpinned site looks up");
+    assert.deepEqual(amiLookups.map((i) => i!.region), ["ap-southeast-1"], "only dev's unpinned site looks up, in its own region");
+    assert.match(String(amiLookups[0]!.name), /^\/aws\/service\/ami-amazon-linux-latest\/al2023-ami-kernel-default-(arm64|x86_64)$/);
     assert.equal(primary.one("ec2/launchTemplate:LaunchTemplate", "primary-api").inputs.imageId, siteOf(prod, "primary").pins?.amiId);
     assert.equal(secondary.one("ec2/launchTemplate:LaunchTemplate", "secondary-api").inputs.imageId, siteOf(prod, "secondary").pins?.amiId);
     assert.match(String(dev.one("ec2/launchTemplate:LaunchTemplate", "dev-api").inputs.imageId), /^ami-[0-9a-f]{17}$/);
