@@ -131,10 +131,11 @@ export function deploy(topology: Topology, opts?: pulumi.ComponentResourceOption
       sites[site.key] = awsOutputs(site, aws);
       if (aws.api) origins.push({ site: site.key, kind: "alb", region: site.region, dnsName: aws.api.loadBalancerDnsName, zoneId: aws.api.loadBalancerZoneId, https: aws.api.protocol === "https" });
     } else {
-      doProvider ??= new digitalocean.Provider("digitalocean", { token: new pulumi.Config("digitalocean").getSecret("token") }, { parent: root });
+      doProvider ??= digitaloceanProvider(root);
       const dsite = new DoSite(site.key, { topology, site, provider: doProvider }, { parent: root });
-      origins.push({ site: site.key, kind: "ip", region: site.region, ip: dsite.network.loadBalancerIp, https: false });
-      sites[site.key] = { cloud: site.cloud, region: site.region, role: site.role, vpcId: dsite.network.vpcId, loadBalancerIp: dsite.network.loadBalancerIp, firewallId: dsite.network.firewallId };
+      const lb = dsite.loadBalancer;
+      if (lb) origins.push({ site: site.key, kind: "ip", region: site.region, ip: lb.ip, https: true, publiclyTrusted: topology.digitalocean?.certificate.issuer === "public" });
+      sites[site.key] = { cloud: site.cloud, region: site.region, role: site.role, vpcId: dsite.network.vpcId, ...(lb ? { loadBalancerIp: lb.ip } : {}) };
     }
   }
 
@@ -153,6 +154,15 @@ export function deploy(topology: Topology, opts?: pulumi.ComponentResourceOption
     sites,
     cdn: cdn && { domainName: cdn.domainName, distributionId: cdn.distributionId, hostedZoneId: cdn.hostedZoneId },
   };
+}
+
+/**
+ * The DigitalOcean provider: the API token, and the Spaces key pair the bucket resources need
+ * (digitalocean:spacesAccessId, secret digitalocean:spacesSecretKey).
+ */
+function digitaloceanProvider(root: pulumi.Resource): digitalocean.Provider {
+  const cfg = new pulumi.Config("digitalocean");
+  return new digitalocean.Provider("digitalocean", { token: cfg.getSecret("token"), spacesAccessId: cfg.get("spacesAccessId"), spacesSecretKey: cfg.getSecret("spacesSecretKey") }, { parent: root });
 }
 
 /** The root's options with the AWS provider added, so every AWS child and lookup inherits it. */

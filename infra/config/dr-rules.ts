@@ -12,10 +12,19 @@ type Checked = Partial<ResolvedConfig>;
 /** arn:aws:rds:<region>:<account>:snapshot:<name>, as AWS Backup names the RDS recovery points it copies. */
 export const RDS_SNAPSHOT_ARN = /^arn:aws[a-z-]*:rds:([a-z0-9-]+):(\d{12}):snapshot:[A-Za-z0-9:_-]{1,255}$/;
 
-/** Failing over in backup-restore between two AWS sites restores the standby's database. */
+/**
+ * Failing over in backup-restore restores the standby's database, whatever cloud the failed
+ * primary was on: never an empty writer. An AWS secondary restores an RDS snapshot (a DigitalOcean
+ * primary's dump must be loaded into RDS and snapshotted first: README runbook); a DigitalOcean
+ * secondary restores a DigitalOcean cluster's backup (dr.restoreFromBackup, digitalocean-rules.ts).
+ */
 export function restoresOnFailover(cfg: Checked): boolean {
-  const { primary, secondary } = cfg.sites ?? {};
-  return cfg.dr?.mode === "backup-restore" && cfg.dr.activeSite === "secondary" && primary?.cloud === "aws" && secondary?.cloud === "aws";
+  return cfg.dr?.mode === "backup-restore" && cfg.dr.activeSite === "secondary" && cfg.sites?.secondary !== undefined;
+}
+
+/** The failover restores an RDS snapshot: the secondary is on AWS. */
+export function restoresRdsSnapshot(cfg: Checked): boolean {
+  return restoresOnFailover(cfg) && cfg.sites?.secondary?.cloud === "aws";
 }
 
 /**
@@ -67,8 +76,9 @@ export function drStateProblems(cfg: Checked): ConfigProblem[] {
   const key = `${NAMESPACE}:dr.restoreFromSnapshot`;
   const snapshot = dr.restoreFromSnapshot;
   const allowed = `allowed: the ARN of an RDS snapshot in ${secondary.region}, arn:aws:rds:${secondary.region}:<account>:snapshot:<name>, e.g. the newest recovery point in the ${secondary.region} backup vault`;
-  if (restoresOnFailover(cfg) && snapshot === undefined) {
-    problems.push({ key, value: undefined, message: `is required to fail over in backup-restore: the secondary has no database and is created from a recovery point (${allowed})` });
+  if (restoresRdsSnapshot(cfg) && snapshot === undefined) {
+    const fromDo = cfg.sites?.primary.cloud === "digitalocean" ? "; the primary is on digitalocean, so load its newest dump into an RDS instance and snapshot it first (README runbook)" : "";
+    problems.push({ key, value: undefined, message: `is required to fail over in backup-restore: the secondary has no database and is created from a recovery point, never empty${fromDo} (${allowed})` });
   } else if (snapshot !== undefined) {
     const m = RDS_SNAPSHOT_ARN.exec(snapshot);
     if (!m) problems.push({ key, value: snapshot, message: `is not an RDS snapshot ARN (${allowed})` });

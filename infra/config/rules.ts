@@ -5,8 +5,10 @@ import { REPLICATING_MODES } from "../facts/standby-shape";
 import { cidrsOverlap } from "./cidr";
 import { DEFAULT_MYSQL_VERSION, PROD_MIN_BACKUP_RETENTION_DAYS } from "./defaults";
 import { drStateProblems } from "./dr-rules";
+import { digitaloceanProblems } from "./digitalocean-rules";
 import { edgeProblems } from "./edge-rules";
 import { pinProblems } from "./pin-rules";
+import { componentProblems } from "./component-rules";
 import { ConfigProblem, NAMESPACE } from "./errors";
 import type { ResolvedConfig, ResolvedSite } from "./resolved";
 import { azsInRegion, regionsOf } from "./regions";
@@ -21,7 +23,7 @@ type Checked = Partial<ResolvedConfig>;
 const key = (k: string) => `${NAMESPACE}:${k}`;
 
 export function crossFieldProblems(cfg: Checked): ConfigProblem[] {
-  return [...siteProblems(cfg), ...pairProblems(cfg), ...apiProblems(cfg), ...cdnProblems(cfg), ...databaseProblems(cfg), ...geoProblems(cfg), ...drStateProblems(cfg), ...pinProblems(cfg)];
+  return [...siteProblems(cfg), ...pairProblems(cfg), ...apiProblems(cfg), ...cdnProblems(cfg), ...databaseProblems(cfg), ...geoProblems(cfg), ...drStateProblems(cfg), ...pinProblems(cfg), ...digitaloceanProblems(cfg), ...componentProblems(cfg)];
 }
 
 function siteProblems(cfg: Checked): ConfigProblem[] {
@@ -49,12 +51,9 @@ function siteProblems(cfg: Checked): ConfigProblem[] {
     }
     if (site.azCount > azs) {
       problems.push({ key: key(`sites.${name}.azCount`), value: site.azCount, message: `${site.region} has only ${azs} availability zone${azs === 1 ? "" : "s"} (allowed: 1..${azs})` });
-    } else if (cfg.environment === "prod" && site.azCount < 2) {
-      problems.push({
-        key: key(`sites.${name}.azCount`),
-        value: site.azCount,
-        message: `prod needs at least 2 availability zones per site (allowed: 2..${azs})${site.cloud === "digitalocean" ? "; DigitalOcean regions have no AZs, so a prod site must be on aws" : ""}`,
-      });
+    } else if (cfg.environment === "prod" && site.azCount < 2 && site.cloud === "aws") {
+      // a prod DigitalOcean site is refused by its own rule, with the reasons (digitalocean-rules.ts)
+      problems.push({ key: key(`sites.${name}.azCount`), value: site.azCount, message: `prod needs at least 2 availability zones per site (allowed: 2..${azs})` });
     }
   }
   return problems;

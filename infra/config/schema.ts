@@ -1,6 +1,7 @@
 import { Validator } from "ip-num";
 import { z } from "zod";
 import { CERTIFICATE_NAME } from "../facts/certificate-names";
+import { DATABASE_SIZE_SLUG, DROPLET_SIZE_SLUG, SSH_PUBLIC_KEY, X64_IMAGE_SLUG } from "../facts/digitalocean";
 import { CLOUDS, DR_MODES, ENVIRONMENTS, SITE_KEYS } from "../facts/vocabulary";
 import { networkOf, prefixOf } from "./cidr";
 import { cronProblems, CRON_SYNTAX } from "./cron";
@@ -63,6 +64,15 @@ export const drSchema = z.strictObject({
   activeSite: z.enum(SITE_KEYS).default("primary"),
   /** backup-restore failed over: the recovery point (RDS snapshot ARN in the secondary's region) to restore */
   restoreFromSnapshot: z.string().optional(),
+  /**
+   * backup-restore failed over onto a digitalocean site: the DigitalOcean cluster whose backup
+   * the new cluster is created from (DatabaseCluster.backupRestore); the newest backup unless
+   * backupCreatedAt names one
+   */
+  restoreFromBackup: z.strictObject({
+    databaseName: z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, "must be a DigitalOcean database cluster name"),
+    backupCreatedAt: z.iso.datetime().optional(),
+  }).optional(),
   /** failed over: the release the fenced primary keeps (stack output sites.primary.release) */
   fencedRelease: z.strictObject({
     server: z.string().regex(/^[0-9a-f]{64}$/, "must be the server file's SHA-256 (64 lower-case hex digits) from the stack output sites.primary.release"),
@@ -195,6 +205,55 @@ export const cdnSchema = z.strictObject({
   domain: z.string().regex(/^(?=.{1,253}$)([a-z0-9-]{1,63}\.)+[a-z]{2,63}$/, "must be a lower-case DNS name such as static.feed.example.com").optional(),
 });
 
+/** Days DigitalOcean maintenance windows take. */
+export const WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"] as const;
+
+/**
+ * The DigitalOcean site's sizes and versions (every DigitalOcean site of the stack; rules in
+ * digitalocean-rules.ts). AWS keys (api.instanceType, database.instanceClass, cache.nodeType)
+ * size AWS sites only.
+ */
+export const digitaloceanSchema = z.strictObject({
+  /** droplet plan of the API pool; every droplet plan is x86-64 */
+  dropletSize: z.string().regex(DROPLET_SIZE_SLUG, "must be a droplet size slug such as s-2vcpu-4gb").default("s-2vcpu-4gb"),
+  image: z.string().regex(X64_IMAGE_SLUG, "must be an x86-64 distribution image slug such as ubuntu-24-04-x64").default("ubuntu-24-04-x64"),
+  /** registered as the droplets' SshKey, so DigitalOcean e-mails no root password; sshd is disabled at boot */
+  sshPublicKey: z.string().regex(SSH_PUBLIC_KEY, "must be an OpenSSH public key line (ssh-ed25519 AAAA... comment); never the private half"),
+  /** the pool's CPU target, a fraction */
+  targetCpuUtilization: z.number().min(0.05).max(1).default(0.6),
+  cooldownMinutes: z.int().min(5).max(20).default(5),
+  /**
+   * The load balancer's certificate, uploaded to DigitalOcean beforehand (doctl compute
+   * certificate create --type custom): the private key never enters this repo, config or state.
+   * issuer: cloudflare-origin-ca (trusted by Cloudflare's proxy, not by public CAs: the monitor
+   * then skips verification) or public.
+   */
+  certificate: z.strictObject({
+    name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/, "must be the name of a DigitalOcean certificate"),
+    issuer: z.enum(["cloudflare-origin-ca", "public"]).default("cloudflare-origin-ca"),
+  }),
+  database: z.strictObject({
+    size: z.string().regex(DATABASE_SIZE_SLUG, "must be a managed database size slug such as db-s-1vcpu-2gb").default("db-s-1vcpu-2gb"),
+    /** 1 primary plus up to 2 standby nodes (MySQL clusters have at most 3 nodes) */
+    nodeCount: z.int().min(1).max(3).default(1),
+    version: z.string().regex(/^\d+$/, "must be a DigitalOcean MySQL version such as 8").default("8"),
+    /** a read-only replica in the site for reads */
+    readReplica: z.boolean().default(true),
+    /** UTC hour of the daily backup */
+    backupHour: z.int().min(0).max(23).default(19),
+  }).default({ size: "db-s-1vcpu-2gb", nodeCount: 1, version: "8", readReplica: true, backupHour: 19 }),
+  cache: z.strictObject({
+    size: z.string().regex(DATABASE_SIZE_SLUG, "must be a managed caching size slug such as db-s-1vcpu-1gb").default("db-s-1vcpu-1gb"),
+    nodeCount: z.int().min(1).max(3).default(1),
+    version: z.string().regex(/^\d+$/, "must be a Valkey version such as 8").default("8"),
+  }).default({ size: "db-s-1vcpu-1gb", nodeCount: 1, version: "8" }),
+  /** weekly maintenance window of the database and cache clusters (UTC) */
+  maintenance: z.strictObject({
+    day: z.enum(WEEKDAYS).default("sunday"),
+    hour: z.string().regex(/^([01]\d|2[0-3]):00$/, "must be a whole UTC hour such as 20:00").default("20:00"),
+  }).default({ day: "sunday", hour: "20:00" }),
+});
+
 export const alertsSchema = z.strictObject({
   email: z.email().optional(),
 });
@@ -211,6 +270,8 @@ export const projectConfigSchema = z.strictObject({
   cache: cacheSchema.default({}),
   cdn: cdnSchema.default({ priceClass: "PriceClass_200" }),
   alerts: alertsSchema.default({}),
+  /** required when a site is on digitalocean (digitalocean-rules.ts) */
+  digitalocean: digitaloceanSchema.optional(),
 });
 
 export type ProjectConfigInput = z.input<typeof projectConfigSchema>;

@@ -6,7 +6,7 @@ import { routableSites, steeringPlan } from "./routing";
 
 // The API's public name on Cloudflare, realized from Topology.edge: one monitor on the
 // site-readiness path, one pool per routable site (its load balancer as the origin) and a proxied
-// load balancer on edge.domain. Works for AWS (ALB DNS name, HTTPS) and DigitalOcean (LB IP, HTTP).
+// load balancer on edge.domain. Works for AWS (ALB DNS name, HTTPS) and DigitalOcean (LB IP, HTTPS).
 
 export interface CloudflareEdgeArgs {
   readonly topology: Topology;
@@ -52,7 +52,9 @@ export class CloudflareEdge extends pulumi.ComponentResource {
       consecutiveDown: edge.healthCheckFailureThreshold,
       consecutiveUp: 2,
       followRedirects: false,
-      allowInsecure: false,
+      // monitors check origin certificates against public CAs: an Origin CA origin needs this off
+      // (the proxy still verifies it under SSL Full (strict))
+      allowInsecure: origins.some((o) => o.kind === "ip" && !o.publiclyTrusted),
       // the ALB's certificate names edge.domain, not the ALB's own DNS name
       header: { Host: [edge.domain] },
     }, child);
@@ -118,8 +120,9 @@ function tlsSettings(name: string, topology: Topology, opts: pulumi.CustomResour
       new cloudflare.HostnameTlsSetting(`${name}-min-tls`, { zoneId, hostname: edge.domain, settingId: "min_tls_version", value: "1.2" }, opts);
       return;
     case "zone": {
-      // strict validates the ALB's certificate; DigitalOcean load balancers here speak HTTP only
-      const httpsOrigins = topology.sites.every((s) => s.cloud === "aws" && s.certificateArn !== undefined);
+      // strict validates the origin certificate: an ALB's ACM certificate, or the DigitalOcean load
+      // balancer's (Cloudflare's proxy trusts its own Origin CA)
+      const httpsOrigins = topology.sites.every((s) => s.cloud === "digitalocean" || s.certificateArn !== undefined);
       new cloudflare.ZoneSetting(`${name}-ssl`, { zoneId, settingId: "ssl", value: httpsOrigins ? "strict" : "flexible" }, opts);
       new cloudflare.ZoneSetting(`${name}-min-tls`, { zoneId, settingId: "min_tls_version", value: "1.2" }, opts);
       new cloudflare.ZoneSetting(`${name}-always-https`, { zoneId, settingId: "always_use_https", value: "on" }, opts);

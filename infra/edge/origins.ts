@@ -17,9 +17,11 @@ export type SiteOrigin =
       readonly site: SiteKey;
       readonly kind: "ip";
       readonly region: string;
-      /** the DigitalOcean load balancer's public IPv4 address (HTTP on port 80) */
+      /** the DigitalOcean load balancer's public IPv4 address (HTTPS on 443, HTTP redirected) */
       readonly ip: pulumi.Input<string>;
-      readonly https: false;
+      readonly https: true;
+      /** false for a Cloudflare Origin CA certificate: Cloudflare's proxy trusts it, its monitors do not */
+      readonly publiclyTrusted: boolean;
     };
 
 /** Tags of the edge's AWS resources: no role or mode, which change with failovers (C3). */

@@ -13,7 +13,8 @@ import {
   writerDatabase,
 } from "./dr-matrix";
 import { SITE_READINESS_PATH } from "./health";
-import { restoresOnFailover } from "../config/dr-rules";
+import { restoresOnFailover, restoresRdsSnapshot } from "../config/dr-rules";
+import { DO_MYSQL_VERSIONS } from "../facts/digitalocean";
 import { planSubnets } from "./subnet-plan";
 import { lineage } from "../config/lineage";
 import { engineMajorVersion } from "../facts/rds-engine-versions";
@@ -58,7 +59,7 @@ export function buildTopology(cfg: ResolvedConfig): Topology {
     backupVault: key === "secondary" && s.cloud === "aws" && primary.cloud === "aws",
     protection: protectionOf(key),
     ...part,
-    database: { ...part.database, deletionProtection: protectionOf(key).deletion, generation: generations[key], origin: part.database.restoreFromSnapshot !== undefined ? "restored" : line?.origin[key] ?? "created" },
+    database: { ...part.database, deletionProtection: protectionOf(key).deletion, generation: generations[key], origin: part.database.restoreFromSnapshot !== undefined || part.database.restoreFromBackup !== undefined ? "restored" : line?.origin[key] ?? "created" },
   });
   // config validation refuses releasing the writer's or a fenced site; checked again here
   const released = cfg.dr.releaseProtection;
@@ -79,7 +80,9 @@ export function buildTopology(cfg: ResolvedConfig): Topology {
   // The old writer after failover: same resources as before, no traffic, no writes.
   const fenced = { ...writer, role: "standby" as const, servesTraffic: false, database: writerDatabase(cfg, "fenced"), releasePin: cfg.dr.fencedRelease };
   // backup-restore kept no database in the secondary: failing over creates it from a recovery point
-  const restored = { ...writer, database: { ...writer.database, restoreFromSnapshot: cfg.dr.restoreFromSnapshot } };
+  const restored = secondary?.cloud === "digitalocean"
+    ? { ...writer, database: { ...writer.database, restoreFromBackup: cfg.dr.restoreFromBackup } }
+    : { ...writer, database: { ...writer.database, restoreFromSnapshot: cfg.dr.restoreFromSnapshot } };
   const partOf = (key: SiteKey) => (key === writerSite ? (key === "secondary" && restoresOnFailover(cfg) ? restored : writer) : key === fencedSite ? fenced : standby);
 
   const sites: SiteTopology[] = [site("primary", primary, partOf("primary"))];
@@ -97,7 +100,11 @@ export function buildTopology(cfg: ResolvedConfig): Topology {
   }
   if (!secondary) warnings.push("single site: backups stay in the primary region, so a regional outage means restoring elsewhere by hand");
   if (secondary && secondary.cloud !== primary.cloud) warnings.push(`sites on ${primary.cloud} and ${secondary.cloud}: no managed cross-cloud copy of the data; backup-restore needs an export/import runbook`);
-  if (cfg.dr.restoreFromSnapshot !== undefined && !restoresOnFailover(cfg)) warnings.push(`dr.restoreFromSnapshot is set but unused: only backup-restore failed over restores from it (keep it while failed over: changing it replaces the restored database)`);
+  if (cfg.dr.restoreFromSnapshot !== undefined && !restoresRdsSnapshot(cfg)) warnings.push(`dr.restoreFromSnapshot is set but unused: only backup-restore failed over restores from it (keep it while failed over: changing it replaces the restored database)`);
+  const doMysql = DO_MYSQL_VERSIONS.find((v) => v.version === cfg.digitalocean?.database.version);
+  if (doMysql && [primary, secondary].some((x) => x?.cloud === "digitalocean") && new Date().toISOString().slice(0, 10) > doMysql.standardSupportEnds) {
+    warnings.push(`DigitalOcean MySQL ${doMysql.version} runs MySQL ${doMysql.upstreamMajor}, past upstream standard support since ${doMysql.standardSupportEnds}, and DigitalOcean offers no newer major: dev only (prod runs on aws)`);
+  }
   if (released !== undefined) warnings.push(`dr.releaseProtection: the ${released}'s databases and load balancer have no deletion protection and its API buckets are deleted with their objects; apply this, then the mode switch that removes them, then remove the key (README, DR game day)`);
   if (cfg.dr.fencedRelease !== undefined && !fencedSite) warnings.push("dr.fencedRelease is set but unused: only a fenced site (failed over) keeps a pinned release");
   if (fencedSite) {
@@ -129,6 +136,7 @@ export function buildTopology(cfg: ResolvedConfig): Topology {
     cdn: { priceClass: cfg.cdn.priceClass, certificateArn: cfg.cdn.certificateArn, domain: cfg.cdn.domain ?? `static.${cfg.edge.domain}` },
     alerts: { email: cfg.alerts.email },
     databaseEngine: databaseEngine(cfg),
+    ...(cfg.digitalocean && [primary, secondary].some((x) => x?.cloud === "digitalocean") ? { digitalocean: cfg.digitalocean } : {}),
     logRetentionDays: cfg.network.flowLogRetentionDays,
     warnings,
   };

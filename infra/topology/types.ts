@@ -57,6 +57,8 @@ export interface DatabaseCapacity {
   readonly deletionProtection: boolean;
   /** created from this recovery point (RDS snapshot ARN in the site's region): backup-restore failed over */
   readonly restoreFromSnapshot?: string;
+  /** created from this DigitalOcean cluster's backup (a digitalocean site, backup-restore failed over) */
+  readonly restoreFromBackup?: { readonly databaseName: string; readonly backupCreatedAt?: string };
   /** which instance this is (dr.databaseGeneration): a re-seeded site's new instance has a new one */
   readonly generation: number;
   /**
@@ -247,7 +249,23 @@ export interface Topology {
   };
   readonly alerts: { readonly email?: string };
   readonly databaseEngine: DatabaseEngine;
+  /** sizes and versions of the stack's DigitalOcean sites (config key digitalocean); absent without one */
+  readonly digitalocean?: DigitalOceanPlan;
   readonly logRetentionDays: number;
   /** things an operator should know about this state (e.g. no cross-region copy while failed over) */
   readonly warnings: readonly string[];
+}
+
+/** What a DigitalOcean site runs (config key `digitalocean`, validated in digitalocean-rules.ts). */
+export interface DigitalOceanPlan {
+  readonly dropletSize: string;
+  readonly image: string;
+  readonly sshPublicKey: string;
+  readonly targetCpuUtilization: number;
+  readonly cooldownMinutes: number;
+  /** uploaded beforehand; origin-ca: trusted by Cloudflare's proxy only */
+  readonly certificate: { readonly name: string; readonly issuer: "cloudflare-origin-ca" | "public" };
+  readonly database: { readonly size: string; readonly nodeCount: number; readonly version: string; readonly readReplica: boolean; readonly backupHour: number };
+  readonly cache: { readonly size: string; readonly nodeCount: number; readonly version: string };
+  readonly maintenance: { readonly day: string; readonly hour: string };
 }

@@ -94,10 +94,10 @@ describe("edge: Cloudflare", function () {
     assert.deepEqual(zone.of("cloudflare:index/zoneSetting:ZoneSetting").map((r) => [r.inputs.settingId, r.inputs.value]).sort(), [["always_use_https", "on"], ["min_tls_version", "1.2"], ["ssl", "strict"]]);
   });
 
-  it("a DigitalOcean origin: the load balancer's IP over HTTP", async () => {
-    const ip: SiteOrigin[] = [{ site: "primary", kind: "ip", region: "sgp1", ip: "203.0.113.10", https: false }, { site: "secondary", kind: "ip", region: "syd1", ip: "203.0.113.11", https: false }];
+  it("a DigitalOcean origin: the load balancer's IP over HTTPS; an Origin CA certificate turns the monitor's verification off", async () => {
+    const ip: SiteOrigin[] = [{ site: "primary", kind: "ip", region: "sgp1", ip: "203.0.113.10", https: true, publiclyTrusted: false }, { site: "secondary", kind: "ip", region: "syd1", ip: "203.0.113.11", https: true, publiclyTrusted: false }];
     const { rec } = await build({}, ip);
-    assert.equal(rec.of("cloudflare:index/loadBalancerMonitor:LoadBalancerMonitor")[0].inputs.type, "http");
+    assert.deepEqual(pick(rec.of("cloudflare:index/loadBalancerMonitor:LoadBalancerMonitor")[0], ["type", "allowInsecure"]), { type: "https", allowInsecure: true });
     assert.deepEqual(rec.of("cloudflare:index/loadBalancerPool:LoadBalancerPool").map((p) => (p.inputs.origins as any[])[0].address).sort(), ["203.0.113.10", "203.0.113.11"]);
   });
 

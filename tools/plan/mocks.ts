@@ -30,7 +30,14 @@ export const INVOKES: Record<string, Invoke> = {
   // the hosted zone of edge.zoneName when edge.zoneId is not set
   "aws:route53/getZone:getZone": (i) => ({ id: `Z${hash(String(i.name)).slice(0, 12).toUpperCase()}`, zoneId: `Z${hash(String(i.name)).slice(0, 12).toUpperCase()}`, name: i.name, privateZone: false }),
   "aws:secretsmanager/getRandomPassword:getRandomPassword": () => ({ randomPassword: "mock-random-password-0123456789abcdef" }),
+  // Cloudflare's published ranges (a sample of the real list), for the DigitalOcean load balancer's firewall
+  "cloudflare:index/getIpRanges:getIpRanges": () => ({ id: "cloudflare-ips", etag: "mock", ipv4Cidrs: CLOUDFLARE_IPV4_SAMPLE, ipv6Cidrs: ["2400:cb00::/32"], chinaIpv4Cidrs: [], chinaIpv6Cidrs: [] }),
+  // a managed database cluster's CA, which the droplets verify MySQL against
+  "digitalocean:index/getDatabaseCa:getDatabaseCa": (i) => ({ id: String(i.clusterId), clusterId: i.clusterId, certificate: `-----BEGIN CERTIFICATE-----\nMOCK-CA-${String(i.clusterId)}\n-----END CERTIFICATE-----\n` }),
 };
+
+/** Two of Cloudflare's IPv4 ranges, enough to see the firewall's shape. */
+export const CLOUDFLARE_IPV4_SAMPLE = ["173.245.48.0/20", "103.21.244.0/22"];
 
 /**
  * AWS provider functions answered from data compiled into the provider, without a request
@@ -163,7 +170,8 @@ async function plainData(value: unknown): Promise<unknown> {
 /** Outputs the providers compute that the program reads (ARNs, endpoints, DNS names). */
 function computedOutputs(type: string, name: string, id: string, region: string, inputs: Record<string, unknown>): Record<string, unknown> {
   const [pkg, mod] = type.split(":");
-  if (pkg !== "aws") return pkg === "digitalocean" ? { urn: `do:${name}`, ip: "203.0.113.10", uri: `mysql://${name}`, host: `${name}.db.ondigitalocean.com`, privateHost: `private-${name}.db.ondigitalocean.com`, port: 25060 } : {};
+  if (pkg === "digitalocean") return digitaloceanOutputs(type, name, inputs);
+  if (pkg !== "aws") return {};
   const service = mod.split("/")[0];
   const out: Record<string, unknown> = { arn: arnFor(service, type, region, name), id };
   switch (type) {
@@ -215,4 +223,24 @@ function hash(text: string): string {
     h2 = Math.imul(h2 ^ text.charCodeAt(i), 2246822519) >>> 0;
   }
   return (h1.toString(16).padStart(8, "0") + h2.toString(16).padStart(8, "0")).repeat(2);
+}
+
+/** Outputs the DigitalOcean provider computes that the program reads (URNs, hosts, credentials). */
+function digitaloceanOutputs(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
+  const base = { urn: `do:${name}`, name: inputs.name ?? name };
+  switch (type) {
+    case "digitalocean:index/vpc:Vpc": return { ...base, vpcUrn: `do:vpc:${name}` };
+    case "digitalocean:index/loadBalancer:LoadBalancer": return { ...base, ip: "203.0.113.10", loadBalancerUrn: `do:loadbalancer:${name}` };
+    case "digitalocean:index/databaseCluster:DatabaseCluster": {
+      const valkey = inputs.engine === "valkey";
+      return { ...base, clusterUrn: `do:dbaas:${name}`, host: `${name}.db.ondigitalocean.com`, privateHost: `private-${name}.db.ondigitalocean.com`, port: valkey ? 25061 : 25060, user: valkey ? "default" : "doadmin", password: `mock-${name}-password`, uri: `${valkey ? "rediss" : "mysql"}://${name}` };
+    }
+    case "digitalocean:index/databaseReplica:DatabaseReplica": return { ...base, uuid: `${name}-uuid`, host: `${name}.db.ondigitalocean.com`, privateHost: `private-${name}.db.ondigitalocean.com`, port: 25060 };
+    case "digitalocean:index/databaseUser:DatabaseUser": return { ...base, password: `mock-${name}-password`, role: "normal" };
+    case "digitalocean:index/spacesBucket:SpacesBucket": return { ...base, bucketUrn: `do:space:${inputs.name ?? name}`, bucketDomainName: `${inputs.name ?? name}.${inputs.region}.digitaloceanspaces.com`, endpoint: `${inputs.region}.digitaloceanspaces.com` };
+    case "digitalocean:index/spacesKey:SpacesKey": return { ...base, accessKey: `DO00MOCK${hash(name).slice(0, 12).toUpperCase()}`, secretKey: `mock-${name}-secret` };
+    case "digitalocean:index/sshKey:SshKey": return { ...base, fingerprint: hash(name).slice(0, 32).replace(/(..)(?!$)/g, "$1:") };
+    case "digitalocean:index/cdn:Cdn": return { ...base, endpoint: `${String(inputs.origin ?? name).replace(".digitaloceanspaces.com", ".cdn.digitaloceanspaces.com")}` };
+    default: return base;
+  }
 }
