@@ -2,7 +2,6 @@ import { strict as assert } from "node:assert";
 import { drModeSchema, drSchema, edgeSchema, projectConfigSchema, siteSchema } from "../../infra/config/schema";
 import { REPLICATING_MODES, STANDBY_SHAPE } from "../../infra/facts/standby-shape";
 import { CLOUDS, DR_MODES, ENVIRONMENTS, SITE_KEYS } from "../../infra/facts/vocabulary";
-import { DR_MODES as TRANSITION_MODES } from "../../tools/plan/transitions";
 
 // infra/config reads the leaf vocabulary (infra/facts) instead of the topology; every list derived
 // from it, or still written out elsewhere, must stay equal to it, in order.
@@ -26,9 +25,5 @@ describe("the vocabulary and the lists derived from it", () => {
     assert.deepEqual(Object.keys(projectConfigSchema.shape.sites.shape), [...SITE_KEYS]);
     assert.deepEqual(Object.keys(drSchema.shape.databaseGeneration.unwrap().shape), [...SITE_KEYS]);
     assert.deepEqual(edgeSchema.shape.geo.unwrap().element.shape.site.options, [...SITE_KEYS]);
-  });
-
-  it("the plan's transition list (tools/plan/transitions.ts keeps its own copy) has the same modes", () => {
-    assert.deepEqual([...TRANSITION_MODES], [...DR_MODES]);
   });
 });

@@ -1,3 +1,4 @@
+import { DR_MODES, type DrMode } from "../../infra/facts/vocabulary";
 import { diffPlans } from "./diff";
 import { evaluateStack } from "./evaluate";
 import { checkSteps, type StepCheck } from "./step-check";
@@ -9,8 +10,8 @@ import type { PlanResult } from "./types";
 // of the edge's routing policy (geo ↔ latency), and the same on a Cloudflare edge. Each stage is
 // checked from the one before, as `plan --diff --from … --set …` would.
 
-export const DR_MODES = ["backup-restore", "pilot-light", "warm-standby", "active-active"] as const;
-type Mode = (typeof DR_MODES)[number];
+export { DR_MODES };
+type Mode = DrMode;
 type Overrides = Record<string, unknown>;
 
 export interface Stage {
