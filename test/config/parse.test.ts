@@ -120,7 +120,7 @@ describe("stack config validation", () => {
     assert.match(msg, /^  - resilient-feed:sites\.primary\.azcount = 3: unknown key \(allowed keys: cloud, region, cidr, azCount, certificateArn, certificateDomains, amiId, availabilityZones\)$/m);
     // a top-level key: the key, then its value (not the namespace alone with the key as the value)
     const top = rejection(prodWith((c) => (c.monitoring = { enabled: true })));
-    assert.match(top, /^  - resilient-feed:monitoring = \{"enabled":true\}: unknown key \(allowed keys: environment, sites, dr, edge, network, api, database, cache, cdn, alerts\)$/m);
+    assert.match(top, /^  - resilient-feed:monitoring = \{"enabled":true\}: unknown key \(allowed keys: environment, sites, dr, edge, network, api, database, cache, cdn, alerts, digitalocean\)$/m);
     // two unknown keys in one object: one line each
     const two = rejection(prodWith((c) => ((c.api.minsize = 2), (c.api.maxsize = 4))));
     assert.match(two, /2 problems/);

@@ -1,0 +1,145 @@
+import { strict as assert } from "node:assert";
+import * as pulumi from "@pulumi/pulumi";
+import { evaluateStack } from "../../tools/plan/evaluate";
+import { CLOUDFLARE_IPV4_SAMPLE } from "../../tools/plan/mocks";
+import type { PlanResult, PlannedResource } from "../../tools/plan/types";
+
+// The dev stack as shipped (one DigitalOcean site in sgp1 behind Cloudflare), evaluated under the
+// plan's mocks: exact inputs of every DigitalOcean resource that decides who reaches what.
+
+const API_TAG = "api:resilient-feed-dev-primary";
+const TAGS = (tier: string) => ["project:resilient-feed", "environment:dev", "site:primary", `tier:${tier}`];
+
+let dev: PlanResult;
+const all = (type: string): PlannedResource[] => dev.resources.filter((r) => r.type === type);
+const one = (type: string, name: string): Record<string, any> => {
+  const r = dev.resources.find((x) => x.type === type && x.name === name);
+  if (!r) throw new Error(`no ${type} ${name}; have ${all(type).map((x) => x.name).join(", ")}`);
+  return r.inputs as Record<string, any>;
+};
+/** a secret input arrives wrapped in Pulumi's secret envelope */
+const unsecret = (v: any): any => (v && typeof v === "object" && v[pulumi.runtime.specialSigKey] === pulumi.runtime.specialSecretSig ? v.value : v);
+
+describe("digitalocean: the dev site", function () {
+  this.timeout(300_000);
+  before(async () => {
+    dev = await evaluateStack({ stack: "dev" });
+  });
+
+  it("lists the whole site", () => {
+    const count = (t: string) => all(`digitalocean:index/${t}`).length;
+    assert.deepEqual(
+      Object.fromEntries(["vpc:Vpc", "tag:Tag", "project:Project", "projectResources:ProjectResources", "sshKey:SshKey", "dropletAutoscale:DropletAutoscale", "loadBalancer:LoadBalancer", "firewall:Firewall", "databaseCluster:DatabaseCluster", "databaseDb:DatabaseDb", "databaseUser:DatabaseUser", "databaseReplica:DatabaseReplica", "databaseMysqlConfig:DatabaseMysqlConfig", "databaseFirewall:DatabaseFirewall", "spacesBucket:SpacesBucket", "spacesBucketObject:SpacesBucketObject", "spacesKey:SpacesKey", "cdn:Cdn"].map((t) => [t, count(t)])),
+      { "vpc:Vpc": 1, "tag:Tag": 1, "project:Project": 1, "projectResources:ProjectResources": 1, "sshKey:SshKey": 1, "dropletAutoscale:DropletAutoscale": 1, "loadBalancer:LoadBalancer": 1, "firewall:Firewall": 1, "databaseCluster:DatabaseCluster": 2, "databaseDb:DatabaseDb": 1, "databaseUser:DatabaseUser": 1, "databaseReplica:DatabaseReplica": 1, "databaseMysqlConfig:DatabaseMysqlConfig": 1, "databaseFirewall:DatabaseFirewall": 3, "spacesBucket:SpacesBucket": 2, "spacesBucketObject:SpacesBucketObject": 2, "spacesKey:SpacesKey": 1, "cdn:Cdn": 1 },
+    );
+  });
+
+  it("the pool: CPU target, cooldown, min ≥ 1; the template: x86-64 image, plan, VPC, project, tags, SSH key, agent, secret user data", () => {
+    const pool = one("digitalocean:index/dropletAutoscale:DropletAutoscale", "primary-api");
+    assert.deepEqual(pool.name, "resilient-feed-dev-primary-api");
+    assert.deepEqual(pool.config, { minInstances: 1, maxInstances: 2, targetCpuUtilization: 0.6, cooldownMinutes: 5 });
+    // the secret user data makes the whole template a secret
+    assert.notDeepEqual(unsecret(pool.dropletTemplate), pool.dropletTemplate, "the template (with its user data) is a secret");
+    const { userData, sshKeys, ...template } = unsecret(pool.dropletTemplate);
+    assert.deepEqual(template, {
+      image: "ubuntu-24-04-x64", region: "sgp1", size: "s-1vcpu-2gb", vpcUuid: "primary-net-id", projectId: "primary-project-id",
+      tags: [API_TAG, ...TAGS("api")], withDropletAgent: true, ipv6: false,
+    });
+    assert.equal(sshKeys.length, 1);
+    assert.match(sshKeys[0], /^([0-9a-f]{2}:){15}[0-9a-f]{2}$/);
+    assert.deepEqual(one("digitalocean:index/sshKey:SshKey", "primary-api-ssh").publicKey.split(" ")[0], "ssh-ed25519");
+    const script = String(unsecret(userData));
+    assert.match(script, /sha256sum -c -/);
+    assert.match(script, /--aws-sigv4 'aws:amz:sgp1:s3'/);
+    assert.match(script, /iptables -A OUTPUT -d 169\.254\.169\.254 -m owner ! --uid-owner 0 -j REJECT/);
+    assert.match(script, /systemctl disable --now ssh\.socket ssh\.service/);
+    assert.match(script, /DB_PRIMARY_URL=mysql:\/\/feedapp:mock-primary-db-app-password@private-primary-db\.db\.ondigitalocean\.com:25060\/feed/);
+    assert.match(script, /DB_REPLICA_URL=mysql:\/\/feedapp:.*@private-primary-db-read\.db\.ondigitalocean\.com:25060\/feed/);
+    assert.match(script, /REDIS_URL=rediss:\/\/default:.*@private-primary-cache\.db\.ondigitalocean\.com:25061/);
+    assert.match(script, /DB_TLS=true\nDB_TLS_CA_FILE=\/etc\/resilient-feed\/mysql-ca\.pem/);
+    assert.match(script, /MOCK-CA-primary-db-id/);
+    assert.doesNotMatch(script, /doadmin/, "only the app user's credentials");
+  });
+
+  it("the load balancer: HTTPS with the configured certificate, HTTP redirected, /healthz, joined by the API tag, Cloudflare's ranges only", () => {
+    const lb = one("digitalocean:index/loadBalancer:LoadBalancer", "primary-lb");
+    assert.deepEqual({ region: lb.region, vpcUuid: lb.vpcUuid, dropletTag: lb.dropletTag, redirectHttpToHttps: lb.redirectHttpToHttps }, { region: "sgp1", vpcUuid: "primary-net-id", dropletTag: API_TAG, redirectHttpToHttps: true });
+    assert.deepEqual(lb.forwardingRules, [
+      { entryPort: 443, entryProtocol: "https", targetPort: 8080, targetProtocol: "http", certificateName: "dev-feed-origin-ca" },
+      { entryPort: 80, entryProtocol: "http", targetPort: 8080, targetProtocol: "http" },
+    ]);
+    assert.deepEqual(lb.healthcheck, { protocol: "http", port: 8080, path: "/healthz", checkIntervalSeconds: 10, responseTimeoutSeconds: 5, healthyThreshold: 3, unhealthyThreshold: 3 });
+    assert.deepEqual(lb.firewall, { allows: CLOUDFLARE_IPV4_SAMPLE.map((c) => `cidr:${c}`) });
+    assert.ok(dev.invokes.some((i) => i.token === "cloudflare:index/getIpRanges:getIpRanges"));
+  });
+
+  it("the droplet firewall: in only from the load balancer to the app port; out only DNS, NTP, HTTPS and the data ports inside the VPC", () => {
+    const fw = one("digitalocean:index/firewall:Firewall", "primary-api-fw");
+    assert.deepEqual(fw.tags, [API_TAG]);
+    assert.deepEqual(fw.inboundRules, [{ protocol: "tcp", portRange: "8080", sourceLoadBalancerUids: ["primary-lb-id"] }]);
+    const anywhere = ["0.0.0.0/0", "::/0"];
+    assert.deepEqual(fw.outboundRules, [
+      { protocol: "udp", portRange: "53", destinationAddresses: anywhere },
+      { protocol: "tcp", portRange: "53", destinationAddresses: anywhere },
+      { protocol: "udp", portRange: "123", destinationAddresses: anywhere },
+      { protocol: "tcp", portRange: "443", destinationAddresses: anywhere },
+      { protocol: "tcp", portRange: "25060", destinationAddresses: ["10.30.0.0/18"] },
+      { protocol: "tcp", portRange: "25061", destinationAddresses: ["10.30.0.0/18"] },
+    ]);
+  });
+
+  it("database firewalls: one per cluster and the replica (by its uuid), the API tag only, nothing by address", () => {
+    const fws = all("digitalocean:index/databaseFirewall:DatabaseFirewall").map((r) => [r.name, r.inputs.clusterId, r.inputs.rules]).sort();
+    const rule = [{ type: "tag", value: API_TAG }];
+    assert.deepEqual(fws, [["primary-cache-fw", "primary-cache-id", rule], ["primary-db-fw", "primary-db-id", rule], ["primary-db-read-fw", "primary-db-read-uuid", rule]]);
+  });
+
+  it("MySQL and Valkey: sizes, node counts, versions, VPC, maintenance window, backup hour, eviction policy", () => {
+    const mysql = one("digitalocean:index/databaseCluster:DatabaseCluster", "primary-db");
+    assert.deepEqual(mysql, {
+      name: "resilient-feed-dev-primary-mysql", engine: "mysql", version: "8", size: "db-s-1vcpu-2gb", nodeCount: 1, region: "sgp1", privateNetworkUuid: "primary-net-id",
+      maintenanceWindows: [{ day: "sunday", hour: "20:00:00" }], tags: TAGS("database"),
+    });
+    const valkey = one("digitalocean:index/databaseCluster:DatabaseCluster", "primary-cache");
+    assert.deepEqual(valkey, {
+      name: "resilient-feed-dev-primary-valkey", engine: "valkey", version: "8", size: "db-s-1vcpu-1gb", nodeCount: 1, region: "sgp1", privateNetworkUuid: "primary-net-id",
+      evictionPolicy: "volatile_lru", maintenanceWindows: [{ day: "sunday", hour: "20:00:00" }], tags: TAGS("cache"),
+    });
+    assert.deepEqual(one("digitalocean:index/databaseMysqlConfig:DatabaseMysqlConfig", "primary-db-config"), { clusterId: "primary-db-id", backupHour: 19, backupMinute: 0 });
+    assert.deepEqual(one("digitalocean:index/databaseDb:DatabaseDb", "primary-db-db"), { clusterId: "primary-db-id", name: "feed" });
+    assert.deepEqual(one("digitalocean:index/databaseUser:DatabaseUser", "primary-db-app"), { clusterId: "primary-db-id", name: "feedapp", mysqlAuthPlugin: "caching_sha2_password" });
+    assert.deepEqual(one("digitalocean:index/databaseReplica:DatabaseReplica", "primary-db-read"), {
+      clusterId: "primary-db-id", name: "resilient-feed-dev-primary-mysql-read", region: "sgp1", size: "db-s-1vcpu-2gb", privateNetworkUuid: "primary-net-id", tags: TAGS("database"),
+    });
+  });
+
+  it("buckets: the release bucket private (objects private, a read-only key on it alone); the static bucket public-read behind the CDN", () => {
+    const release = one("digitalocean:index/spacesBucket:SpacesBucket", "primary-release");
+    assert.deepEqual(release, { name: "resilient-feed-dev-primary-releases", region: "sgp1", acl: "private", versioning: { enabled: true }, forceDestroy: true });
+    for (const o of all("digitalocean:index/spacesBucketObject:SpacesBucketObject")) {
+      assert.equal(o.inputs.acl, "private", o.name);
+      assert.match(String(o.inputs.key), /^releases\/[0-9a-f]{16}\/(server|worker)\.js$/);
+      assert.match(String((o.inputs.metadata as any).sha256), /^[0-9a-f]{64}$/);
+    }
+    assert.deepEqual(one("digitalocean:index/spacesKey:SpacesKey", "primary-release-read").grants, [{ bucket: "resilient-feed-dev-primary-releases", permission: "read" }]);
+    assert.deepEqual(one("digitalocean:index/spacesBucket:SpacesBucket", "primary-static"), { name: "resilient-feed-dev-primary-static", region: "sgp1", acl: "public-read", forceDestroy: true });
+    assert.deepEqual(one("digitalocean:index/cdn:Cdn", "primary-static"), { origin: "resilient-feed-dev-primary-static.sgp1.digitaloceanspaces.com", ttl: 3600 });
+  });
+
+  it("the project groups the load balancer, both clusters and both buckets", () => {
+    assert.deepEqual(one("digitalocean:index/project:Project", "primary-project"), { name: "resilient-feed-dev-primary", description: "resilient-feed dev: the primary site (sgp1)", purpose: "Web Application", environment: "Development" });
+    assert.deepEqual(one("digitalocean:index/projectResources:ProjectResources", "primary-project-resources"), {
+      project: "primary-project-id",
+      resources: ["do:loadbalancer:primary-lb", "do:dbaas:primary-db", "do:dbaas:primary-cache", "do:space:resilient-feed-dev-primary-releases", "do:space:resilient-feed-dev-primary-static"],
+    });
+  });
+
+  it("the Cloudflare edge: an HTTPS monitor that skips verification of the Origin CA certificate, a pool on the load balancer's IP", () => {
+    const [monitor] = all("cloudflare:index/loadBalancerMonitor:LoadBalancerMonitor");
+    assert.deepEqual([monitor.inputs.type, monitor.inputs.path, monitor.inputs.allowInsecure, monitor.inputs.followRedirects], ["https", "/readyz", true, false]);
+    const [pool] = all("cloudflare:index/loadBalancerPool:LoadBalancerPool");
+    assert.deepEqual((pool.inputs.origins as any[])[0].address, "203.0.113.10");
+    // dev leaves the zone's TLS settings alone (edge.cloudflare.tls unmanaged): no zone setting
+    assert.equal(all("cloudflare:index/zoneSetting:ZoneSetting").length, 0);
+  });
+});
