@@ -32,8 +32,9 @@ describe("offline plan --diff", function () {
     assert.deepEqual(row("secondary-db")?.op, "~");
     assert.ok(row("secondary-db")!.changedKeys.includes("replicateSourceDb"), "the replica is promoted by removing its source");
     assert.deepEqual(row("secondary-api", "aws:autoscaling/group:Group")?.changedKeys, ["desiredCapacity", "minSize"]);
+    // failover records are named by role: the PRIMARY record is updated to the secondary's load balancer
     assert.deepEqual(failover.changes.filter((c) => c.site === "global").map((c) => `${c.op} ${c.name} ${c.changedKeys.join(",")}`).sort(), [
-      "- edge-primary ", "- edge-primary-readyz ", "- edge-primary-unready ", "~ edge-secondary failoverRoutingPolicies",
+      "- edge-failover-secondary ", "- edge-primary-readyz ", "- edge-primary-unready ", "~ aws region", "~ edge-failover-primary aliases,healthCheckId",
     ]);
     assert.deepEqual([failover.before.activeSite, failover.after.activeSite], ["primary", "secondary"]);
   });
@@ -43,7 +44,9 @@ describe("offline plan --diff", function () {
     assert.match(text, /^Diff for stack "prod": warm-standby, active primary → warm-standby, active secondary, primary fenced$/m);
     assert.match(text, /replace-forcing inputs: provider resource docs/);
     assert.match(text, /^== global\n {2}- {2}aws:cloudwatch\/metricAlarm:MetricAlarm edge-primary-unready$/m);
-    assert.match(text, /^ {2}~ {2}aws:route53\/record:Record edge-secondary \[failoverRoutingPolicies\]$/m);
+    // records are named by role: the PRIMARY record now aliases the secondary's load balancer
+    assert.match(text, /^ {2}~ {2}aws:route53\/record:Record edge-failover-primary\n {7}aliases\[0\]\.name primary-api\.ap-northeast-2\.elb\.amazonaws\.com →\n {9}secondary-api\.ap-northeast-1\.elb\.amazonaws\.com$/m);
+    assert.match(text, /^ {2}~ {2}aws:autoscaling\/group:Group secondary-api\n {7}desiredCapacity 1 → 3\n {7}minSize 1 → 3$/m);
     assert.match(text, /^ {2}primary {13}0 {9}0 {9}0 {9}0 +\d+$/m);
     assert.match(text, /^RTO 6 min 30 s → 6 min 30 s$/m);
     assert.match(text, /^ {2}before: detection 30 s \+ replica-promotion 5 min \+ api-from-min 0 s \+ dns-ttl 1 min$/m);
@@ -57,8 +60,8 @@ describe("offline plan --diff", function () {
     assert.deepEqual(d.changes.map((c) => [c.op, c.name, c.changedKeys, c.replaceKeys]), [["+-", "primary-net-public-0", ["cidrBlock", "tags"], ["cidrBlock"]], ["~", "secondary-x", ["size"], undefined]]);
     assert.deepEqual(d.totals.primary, { create: 0, delete: 0, update: 0, replace: 1, unchanged: 1 });
     const text = formatDiff(d, 100);
-    assert.match(text, /^ {2}\+- aws:ec2\/subnet:Subnet primary-net-public-0 \[cidrBlock\*, tags\]$/m);
-    assert.match(text, /^ {2}~ {2}aws:made\/up:Thing secondary-x \[size\] \(no replace table entry\)$/m);
+    assert.match(text, /^ {2}\+- aws:ec2\/subnet:Subnet primary-net-public-0\n {7}cidrBlock\* 10\.10\.0\.0\/20 → 10\.10\.16\.0\/20\n {7}tags\.a 1 → 2$/m);
+    assert.match(text, /^ {2}~ {2}aws:made\/up:Thing secondary-x \(no replace table entry\)\n {7}size 1 → 2$/m);
     assert.match(text, /^ {2}\* forces replacement$/m);
   });
 

@@ -25,13 +25,16 @@ describe("offline plan", function () {
     assert.equal(mocks.resources.length, 13, "8 for the DigitalOcean site, 5 for the Cloudflare edge");
   });
 
-  it("prints rows grouped by site and tier with key properties, and per-site totals", async () => {
+  it("prints rows grouped by site and component with key properties, and per-site totals", async () => {
     const plan = await evaluateStack({ stack: "prod" });
     const text = formatPlan(plan);
     assert.match(text, /^Plan for stack "prod": mode warm-standby, active site primary$/m);
-    assert.match(text, /^== primary \/ private-data$/m);
-    assert.match(text, /aws:ec2\/subnet:Subnet\s+primary-net-private-data-0\s+ap-northeast-2\s+cidrBlock=10\.10\.128\.0\/20 availabilityZone=ap-northeast-2a/);
-    assert.match(text, /aws:ec2\/networkAclRule:NetworkAclRule\s+secondary-net-private-data-in-100\s+ap-northeast-1\s+#100 in tcp 3306-3306 from 10\.20\.64\.0\/20/);
+    assert.match(text, /^== primary \(ap-northeast-2\): \d+ resources\n-- /m);
+    assert.match(text, /^-- primary-net \(Network\)$/m);
+    assert.match(text, /aws\.ec2\.Subnet\s+primary-net-private-data-0\s+cidrBlock=10\.10\.128\.0\/20\s+availabilityZone=ap-northeast-2a/);
+    assert.match(text, /aws\.ec2\.NetworkAclRule\s+secondary-net-private-data-in-100\s+#100 in tcp 3306-3306 from 10\.20\.64\.0\/20/);
+    // a region other than the section's is marked
+    assert.match(text, /aws\.kms\.Key\s+edge-alarms-key\s+@us-east-1/);
     // every prod resource is attributed to one of the two sites or the stack-wide ones, and the totals add up
     const s = summarize(plan);
     assert.deepEqual(Object.keys(s.perSite).sort(), ["global", "primary", "secondary"]);
@@ -56,7 +59,7 @@ describe("offline plan", function () {
     assert.equal(bad.status, 2);
     assert.match(bad.stderr, /resilient-feed:dr\.mode = "cold-standby": not allowed \(allowed: backup-restore \| pilot-light \| warm-standby \| active-active\)/);
     const ok = execFileSync(TSX, ["tools/plan/cli.ts", "--stack", "dev"], { cwd: ROOT, encoding: "utf8" });
-    assert.match(ok, /digitalocean:index\/firewall:Firewall\s+primary-net-api\s+-\s+in tcp 8080 from load balancer/);
+    assert.match(ok, /^Sites:\n {2}primary {4}digitalocean sgp1: active, serves traffic$/m);
   });
 });
 

@@ -69,11 +69,11 @@ function databaseLine(rs: readonly PlannedResource[], role: string | undefined):
   if (dbs.length === 0) return role && role !== "none" ? `${role}, no instance` : undefined;
   const describe = (d: PlannedResource) => {
     const src = source(d);
-    const kind = src ? `replica of ${src.split(":").pop()}` : "writer";
-    return `${d.name} ${kind}, ${str(d.inputs.instanceClass)}${d.inputs.multiAz === true ? " Multi-AZ" : ""}`;
+    return `${d.name}${src ? ` of ${src.split(":").pop()}` : ""}, ${str(d.inputs.instanceClass)}${d.inputs.multiAz === true ? " Multi-AZ" : ""}`;
   };
   const readText = reads.length > 0 ? ` + ${reads.length} read replica${reads.length > 1 ? "s" : ""} (${[...new Set(reads.map((r) => str(r.inputs.instanceClass)))].join(", ")})` : "";
-  return `${main.map(describe).join("; ") || `${role ?? "?"}, no instance of its own`}${readText}`;
+  // the Deployment's role says what the instance is for: writer, replica, fenced (left as it was)
+  return `${role ?? "?"}: ${main.map(describe).join("; ") || "no instance of its own"}${readText}`;
 }
 
 function cacheLine(rs: readonly PlannedResource[]): string | undefined {
