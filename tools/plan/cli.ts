@@ -6,7 +6,8 @@ import { UsageError, parseCliArgs, runCli } from "../cli-support";
 const USAGE = `usage: npm run plan -- [--stack NAME] [--mode MODE] [--active-site primary|secondary] [--set KEY=VALUE ...] [--json] [--diff [--from KEY=VALUE ...]]
 
 Evaluates the Pulumi program for a stack under mocks (no Pulumi CLI, no credentials) and prints
-every resource it would create, grouped by site and tier.
+every resource it would create, after a summary of what each site runs: grouped by site and by
+the component that creates it, in at most 120 columns.
 
   --stack NAME         stack whose Pulumi.NAME.yaml is read (default: prod)
   --mode MODE          override dr.mode: backup-restore | pilot-light | warm-standby | active-active
