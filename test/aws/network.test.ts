@@ -236,14 +236,18 @@ describe("DigitalOcean network (dev as shipped)", function () {
   it("VPC with the site CIDR, firewall admitting only the load balancer on the app port, no SSH", async () => {
     const dev = await evaluateStack({ stack: "dev" });
     const vpc = dev.resources.find((r) => r.type === "digitalocean:index/vpc:Vpc")!;
-    assert.deepEqual([vpc.inputs.ipRange, vpc.inputs.region], ["10.30.0.0/16", "sgp1"]);
+    // a /18: a droplet's NODE_ID is its private IPv4 offset in the VPC (test/digitalocean has the rest)
+    assert.deepEqual([vpc.inputs.ipRange, vpc.inputs.region], ["10.30.0.0/18", "sgp1"]);
     const fw = dev.resources.find((r) => r.type === "digitalocean:index/firewall:Firewall")!;
-    assert.deepEqual(fw.inputs.inboundRules, [{ protocol: "tcp", portRange: "8080", sourceLoadBalancerUids: ["primary-net-lb-id"] }]);
-    assert.deepEqual(fw.inputs.tags, ["resilient-feed-dev-primary-api"]);
+    assert.deepEqual(fw.inputs.inboundRules, [{ protocol: "tcp", portRange: "8080", sourceLoadBalancerUids: ["primary-lb-id"] }]);
+    assert.deepEqual(fw.inputs.tags, ["api:resilient-feed-dev-primary"]);
     const lb = dev.resources.find((r) => r.type === "digitalocean:index/loadBalancer:LoadBalancer")!;
     // liveness: the load balancer skips dead droplets; only the edge routes on /readyz
     assert.deepEqual(lb.inputs.healthcheck, { protocol: "http", port: 8080, path: "/healthz", checkIntervalSeconds: 10, responseTimeoutSeconds: 5, healthyThreshold: 3, unhealthyThreshold: 3 });
-    assert.deepEqual(lb.inputs.forwardingRules, [{ entryPort: 80, entryProtocol: "http", targetPort: 8080, targetProtocol: "http" }]);
+    assert.deepEqual(lb.inputs.forwardingRules, [
+      { entryPort: 443, entryProtocol: "https", targetPort: 8080, targetProtocol: "http", certificateName: "dev-feed-origin-ca" },
+      { entryPort: 80, entryProtocol: "http", targetPort: 8080, targetProtocol: "http" },
+    ]);
     // explicit provider from stack config, and nothing from AWS in a DigitalOcean-only stack
     assert.ok(dev.resources.some((r) => r.type === "pulumi:providers:digitalocean"));
     assert.equal(dev.resources.filter((r) => r.type.startsWith("aws:")).length, 0);

@@ -22,7 +22,7 @@ describe("offline plan", function () {
     assert.deepEqual(mocks.resources, []);
     // the same mocks record resources when the config is good
     await evaluateStack({ stack: "dev", observe: (m) => (mocks = m) });
-    assert.equal(mocks.resources.length, 13, "8 for the DigitalOcean site, 5 for the Cloudflare edge");
+    assert.equal(mocks.resources.length, 41, "29 resources (24 in the DigitalOcean site; 5 global: the providers and the Cloudflare edge) and 12 components");
   });
 
   it("prints rows grouped by site and component with key properties, and per-site totals", async () => {
