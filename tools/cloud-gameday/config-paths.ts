@@ -66,7 +66,15 @@ export async function applyChanges(ws: GamedayWorkspace, changes: readonly Confi
 
 /** The changes that put back what `changes` overwrote (in reverse order). */
 export function reverting(changes: readonly ConfigChange[], before: Record<string, unknown>): ConfigChange[] {
-  return [...changes].reverse().map((c) => ({ path: c.path, value: getPath(before, c.path) }));
+  const out: ConfigChange[] = [];
+  for (const c of [...changes].reverse()) {
+    // a key whose parent did not exist goes with its parent (no empty object left behind)
+    const parts = c.path.split(".");
+    const absent = parts.findIndex((_, i) => getPath(before, parts.slice(0, i + 1).join(".")) === undefined);
+    const path = absent < 0 ? c.path : parts.slice(0, absent + 1).join(".");
+    if (!out.some((x) => x.path === path)) out.push({ path, value: getPath(before, path) });
+  }
+  return out;
 }
 
 function leaves(value: unknown, prefix: string): [string, unknown][] {

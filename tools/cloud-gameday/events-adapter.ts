@@ -57,12 +57,10 @@ export function adaptPreview(events: readonly EngineEvent[], o: AdaptOptions): A
   }
   const states = [...ops.values()].flatMap((x) => [x.meta.old, x.meta.new]).filter((s): s is State => s !== undefined);
   const ids = idNames(states);
-  const providerRegion = new Map(states.filter((s) => s.type.startsWith("pulumi:providers:")).map((s) => [`${s.urn}::${s.id}`, s.inputs?.region as string | undefined]));
   const deps = o.dependencies;
-  const planned = (s: State, dbr: boolean, all: readonly State[]): PlannedResource => {
+  const planned = (s: State, dbr: boolean, all: readonly State[], urnOfKey: ReadonlyMap<string, string>): PlannedResource => {
     const inputs = clean(s.inputs ?? {}, ids) as Record<string, unknown>;
-    const region = typeof inputs.region === "string" ? inputs.region : providerRegion.get(s.provider) ?? providerRegion.get(providerKey(s.provider, states));
-    const urnOfKey = new Map(all.map((x) => [keyOf(x.type, x.urn), x.urn]));
+    const region = regionOf(s, inputs, all);
     const dependencies = deps?.get(keyOf(s.type, s.urn))?.map((k) => urnOfKey.get(k)).filter((u): u is string => u !== undefined);
     return {
       urn: s.urn, type: s.type, name: nameOfUrn(s.urn), inputs, custom: s.custom !== false,
@@ -78,7 +76,7 @@ export function adaptPreview(events: readonly EngineEvent[], o: AdaptOptions): A
   const fenced = o.fencedSite ?? (typeof stackOutputs.fencedSite === "string" ? stackOutputs.fencedSite : undefined);
   const plan = (states: readonly State[], config: Record<string, unknown>, outputs: Record<string, unknown>): PlanResult => ({
     stack: o.stack,
-    resources: states.map((s) => planned(s, dbrOf(s.urn), states)),
+    resources: states.map((s) => planned(s, dbrOf(s.urn), states, new Map(states.map((x) => [keyOf(x.type, x.urn), x.urn])))),
     config,
     outputs,
     invokes: [],
@@ -136,10 +134,18 @@ function clean(v: unknown, ids: ReadonlyMap<string, string>): unknown {
   return v;
 }
 
-/** A provider reference `urn::id` whose id is unknown in the preview: the provider's urn alone. */
-function providerKey(ref: string | undefined, states: readonly State[]): string {
-  if (!ref) return "";
-  const urn = ref.slice(0, ref.lastIndexOf("::"));
-  const p = states.find((s) => s.urn === urn);
-  return p ? `${p.urn}::${p.id}` : ref;
+const GLOBAL_SERVICES = ["route53", "iam", "cloudfront"];
+
+/**
+ * As the offline mocks place resources: a provider is in no region; else the `region` input; a
+ * global service's resource (Route 53, IAM, CloudFront) in none; else its provider's region in
+ * the same state (the provider reference is `urn::id`, its id unknown while it is replaced).
+ */
+function regionOf(s: State, inputs: Record<string, unknown>, all: readonly State[]): string | undefined {
+  if (s.type.startsWith("pulumi:providers:")) return undefined;
+  if (typeof inputs.region === "string") return inputs.region;
+  if (GLOBAL_SERVICES.some((g) => s.type.startsWith(`aws:${g}/`)) || !s.provider) return undefined;
+  const urn = s.provider.slice(0, s.provider.lastIndexOf("::"));
+  const region = all.find((p) => p.urn === urn)?.inputs?.region;
+  return typeof region === "string" ? region : undefined;
 }

@@ -100,7 +100,7 @@ export async function runCloudGameday(ws: GamedayWorkspace, o: RunOptions): Prom
     rec.refusals.push(...verdict.refusals);
     rec.dataLoss.push(...verdict.dataLoss);
     for (const line of previewSummary(adapted.diff.totals, adapted.diff.changes.length)) log(line);
-    for (const line of formatStepCheck(c, 120).filter((l) => l !== "")) log(line);
+    for (const line of formatStepCheck(c, 400).filter((l) => l !== "")) log(line);
     for (const d of verdict.dataLoss) log(`  data: ${d}`);
 
     if (verdict.refusals.length) {
@@ -191,7 +191,8 @@ function resumeLines(stack: string, o: RunOptions, failed: number, stages: reado
 function firstLine(e: unknown): string {
   const text = e instanceof Error ? e.message : String(e);
   const lines = text.split("\n").map((l) => l.trim()).filter(Boolean);
-  return (lines.find((l) => /error/i.test(l)) ?? lines[0] ?? "unknown error").slice(0, 300);
+  const errors = [...new Set(lines.filter((l) => /error/i.test(l)))];
+  return (errors.length ? errors.join(" / ") : lines[0] ?? "unknown error").slice(0, 300);
 }
 
 export type { ConfigChange };
