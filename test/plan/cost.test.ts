@@ -2,6 +2,8 @@ import { strict as assert } from "node:assert";
 import { estimateCost } from "../../tools/plan/cost";
 import { COVERAGE } from "../../tools/plan/cost-coverage";
 import { formatCost, formatCostDelta } from "../../tools/plan/cost-format";
+import { standbyRuns, type ModeRow } from "../../tools/plan/cost-modes";
+import { formatModes } from "../../tools/plan/cost-modes-format";
 import type { CostEstimate, CostLine } from "../../tools/plan/cost-types";
 import { resolveUsage } from "../../tools/plan/cost-usage";
 import { evaluateStack } from "../../tools/plan/evaluate";
@@ -122,12 +124,23 @@ describe("plan --cost", function () {
     assert.match(text, /No price \(1, not counted in the totals\):\n {2}primary \/ database {2}primary-db-read-0 .*: no price/);
   });
 
+  it("prices an AWS WAF web ACL as it lands: the ACL, its rules and the requests it inspects", () => {
+    const base = prod.get("warm-standby/primary")!;
+    const alb = base.resources.find((r) => r.type === "aws:lb/loadBalancer:LoadBalancer" && r.name === "primary-api")!;
+    const acl = { ...alb, type: "aws:wafv2/webAcl:WebAcl", name: "primary-waf", inputs: { scope: "REGIONAL", region: alb.region, rules: [{}, {}, {}] } };
+    const e = estimate({ ...base, resources: [...base.resources, acl] });
+    // $5 + 3 × $1 + 100 M requests on the serving site × $0.60 per million
+    assert.equal(lineOf(e, "primary-waf", /web ACL/).monthlyUsd, 5);
+    assert.equal(lineOf(e, "primary-waf", /3 rules/).monthlyUsd, 3);
+    assert.equal(lineOf(e, "primary-waf", /requests inspected/).monthlyUsd, 60);
+  });
+
   it("reports a type with no rule as \"no price\" and names it", () => {
     const base = dev;
-    const stray = { ...base.resources.find((r) => r.custom)!, type: "aws:wafv2/webAcl:WebAcl", name: "edge-waf" };
+    const stray = { ...base.resources.find((r) => r.custom)!, type: "aws:shield/protection:Protection", name: "edge-shield" };
     const e = estimate({ ...base, resources: [...base.resources, stray] });
-    assert.deepEqual(e.uncoveredTypes, ["aws:wafv2/webAcl:WebAcl"]);
-    assert.equal(lineOf(e, "edge-waf", /no rule/).monthlyUsd, undefined);
+    assert.deepEqual(e.uncoveredTypes, ["aws:shield/protection:Protection"]);
+    assert.equal(lineOf(e, "edge-shield", /no rule/).monthlyUsd, undefined);
   });
 
   it("prints the estimate's honesty line, the table's date and every assumption; --diff prints before → after", () => {
@@ -137,6 +150,23 @@ describe("plan --cost", function () {
     assert.match(text, /\[us-east-1 price\]/, "a carried-over price says so");
     const delta = formatCostDelta(estimate(prod.get("warm-standby/primary")!), estimate(prod.get("active-active/primary")!));
     assert.match(delta, /^Monthly cost \(estimate, prices as of .*\): \$[\d,.]+ → \$[\d,.]+ \(\+\$[\d,.]+\)/);
+  });
+
+  it("--compare-modes: a row per mode with cost, RTO/RPO, $ per minute of RTO saved and the standby; a refused mode with its reason", () => {
+    const rows: ModeRow[] = DR_MODES.map((mode) => {
+      const plan = prod.get(`${mode}/primary`)!;
+      const e = estimate(plan);
+      const o = (plan.outputs as Record<string, any>).recoveryObjectives;
+      const split = { monthlyUsd: 0, maxMonthlyUsd: 0 };
+      return { mode, estimate: e, objectives: o, split: { active: split, standby: split, global: split }, standbyRuns: standbyRuns(e) };
+    });
+    assert.equal(rows[2].standbyRuns, "API 1× m7g.large (max 12), db.r6g.large Multi-AZ, cache.r7g.large × 1");
+    assert.equal(rows[3].standbyRuns, "no standby: every site serves");
+    const text = formatModes("prod", [...rows, { mode: "x", refused: "dr.mode: needs a standby site" }], false);
+    const pilot = text.split("\n").find((l) => l.startsWith("pilot-light"))!;
+    const perMinute = (rows[1].estimate!.totals.monthlyUsd - rows[0].estimate!.totals.monthlyUsd) / ((3270 - 570) / 60);
+    assert.ok(pilot.includes(`$${perMinute.toFixed(2)}`), pilot);
+    assert.match(text, /^x +not available: dr\.mode: needs a standby site$/m);
   });
 
   it("reads usage from the stack's cost:<name> keys and --usage, refusing unknown names and bad values", () => {

@@ -131,3 +131,20 @@ export const logGroup: PriceRule = (r, ctx) => {
 
 export const logMetricFilter: PriceRule = (r, ctx) => [line(r, ctx, { tier: "observability", what: "custom metric from a log filter", priceItem: "cloudwatch:metric", quantity: 1 })];
 
+
+/**
+ * An AWS WAF web ACL: the ACL, each rule in it, and the requests it inspects: the CDN's for a
+ * CLOUDFRONT-scope ACL, else the API's share of a serving site.
+ */
+export const webAcl: PriceRule = (r, ctx) => {
+  const i = r.inputs as Inputs;
+  const rules = ((i.rules ?? []) as unknown[]).length;
+  const cdn = i.scope === "CLOUDFRONT";
+  const requests = cdn ? ctx.usage.cdnRequestsPerMonth : ctx.serving.has(ctx.siteOf(r)) ? ctx.usage.apiRequestsPerMonth / ctx.serving.size : 0;
+  const tier = "edge";
+  return [
+    line(r, ctx, { tier, what: `web ACL (${cdn ? "CloudFront" : "regional"})`, priceItem: "waf:web-acl", quantity: 1 }),
+    line(r, ctx, { tier, what: `${rules} rule${rules === 1 ? "" : "s"}`, priceItem: "waf:rule", quantity: rules }),
+    line(r, ctx, { tier, what: "requests inspected (millions)", priceItem: "waf:requests", quantity: requests / 1_000_000 }),
+  ];
+};

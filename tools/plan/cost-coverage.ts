@@ -42,7 +42,11 @@ export const COVERAGE: Readonly<Record<string, Coverage>> = {
   "aws:cloudwatch/dashboard:Dashboard": priced(svc.dashboard),
   "aws:cloudwatch/logGroup:LogGroup": priced(svc.logGroup),
   "aws:cloudwatch/logMetricFilter:LogMetricFilter": priced(svc.logMetricFilter),
+  "aws:wafv2/webAcl:WebAcl": priced(svc.webAcl),
   // AWS: free
+  "aws:wafv2/webAclAssociation:WebAclAssociation": free("an association has no charge: the web ACL is priced"),
+  "aws:cloudwatch/eventRule:EventRule": free("EventBridge rules on AWS service events have no charge"),
+  "aws:cloudwatch/eventTarget:EventTarget": free("targets have no charge (what they invoke is priced where it runs)"),
   "aws:autoscaling/policy:Policy": free("scaling policies have no charge (the instances they add are priced at the group's max size)"),
   "aws:autoscaling/schedule:Schedule": free("scheduled actions have no charge (the instances they add are priced at the group's max size)"),
   "aws:ec2/launchTemplate:LaunchTemplate": free("a template: its instances and volumes are priced on the Auto Scaling group"),
@@ -114,6 +118,7 @@ export const COVERAGE: Readonly<Record<string, Coverage>> = {
   "cloudflare:index/loadBalancer:LoadBalancer": priced(other.cloudflareLoadBalancer),
   "cloudflare:index/loadBalancerPool:LoadBalancerPool": free("pools are part of the load-balancing subscription (origins beyond 2 are priced on the load balancer)"),
   "cloudflare:index/loadBalancerMonitor:LoadBalancerMonitor": free("a monitor at the subscription's 60 s interval from one region is included"),
+  "cloudflare:index/ruleset:Ruleset": { kind: "unpriced", reason: "WAF and rate-limiting rules are included in the zone's plan up to a per-plan quota that was not vouched for" },
   "cloudflare:index/zoneSetting:ZoneSetting": free("a zone setting: included in the zone's plan (priced on the load balancer line)"),
   "cloudflare:index/hostnameTlsSetting:HostnameTlsSetting": { kind: "unpriced", reason: "per-hostname TLS settings: whether the zone's plan includes them or they need Advanced Certificate Manager was not vouched for" },
   // no cloud resource
@@ -126,6 +131,6 @@ export const COVERAGE: Readonly<Record<string, Coverage>> = {
 /** Cost items the estimate leaves out on purpose, printed with it. */
 export const NOT_ESTIMATED: readonly string[] = [
   "CloudWatch Logs storage, RDS enhanced monitoring and Performance Insights beyond the free 7 days",
-  "KMS and Secrets Manager API requests, S3 GET and replication requests, EventBridge/WAF (not in the program yet)",
+  "KMS and Secrets Manager API requests, S3 GET and replication requests, custom EventBridge events",
   "data transfer between AZs (API to database and cache in another AZ, Multi-AZ replication is free)",
 ];

@@ -40,6 +40,7 @@ const BACKUP = "https://aws.amazon.com/backup/pricing/";
 const KMS = "https://aws.amazon.com/kms/pricing/";
 const SECRETS = "https://aws.amazon.com/secrets-manager/pricing/";
 const CLOUDWATCH = "https://aws.amazon.com/cloudwatch/pricing/";
+const WAF = "https://aws.amazon.com/waf/pricing/";
 const DO_DROPLETS = "https://www.digitalocean.com/pricing/droplets";
 const DO_LB = "https://www.digitalocean.com/pricing/load-balancer";
 const DO_DB = "https://www.digitalocean.com/pricing/managed-databases";
@@ -107,6 +108,10 @@ export const PRICES: readonly PriceRow[] = [
   ...rows("cloudwatch:metric", "metric-month", CLOUDWATCH, [[SEOUL, 0.3, VIRGINIA], [TOKYO, 0.3, VIRGINIA]]),
   ...rows("cloudwatch:logs-ingest", "GB", CLOUDWATCH, [[SEOUL, 0.76, TOKYO], [TOKYO, 0.76]]),
   ...rows("cloudwatch:vended-logs-ingest", "GB", CLOUDWATCH, [[SEOUL, 0.5, VIRGINIA], [TOKYO, 0.5, VIRGINIA]]),
+  // AWS WAF (regional web ACLs on load balancers; CLOUDFRONT scope lives in us-east-1)
+  ...rows("waf:web-acl", "web-ACL-month", WAF, [[SEOUL, 5], [TOKYO, 5], [VIRGINIA, 5]]),
+  ...rows("waf:rule", "rule-month", WAF, [[SEOUL, 1], [TOKYO, 1], [VIRGINIA, 1]]),
+  ...rows("waf:requests", "1M requests", WAF, [[SEOUL, 0.6], [TOKYO, 0.6], [VIRGINIA, 0.6]]),
   // DigitalOcean: one price in every region
   ...rows("do:droplet:s-1vcpu-1gb", "month", DO_DROPLETS, [["any", 6]]),
   ...rows("do:droplet:s-1vcpu-2gb", "month", DO_DROPLETS, [["any", 12]]),
