@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { diffPlans } from "../../tools/plan/diff";
 import { evaluateStack } from "../../tools/plan/evaluate";
 import { checkSteps, stepsAccepted, type StepCheck } from "../../tools/plan/step-check";
+import { startupRegions } from "../../tools/plan/steps-regions";
 import { checkTransitions, drTransitions } from "../../tools/plan/transitions";
 import type { PlanResult, PlannedResource } from "../../tools/plan/types";
 
@@ -98,6 +99,15 @@ describe("plan --diff step check: the rules, on hand-made plans", () => {
     assert.deepEqual(check(a, b).calls.intoFenced, ["update aws:ec2/vpc:Vpc vpc-1", "function aws:ssm/getParameter:getParameter ×1", "start-up of the default AWS provider (STS: credentials, account id)"]);
     const skipping: PlanResult = { ...b, resources: a.resources, invokes: [], providerConfig: { "aws:region": "r-1", "aws:skipCredentialsValidation": "true", "aws:skipRequestingAccountId": "true" } };
     assert.deepEqual(check(a, skipping).calls.intoFenced, []);
+  });
+});
+
+describe("plan --diff step check: where an AWS provider's start-up calls go", () => {
+  it("Pulumi's credentials check uses region, the upstream one stsRegion; both skips silence both", () => {
+    assert.deepEqual(startupRegions({ region: "r-1" }), ["r-1"]);
+    assert.deepEqual(startupRegions({ region: "r-1", stsRegion: "r-2" }), ["r-1", "r-2"]);
+    assert.deepEqual(startupRegions({ region: "r-1", stsRegion: "r-2", skipCredentialsValidation: "true" }), ["r-2"]);
+    assert.deepEqual(startupRegions({ region: "r-1", skipCredentialsValidation: true, skipRequestingAccountId: true }), []);
   });
 });
 

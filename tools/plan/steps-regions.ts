@@ -45,20 +45,26 @@ function regionOf(r: PlannedResource): string | undefined {
 function awsStartup(p: PlanResult): { provider: string; region: string }[] {
   const out: { provider: string; region: string }[] = [];
   const cfg = p.providerConfig ?? {};
-  const region = (c: Record<string, unknown>) => {
-    const skip = (k: string) => String(c[k]) === "true";
-    if (skip("skipCredentialsValidation") && skip("skipRequestingAccountId")) return undefined;
-    return (c.stsRegion ?? c.region) as string | undefined;
+  const add = (provider: string, c: Record<string, unknown>) => {
+    for (const region of startupRegions(c)) out.push({ provider, region });
   };
-  if (p.defaultProviders?.includes("aws")) {
-    const c = Object.fromEntries(Object.entries(cfg).filter(([k]) => k.startsWith("aws:")).map(([k, v]) => [k.slice(4), v]));
-    const r = region(c);
-    if (r) out.push({ provider: "default AWS provider", region: r });
-  }
-  for (const r of p.resources) {
-    if (r.type !== "pulumi:providers:aws") continue;
-    const reg = region(r.inputs);
-    if (reg) out.push({ provider: `AWS provider ${r.name}`, region: reg });
-  }
+  if (p.defaultProviders?.includes("aws")) add("default AWS provider", Object.fromEntries(Object.entries(cfg).filter(([k]) => k.startsWith("aws:")).map(([k, v]) => [k.slice(4), v])));
+  for (const r of p.resources) if (r.type === "pulumi:providers:aws") add(`AWS provider ${r.name}`, r.inputs);
   return out;
+}
+
+/**
+ * The regions an AWS provider's start-up calls go to: Pulumi's own credentials check (STS in
+ * `region`; pulumi-aws provider/config.go reads no stsRegion) unless skipCredentialsValidation,
+ * and the upstream validation and account-id request (STS in `stsRegion`, else `region`) unless
+ * both are skipped.
+ */
+export function startupRegions(c: Record<string, unknown>): string[] {
+  const skip = (k: string) => String(c[k]) === "true";
+  const region = c.region as string | undefined;
+  const sts = (c.stsRegion as string | undefined) ?? region;
+  const out = new Set<string>();
+  if (!skip("skipCredentialsValidation") && region) out.add(region);
+  if (!(skip("skipCredentialsValidation") && skip("skipRequestingAccountId")) && sts) out.add(sts);
+  return [...out];
 }
