@@ -77,8 +77,8 @@ export function drStateProblems(cfg: Checked): ConfigProblem[] {
   const snapshot = dr.restoreFromSnapshot;
   const allowed = `allowed: the ARN of an RDS snapshot in ${secondary.region}, arn:aws:rds:${secondary.region}:<account>:snapshot:<name>, e.g. the newest recovery point in the ${secondary.region} backup vault`;
   if (restoresRdsSnapshot(cfg) && snapshot === undefined) {
-    const fromDo = cfg.sites?.primary.cloud === "digitalocean" ? "; the primary is on digitalocean, so load its newest dump into an RDS instance and snapshot it first (README runbook)" : "";
-    problems.push({ key, value: undefined, message: `is required to fail over in backup-restore: the secondary has no database and is created from a recovery point, never empty${fromDo} (${allowed})` });
+    const fromDo = cfg.sites?.primary.cloud === "digitalocean" ? ", never empty; the primary is on digitalocean, so load its newest dump into an RDS instance and snapshot it first (README, DigitalOcean)" : "";
+    problems.push({ key, value: undefined, message: `is required to fail over in backup-restore: the secondary has no database and is created from a recovery point${fromDo} (${allowed})` });
   } else if (snapshot !== undefined) {
     const m = RDS_SNAPSHOT_ARN.exec(snapshot);
     if (!m) problems.push({ key, value: snapshot, message: `is not an RDS snapshot ARN (${allowed})` });
