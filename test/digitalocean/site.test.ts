@@ -142,4 +142,10 @@ describe("digitalocean: the dev site", function () {
     // dev leaves the zone's TLS settings alone (edge.cloudflare.tls unmanaged): no zone setting
     assert.equal(all("cloudflare:index/zoneSetting:ZoneSetting").length, 0);
   });
+
+  it("opted into zone-wide TLS (edge.cloudflare.tls: zone): SSL strict, which Cloudflare's proxy meets with the Origin CA certificate", async () => {
+    const zone = await evaluateStack({ stack: "dev", configOverrides: { edge: { cloudflare: { tls: "zone" } } } });
+    const settings = zone.resources.filter((r) => r.type === "cloudflare:index/zoneSetting:ZoneSetting").map((r) => [r.inputs.settingId, r.inputs.value]).sort();
+    assert.deepEqual(settings, [["always_use_https", "on"], ["min_tls_version", "1.2"], ["ssl", "strict"]]);
+  });
 });
