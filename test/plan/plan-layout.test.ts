@@ -105,6 +105,27 @@ describe("offline plan layout", function () {
     assert.match(head, /^warning: failed over without dr\.fencedRelease/m);
   });
 
+  it("summarizes a DigitalOcean site from its droplet pool and managed databases", () => {
+    const urn = (type: string, name: string) => `urn:pulumi:dev::resilient-feed::${type}::${name}`;
+    const r = (type: string, name: string, inputs: Record<string, unknown>, parent?: string): PlannedResource => ({ urn: urn(type, name), type, name, inputs, custom: !type.startsWith("resilient-feed:"), region: typeof inputs.region === "string" ? inputs.region : undefined, ...(parent ? { parentUrn: parent } : {}) });
+    const root = r("resilient-feed:index:Deployment", "resilient-feed-dev", { sites: { primary: { role: "active", servesTraffic: true, database: "writer" } } });
+    const site = r("resilient-feed:digitalocean:Site", "primary", {}, root.urn);
+    const dev: PlanResult = {
+      stack: "dev", config: { sites: { primary: { region: "sgp1" } } }, invokes: [],
+      outputs: { drMode: "backup-restore", activeSite: "primary", sites: { primary: { cloud: "digitalocean", region: "sgp1" } } },
+      resources: [root, site,
+        r("digitalocean:index/dropletAutoscale:DropletAutoscale", "primary-api", { config: { minInstances: 1, maxInstances: 2 }, dropletTemplate: { value: { size: "s-1vcpu-2gb", region: "sgp1" } } }, site.urn),
+        r("digitalocean:index/databaseCluster:DatabaseCluster", "primary-db", { engine: "mysql", size: "db-s-1vcpu-2gb", nodeCount: 1, region: "sgp1" }, site.urn),
+        r("digitalocean:index/databaseReplica:DatabaseReplica", "primary-db-read", { size: "db-s-1vcpu-2gb", region: "sgp1" }, site.urn),
+        r("digitalocean:index/databaseCluster:DatabaseCluster", "primary-cache", { engine: "valkey", size: "db-s-1vcpu-1gb", nodeCount: 1, region: "sgp1" }, site.urn)],
+    };
+    const text = formatPlan(dev);
+    assert.match(text, /^ {4}api {7}s-1vcpu-2gb droplets, min 1 \/ max 2$/m);
+    assert.match(text, /^ {4}database {2}writer: primary-db mysql db-s-1vcpu-2gb × 1 \+ 1 read replica \(db-s-1vcpu-2gb\)$/m);
+    assert.match(text, /^ {4}cache {5}primary-cache valkey db-s-1vcpu-1gb × 1$/m);
+    assert.match(text, /^-- primary \(Site\)$/m);
+  });
+
   it("wrap breaks a word wider than the line instead of cutting it", () => {
     const word = "x".repeat(25);
     const lines = wrap(`key ${word}`, 10, "", "  ");

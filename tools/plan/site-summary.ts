@@ -17,6 +17,9 @@ const NAT = "aws:ec2/natGateway:NatGateway";
 const RECORD = "aws:route53/record:Record";
 const CF_LB = "cloudflare:index/loadBalancer:LoadBalancer";
 const CF_POOL = "cloudflare:index/loadBalancerPool:LoadBalancerPool";
+const DO_POOL = "digitalocean:index/dropletAutoscale:DropletAutoscale";
+const DO_CLUSTER = "digitalocean:index/databaseCluster:DatabaseCluster";
+const DO_REPLICA = "digitalocean:index/databaseReplica:DatabaseReplica";
 
 export function summaryLines(plan: PlanResult, placements: ReadonlyMap<string, Placement>, width: number): string[] {
   const deployment = plan.resources.find((r) => !r.custom && r.type.endsWith(":index:Deployment"));
@@ -52,6 +55,8 @@ const str = (v: unknown) => (typeof v === "string" || typeof v === "number" || t
 
 function apiLine(rs: readonly PlannedResource[]): string | undefined {
   const groups = ofType(rs, ASG);
+  const pools = ofType(rs, DO_POOL);
+  if (pools.length > 0) return pools.map(doPool).join("; ");
   if (groups.length === 0) return "none";
   const types = [...new Set(ofType(rs, LAUNCH_TEMPLATE).map((t) => str(t.inputs.instanceType)))];
   const schedules = ofType(rs, SCHEDULE).map((s) => `${str(s.inputs.scheduledActionName ?? s.name)} ${str(s.inputs.minSize)}/${str(s.inputs.desiredCapacity)}/${str(s.inputs.maxSize)}`);
@@ -59,7 +64,22 @@ function apiLine(rs: readonly PlannedResource[]): string | undefined {
     + (schedules.length > 0 ? `; scheduled ${schedules.join(", ")}` : "");
 }
 
+/** A DigitalOcean droplet autoscale pool; its template arrives secret-wrapped ({ value }). */
+function doPool(p: PlannedResource): string {
+  const i = p.inputs as Record<string, any>;
+  const template = i.dropletTemplate && typeof i.dropletTemplate === "object" && "value" in i.dropletTemplate ? i.dropletTemplate.value : i.dropletTemplate;
+  return `${str(template?.size)} droplets, min ${str(i.config?.minInstances)} / max ${str(i.config?.maxInstances)}`;
+}
+
+const isCache = (c: PlannedResource) => ["valkey", "redis"].includes(str(c.inputs.engine));
+
 function databaseLine(rs: readonly PlannedResource[], role: string | undefined): string | undefined {
+  const clusters = ofType(rs, DO_CLUSTER).filter((c) => !isCache(c));
+  if (clusters.length > 0) {
+    const reads = ofType(rs, DO_REPLICA);
+    const readText = reads.length > 0 ? ` + ${reads.length} read replica${reads.length > 1 ? "s" : ""} (${[...new Set(reads.map((r) => str(r.inputs.size)))].join(", ")})` : "";
+    return `${role ?? "?"}: ${clusters.map((c) => `${c.name} ${str(c.inputs.engine)} ${str(c.inputs.size)} × ${str(c.inputs.nodeCount)}`).join("; ")}${readText}`;
+  }
   const dbs = ofType(rs, RDS);
   const source = (r: PlannedResource) => (typeof r.inputs.replicateSourceDb === "string" && r.inputs.replicateSourceDb !== "" ? r.inputs.replicateSourceDb : undefined);
   const local = new Set(dbs.map((d) => d.name));
@@ -78,6 +98,8 @@ function databaseLine(rs: readonly PlannedResource[], role: string | undefined):
 
 function cacheLine(rs: readonly PlannedResource[]): string | undefined {
   const groups = ofType(rs, REDIS);
+  const clusters = ofType(rs, DO_CLUSTER).filter(isCache);
+  if (clusters.length > 0) return clusters.map((c) => `${c.name} ${str(c.inputs.engine)} ${str(c.inputs.size)} × ${str(c.inputs.nodeCount)}`).join("; ");
   if (groups.length === 0) return undefined;
   return groups.map((g) => `${g.name} ${str(g.inputs.nodeType)} × ${str(g.inputs.numCacheClusters)}${g.inputs.automaticFailoverEnabled === true ? ", automatic failover" : ""}`).join("; ");
 }
