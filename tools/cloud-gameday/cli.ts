@@ -49,22 +49,22 @@ async function main(): Promise<number> {
   if (!(deadline > 0)) throw new UsageError("--probe-deadline S: seconds > 0");
 
   const root = path.resolve(__dirname, "../..");
-  const { openStack, checkAwsCredentials } = await import("./automation");
+  const { openStack, checkAwsCredentials } = require("./automation") as typeof import("./automation");
   const ws = await openStack(process.env.GAMEDAY_WORKDIR ?? root, values.stack);
   const reportDir = path.resolve(values["report-dir"]!);
   if (action === "status") {
-    const { printStatus } = await import("./status");
+    const { printStatus } = require("./status") as typeof import("./status");
     return printStatus(ws, reportDir, (l) => console.log(l));
   }
   checkAwsCredentials(await ws.getAllConfig());
-  const { runCloudGameday } = await import("./runner");
-  const { httpProber } = await import("./probe");
-  const { writeReport } = await import("./report");
-  const { projectConfig, getPath } = await import("./config-paths");
+  const { runCloudGameday } = require("./runner") as typeof import("./runner");
+  const { httpProber } = require("./probe") as typeof import("./probe");
+  const { writeReport } = require("./report") as typeof import("./report");
+  const { projectConfig, getPath } = require("./config-paths") as typeof import("./config-paths");
   const domain = getPath(projectConfig(await ws.getAllConfig()), "edge.domain");
   const user = process.env.GAMEDAY_HANDLE && process.env.GAMEDAY_PASSWORD ? { handle: process.env.GAMEDAY_HANDLE, password: process.env.GAMEDAY_PASSWORD } : undefined;
   const t0 = Date.now();
-  const { offlineDependencies } = await import("./dependencies");
+  const { offlineDependencies } = require("./dependencies") as typeof import("./dependencies");
   const { report, exitCode } = await runCloudGameday(ws, {
     action: action as "switch-mode" | "failover" | "failback", to: values.to, dryRun: values["dry-run"]!, yes: values.yes!, fromStage,
     confirm: process.stdin.isTTY && process.stdout.isTTY ? ask : undefined,
