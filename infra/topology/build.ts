@@ -101,6 +101,9 @@ export function buildTopology(cfg: ResolvedConfig): Topology {
   if (!secondary) warnings.push("single site: backups stay in the primary region, so a regional outage means restoring elsewhere by hand");
   if (secondary && secondary.cloud !== primary.cloud) warnings.push(`sites on ${primary.cloud} and ${secondary.cloud}: no managed cross-cloud copy of the data; backup-restore needs an export/import runbook`);
   if (cfg.dr.restoreFromSnapshot !== undefined && !restoresRdsSnapshot(cfg)) warnings.push(`dr.restoreFromSnapshot is set but unused: only backup-restore failed over restores from it (keep it while failed over: changing it replaces the restored database)`);
+  if ([primary, secondary].some((x) => x?.cloud === "digitalocean")) {
+    warnings.push("DigitalOcean site: the recovery objectives use the AWS terms (hourly backups copied to the standby region); DigitalOcean keeps daily backups with 7 days of point-in-time recovery, and the scheduled cross-region dumps that would bound a regional outage's RPO are not built yet");
+  }
   const doMysql = DO_MYSQL_VERSIONS.find((v) => v.version === cfg.digitalocean?.database.version);
   if (doMysql && [primary, secondary].some((x) => x?.cloud === "digitalocean") && new Date().toISOString().slice(0, 10) > doMysql.standardSupportEnds) {
     warnings.push(`DigitalOcean MySQL ${doMysql.version} runs MySQL ${doMysql.upstreamMajor}, past upstream standard support since ${doMysql.standardSupportEnds}, and DigitalOcean offers no newer major: dev only (prod runs on aws)`);
