@@ -4,6 +4,7 @@ import { idsOfTypes, REFERENCE_TYPES, referenceProblems } from "./steps-referenc
 import { regionCalls, type RegionCalls } from "./steps-regions";
 import { HEALTH_CHECK, RECORD, route53Problems } from "./steps-route53";
 import { stepGraph, walkOrders, type RefusedStep, type Step } from "./steps";
+import { wrap } from "./layout";
 import type { PlanResult } from "./types";
 
 // The step check of `plan --diff`: would the clouds accept every call of this transition, in
@@ -44,19 +45,20 @@ export function stepsAccepted(c: StepCheck): boolean {
 }
 
 export function formatStepCheck(c: StepCheck, width: number): string[] {
-  const fit = (line: string) => (line.length <= width ? line : `${line.slice(0, width - 1)}…`);
+  // findings wrap, never cut: the rule and the step names are the point of the check
+  const out = (text: string, first = "  ", rest = "      ") => wrap(text, width, first, rest);
   const step = (s: Step) => `${s.kind} ${s.name}`;
-  const lines = ["", `Step check: ${c.steps} steps, ${c.states} intermediate states walked in every order the dependencies allow`];
-  lines.push(`  refused steps: ${c.refusedSteps.length}, refused deletes: ${c.refusedDeletes.length}, calls into a fenced region: ${c.calls.intoFenced.length}`);
+  const lines = ["", ...out(`Step check: ${c.steps} steps, ${c.states} intermediate states walked in every order the dependencies allow`, "", "  ")];
+  lines.push(...out(`refused steps: ${c.refusedSteps.length}, refused deletes: ${c.refusedDeletes.length}, calls into a fenced region: ${c.calls.intoFenced.length}`));
   for (const r of c.refusedSteps) {
-    lines.push(fit(`  ! refused: ${step(r.step)}: ${r.problem}`));
-    lines.push(fit(`      e.g. after: ${r.order.slice(0, -1).map(step).join(", ") || "nothing else"}`));
+    lines.push(...out(`! refused: ${step(r.step)}: ${r.problem}`));
+    lines.push(...out(`e.g. after: ${r.order.slice(0, -1).map(step).join(", ") || "nothing else"}`, "      ", "        "));
   }
-  for (const d of c.refusedDeletes) lines.push(fit(`  ! refused delete: ${d.step.type} ${d.step.name}: ${d.problem}`));
-  for (const call of c.calls.intoFenced) lines.push(fit(`  ! calls the fenced region ${c.calls.fencedRegion}: ${call}`));
-  for (const s of c.skipped) lines.push(fit(`  ! not checked: ${s}`));
+  for (const d of c.refusedDeletes) lines.push(...out(`! refused delete: ${d.step.type} ${d.step.name}: ${d.problem}`));
+  for (const call of c.calls.intoFenced) lines.push(...out(`! calls the fenced region ${c.calls.fencedRegion}: ${call}`));
+  for (const s of c.skipped) lines.push(...out(`! not checked: ${s}`));
   const regions = Object.entries(c.calls.invokes).sort(([a], [b]) => a.localeCompare(b)).map(([r, n]) => `${r === "-" ? "in the provider" : r} ${n}`);
-  lines.push(fit(`  provider functions by region: ${regions.join(", ") || "none"}`));
-  lines.push(fit(`  provider start-up calls: ${c.calls.startup.map((p) => `${p.provider} → ${p.region}`).join(", ") || "none"}`));
+  lines.push(...out(`provider functions by region: ${regions.join(", ") || "none"}`));
+  lines.push(...out(`provider start-up calls: ${c.calls.startup.map((p) => `${p.provider} → ${p.region}`).join(", ") || "none"}`));
   return lines;
 }

@@ -1,3 +1,4 @@
+import { wrap } from "./layout";
 import type { CheckedStage } from "./transitions";
 
 // `plan --transitions`: one row per stage of every DR transition, with its step check's counts.
@@ -12,10 +13,11 @@ export function formatTransitions(stages: readonly CheckedStage[], width: number
     last = s.transition;
     const c = s.check;
     lines.push(fit(`  ${`${s.from} → ${s.to}`.slice(0, 60).padEnd(60)} ${String(c.steps).padStart(5)} ${String(c.refusedSteps.length).padStart(8)} ${String(c.refusedDeletes.length).padStart(8)} ${String(c.calls.intoFenced.length).padStart(7)}`));
-    for (const r of c.refusedSteps) lines.push(fit(`    ! ${r.step.kind} ${r.step.name}: ${r.problem}`));
-    for (const d of c.refusedDeletes) lines.push(fit(`    ! delete ${d.step.name}: ${d.problem}`));
-    for (const f of c.calls.intoFenced) lines.push(fit(`    ! fenced region ${c.calls.fencedRegion}: ${f}`));
-    for (const k of c.skipped) lines.push(fit(`    ! not checked: ${k}`));
+    const finding = (text: string) => lines.push(...wrap(text, width, "    ! ", "      "));
+    for (const r of c.refusedSteps) finding(`${r.step.kind} ${r.step.name}: ${r.problem}`);
+    for (const d of c.refusedDeletes) finding(`delete ${d.step.name}: ${d.problem}`);
+    for (const f of c.calls.intoFenced) finding(`fenced region ${c.calls.fencedRegion}: ${f}`);
+    for (const k of c.skipped) finding(`not checked: ${k}`);
   }
   const bad = stages.filter((s) => s.check.refusedSteps.length + s.check.refusedDeletes.length + s.check.calls.intoFenced.length + s.check.skipped.length > 0).length;
   lines.push("", `${stages.length} stages checked, ${bad} with a refused step, a refused delete or a call into a fenced region`);
