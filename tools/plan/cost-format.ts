@@ -2,6 +2,7 @@
 // per tier at the desired and the maximum size, the "no price" items apart, and the assumptions.
 import { NOT_ESTIMATED } from "./cost-coverage";
 import type { CostEstimate, CostLine } from "./cost-types";
+import { MAX_WIDTH, wrap } from "./layout";
 import { PRICE_TABLE_DATE } from "./prices";
 
 export function usd(n: number): string {
@@ -19,8 +20,8 @@ export function honestyLine(): string {
 
 export function formatCost(e: CostEstimate): string {
   const out: string[] = [];
-  out.push(`Estimated monthly cost, stack "${e.stack}" (mode ${e.mode}, active site ${e.activeSite}): ${range(e.totals.monthlyUsd, e.totals.maxMonthlyUsd)}`);
-  out.push(honestyLine());
+  out.push(...wrap(`Estimated monthly cost, stack "${e.stack}" (mode ${e.mode}, active site ${e.activeSite}): ${range(e.totals.monthlyUsd, e.totals.maxMonthlyUsd)}`, MAX_WIDTH, "", "  "));
+  out.push(...wrap(honestyLine(), MAX_WIDTH, "", ""));
   const groups = new Map<string, CostLine[]>();
   for (const l of e.lines.filter((x) => x.monthlyUsd !== undefined)) groups.set(`${l.site} / ${l.tier}`, [...(groups.get(`${l.site} / ${l.tier}`) ?? []), l]);
   for (const key of [...groups.keys()].sort()) {
@@ -29,7 +30,7 @@ export function formatCost(e: CostEstimate): string {
     const sumMax = ls.reduce((n, l) => n + (l.maxMonthlyUsd ?? l.monthlyUsd!), 0);
     const site = key.split(" / ")[0];
     out.push("", `== ${key}${e.roles[site] ? ` (${e.roles[site]})` : ""}: ${range(round(sum), round(sumMax))}`);
-    for (const l of ls) out.push(`  ${lineText(l)}`);
+    for (const l of ls) out.push(...wrap(lineText(l), MAX_WIDTH, "  ", "      "));
   }
   const unpriced = e.lines.filter((l) => l.monthlyUsd === undefined);
   out.push("", "Per site:");
@@ -39,11 +40,11 @@ export function formatCost(e: CostEstimate): string {
   out.push(`Total: ${usd(e.totals.monthlyUsd)} at the desired size, ${usd(e.totals.maxMonthlyUsd)} at the maximum size${unpriced.length ? `, plus ${unpriced.length} item(s) with no price` : ""}`);
   if (unpriced.length > 0) {
     out.push("", `No price (${unpriced.length}, not counted in the totals):`);
-    for (const l of unpriced) out.push(`  ${l.site} / ${l.tier}  ${l.resource}  ${l.what}  [${l.priceItem}${l.region ? ` in ${l.region}` : ""}]: no price`);
+    for (const l of unpriced) out.push(...wrap(`no price: ${l.site} / ${l.tier} ${l.resource}: ${l.what} [${l.priceItem}${l.region ? ` in ${l.region}` : ""}]`, MAX_WIDTH, "  ", "      "));
   }
   out.push("", "Usage assumptions (set cost:<name> in the stack file or --usage NAME=VALUE):");
   for (const a of e.assumptions) out.push(`  ${a.name} = ${a.value}${a.from === "default" ? "" : ` (${a.from})`}`);
-  out.push("Not estimated:", ...NOT_ESTIMATED.map((s) => `  ${s}`));
+  out.push("Not estimated:", ...NOT_ESTIMATED.flatMap((s) => wrap(s, MAX_WIDTH, "  ", "    ")));
   return out.join("\n");
 }
 

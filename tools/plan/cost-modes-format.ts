@@ -3,11 +3,11 @@
 // against the mode before it, and what the standby runs.
 import { honestyLine, range, usd } from "./cost-format";
 import type { ModeRow } from "./cost-modes";
-import { row } from "./layout";
+import { MAX_WIDTH, row, wrap } from "./layout";
 
 export function formatModes(stack: string, rows: readonly ModeRow[], withBreakdown: boolean): string {
-  const out = [`Monthly cost and recovery objectives per DR mode, stack "${stack}" as configured`, honestyLine(), ""];
-  const header = ["mode", "monthly (max)", "active", "standby", "global", "RTO", "RPO", "$/min RTO saved", "standby runs"];
+  const out = [`Monthly cost and recovery objectives per DR mode, stack "${stack}" as configured`, ...wrap(honestyLine(), MAX_WIDTH, "", ""), ""];
+  const header = ["mode", "monthly (max)", "active", "standby", "global", "RTO", "RPO", "$/min RTO saved"];
   const cells = rows.map((r, i) => r.refused !== undefined || !r.estimate || !r.split || !r.objectives
     ? [r.mode, `not available: ${r.refused ?? "no figures"}`]
     : [
@@ -19,15 +19,16 @@ export function formatModes(stack: string, rows: readonly ModeRow[], withBreakdo
         short(r.objectives.rto),
         short(r.objectives.rpo),
         perMinute(rows, i),
-        r.standbyRuns ?? "",
       ]);
   const widths = header.map((h, c) => Math.max(h.length, ...cells.filter((x) => x.length > 2).map((x) => (x[c] ?? "").length)));
-  out.push(row(header, widths), ...cells.map((c) => row(c, widths)));
+  out.push(row(header, widths), ...cells.flatMap((c) => wrap(row(c, widths), MAX_WIDTH, "", "               ")));
+  out.push("", "What the standby runs:");
+  for (const r of rows.filter((x) => x.standbyRuns)) out.push(...wrap(`${r.mode}: ${r.standbyRuns}`, MAX_WIDTH, "  ", "    "));
   const unpriced = rows.filter((r) => (r.estimate?.totals.unpricedLines ?? 0) > 0);
-  for (const r of unpriced) out.push(`  ${r.mode}: ${r.estimate!.totals.unpricedLines} item(s) with no price, not counted (npm run plan -- --cost --mode ${r.mode})`);
+  for (const r of unpriced) out.push(...wrap(`${r.mode}: ${r.estimate!.totals.unpricedLines} item(s) with no price, not counted (npm run plan -- --cost --mode ${r.mode})`, MAX_WIDTH, "  ", "    "));
   if (withBreakdown) {
     for (const r of rows.filter((x) => x.objectives)) {
-      out.push("", `${r.mode}: RTO ${r.objectives!.rto}; RPO ${r.objectives!.rpo}`);
+      out.push("", ...wrap(`${r.mode}: RTO ${r.objectives!.rto}; RPO ${r.objectives!.rpo}`, MAX_WIDTH, "", "  "));
     }
   } else {
     out.push("", "RTO/RPO breakdowns: add --breakdown; every line of a mode's cost: npm run plan -- --cost --mode MODE");
