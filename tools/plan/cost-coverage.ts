@@ -133,4 +133,5 @@ export const NOT_ESTIMATED: readonly string[] = [
   "CloudWatch Logs storage, RDS enhanced monitoring and Performance Insights beyond the free 7 days",
   "KMS and Secrets Manager API requests, S3 GET and replication requests, custom EventBridge events",
   "data transfer between AZs (API to database and cache in another AZ, Multi-AZ replication is free)",
+  "scheduled scale-outs (api.schedules): the desired figure is the group's desired capacity, the max figure bounds them",
 ];
