@@ -5,6 +5,7 @@ import * as path from "node:path";
 import { markdown, writeReport } from "../../tools/cloud-gameday/report";
 import { runCloudGameday, type RunOptions } from "../../tools/cloud-gameday/runner";
 import { Refusal } from "../../tools/cloud-gameday/stages";
+import { printStatus } from "../../tools/cloud-gameday/status";
 import { DEPENDENCIES, engineEvents, failoverSteps, recordAndCheckDeleted, releaseSteps, switchDownSteps, writerReplacedSteps } from "./support/events";
 import { FakeWorkspace } from "./support/fake-workspace";
 import { healthy, PINS, RELEASE, stackConfig, stackOutputs } from "./support/stack";
@@ -151,5 +152,24 @@ describe("cloud game day runner (injected workspace)", () => {
       return true;
     });
     assert.deepEqual(ws.calls, []);
+  });
+
+  it("status: the deployed and configured DR state, the newest report, how to read the replica lag", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cloud-gameday-status-"));
+    try {
+      fs.writeFileSync(path.join(dir, "gameday-cloud-failover-20261203T161500Z.md"), "# report\n");
+      const ws = new FakeWorkspace(stackConfig({ mode: "warm-standby", activeSite: "secondary" }), { previews: [], outputs: { ...stackOutputs("warm-standby"), activeSite: "primary" } });
+      const out: string[] = [];
+      assert.equal(await printStatus(ws, dir, (l) => out.push(l)), 0);
+      assert.deepEqual(out.slice(0, 4), [
+        "stack prod",
+        "  deployed: mode warm-standby, active primary; designed RTO 390 s, RPO 60 s",
+        "  config:   mode warm-standby, active secondary, primary fenced",
+        `  last game day: ${path.join(dir, "gameday-cloud-failover-20261203T161500Z.md")}`,
+      ]);
+      assert.match(out[4], /^ {2}replica lag of the secondary: not read by this runner; aws cloudwatch get-metric-statistics --region ap-northeast-1 /);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

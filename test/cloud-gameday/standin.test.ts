@@ -11,9 +11,10 @@ import { healthy, PINS, RELEASE, stackConfig, stackOutputs } from "./support/sta
 
 // The real Automation API library end to end, against a stand-in `pulumi` on PATH: the version
 // check, config set/rm with --path, preview and up with engine events written to --event-log,
-// outputs; every argv recorded and asserted. The stand-in answers 3.205.0: at or above the
-// library's minimum, and the newest version for which the library tails an --event-log file
-// (newer CLIs stream the events over gRPC, which this stand-in does not speak).
+// outputs; every argv recorded and asserted. The stand-in answers 3.205.0 (at or above the
+// library's minimum, the newest version for which the library tails an --event-log file) and, for
+// the failover, also 3.210.0: newer CLIs get `--event-log tcp://127.0.0.1:PORT` and stream the
+// events to the library's gRPC Events service, which the stand-in does too.
 
 const VERSION = "v3.205.0";
 // not in the library's typings: read from its module, so the test follows the installed library
@@ -46,8 +47,8 @@ describe("cloud game day against a stand-in pulumi CLI (real Automation API)", f
     assert.ok(minimumVersion.compare(VERSION.slice(1)) <= 0, `${minimumVersion} > ${VERSION}`);
   });
 
-  it("failover: the exact commands and arguments the library runs, the events it reads back, the config it leaves", async () => {
-    use(standin());
+  for (const [version, transport] of [[VERSION, /eventlog\.txt$/], ["v3.210.0", /^tcp:\/\/127\.0\.0\.1:\d+$/]] as const) it(`failover (CLI ${version}): the exact commands and arguments the library runs, the events it reads back, the config it leaves`, async () => {
+    use(standin({ version }));
     const lines: string[] = [];
     const ws = await openStack(s!.workDir, "prod");
     const { report, exitCode } = await runCloudGameday(ws, { action: "failover", dryRun: false, yes: true, progress: (l) => lines.push(l), probe: healthy, dependencies: async () => DEPENDENCIES });
@@ -55,7 +56,7 @@ describe("cloud game day against a stand-in pulumi CLI (real Automation API)", f
     assert.equal(report.stages[0].stepCheck?.steps, 5);
     assert.ok(lines.some((l) => /done +delete +aws:route53\/healthCheck:HealthCheck edge-primary-readyz/.test(l)), lines.join("\n"));
 
-    const calls = s!.calls().map((a) => a.map((x) => (/eventlog\.txt$/.test(x) ? "<event-log>" : x)));
+    const calls = s!.calls().map((a) => a.map((x) => (transport.test(x) ? "<event-log>" : x)));
     const NI = "--non-interactive";
     const config = ["config", "--show-secrets", "--json", "--stack", "prod", NI];
     const outputs = [["stack", "output", "--json", "--stack", "prod", NI], ["stack", "output", "--json", "--show-secrets", "--stack", "prod", NI]];
@@ -76,9 +77,8 @@ describe("cloud game day against a stand-in pulumi CLI (real Automation API)", f
     const dr = s!.state().config[`${P}dr`] as Record<string, unknown>;
     assert.deepEqual(dr, { mode: "warm-standby", activeSite: "secondary", fencedRelease: RELEASE });
     assert.deepEqual((s!.state().config[`${P}sites`] as any).primary.availabilityZones, PINS.availabilityZones);
-    // the event-log files the library created are gone
-    const logs = calls.filter((a) => a.includes("<event-log>")).length;
-    assert.equal(logs, 2);
+    // one event log (file or gRPC stream) per preview and per up
+    assert.equal(calls.filter((a) => a.includes("<event-log>")).length, 2);
   });
 
   it("a refused preview puts the config back through config rm/set --path", async () => {

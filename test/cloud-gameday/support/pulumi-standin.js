@@ -31,12 +31,31 @@ function setPath(key, value) {
   if (value === undefined) { if (Array.isArray(node)) node.splice(Number(last), 1); else delete node[last]; } else node[last] = value;
 }
 function typed(v) { return /^-?\d+$/.test(v) ? Number(v) : v === "true" ? true : v === "false" ? false : v; }
-function events(kind) {
+/** The n-th scripted events of `kind`, to the --event-log file, or over gRPC when it is tcp://host:port (CLIs after 3.205). */
+async function events(kind) {
   const n = (state.runs[kind] = (state.runs[kind] ?? 0) + 1) - 1;
+  save();
   const log = flag("--event-log");
   if (!log) fail(`${kind} without --event-log`);
-  for (const e of state[kind][n] ?? []) fs.appendFileSync(log, JSON.stringify(e) + "\n");
-  save();
+  const list = state[kind][n] ?? [];
+  if (!log.startsWith("tcp://")) {
+    for (const e of list) fs.appendFileSync(log, JSON.stringify(e) + "\n");
+    return n;
+  }
+  const grpc = require("@grpc/grpc-js");
+  const { EventsClient } = require("@pulumi/pulumi/proto/events_grpc_pb");
+  const { EventRequest } = require("@pulumi/pulumi/proto/events_pb");
+  const client = new EventsClient(log.slice("tcp://".length), grpc.credentials.createInsecure());
+  await new Promise((resolve, reject) => {
+    const call = client.streamEvents((err) => (err ? reject(err) : resolve()));
+    for (const e of list) {
+      const req = new EventRequest();
+      req.setEvent(JSON.stringify(e));
+      call.write(req);
+    }
+    call.end();
+  });
+  client.close();
   return n;
 }
 
@@ -57,10 +76,10 @@ else if (cmd === "config" && sub === "set") {
 } else if (cmd === "config" && (sub === undefined || sub.startsWith("--"))) {
   out(Object.fromEntries(Object.entries(state.config).map(([k, v]) => [k, typeof v === "string" ? { value: v, secret: false } : { value: JSON.stringify(v), objectValue: v, secret: false }])));
 } else if (cmd === "preview") {
-  events("preview");
-  out("Previewing update (prod):\n");
+  events("preview").then(() => out("Previewing update (prod):\n"), (e) => fail(e.message));
 } else if (cmd === "up") {
-  const n = events("up");
-  if (state.failUp === n) fail("update failed\n  error: deleting RDS DB Instance (secondary-db): InvalidParameterCombination: Cannot delete protected DB Instance");
-  out("Updating (prod):\n");
+  events("up").then((n) => {
+    if (state.failUp === n) fail("update failed\n  error: deleting RDS DB Instance (secondary-db): InvalidParameterCombination: Cannot delete protected DB Instance");
+    out("Updating (prod):\n");
+  }, (e) => fail(e.message));
 } else fail(`the stand-in does not answer: pulumi ${args.join(" ")}`);
