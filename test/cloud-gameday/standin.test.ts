@@ -23,7 +23,8 @@ const ROOT = path.resolve(__dirname, "../..");
 const P = "resilient-feed:";
 
 describe("cloud game day against a stand-in pulumi CLI (real Automation API)", function () {
-  this.timeout(60000);
+  // each pulumi call is a node process; on a loaded machine a run of ~25 of them takes seconds
+  this.timeout(180000);
   let s: Standin | undefined;
   const env = { PATH: process.env.PATH, STANDIN_DIR: process.env.STANDIN_DIR };
   const use = (standin: Standin) => {

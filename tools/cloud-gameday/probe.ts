@@ -32,8 +32,12 @@ export function httpProber(o: HttpProbeOptions): Prober {
       signal: AbortSignal.timeout(5000),
     });
     const text = await res.text();
-    let json: any;
-    try { json = JSON.parse(text); } catch { json = undefined; }
+    let json: { token?: string; post?: { id?: string } } | undefined;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
     return { status: res.status, json };
   };
   const attempt = async (): Promise<string | undefined> => {
@@ -52,14 +56,14 @@ export function httpProber(o: HttpProbeOptions): Prober {
     const t0 = Date.now();
     let attempts = 0;
     let last = "not tried";
+    const readWrite: ProbeResult["readWrite"] = o.user ? "probed" : "not probed (set GAMEDAY_HANDLE and GAMEDAY_PASSWORD)";
     while (attempts === 0 || Date.now() - t0 < deadlineSeconds * 1000) {
       attempts++;
       const problem = await attempt().catch((e: Error) => `no answer (${e.message})`);
-      const readWrite = o.user ? "probed" as const : "not probed (set GAMEDAY_HANDLE and GAMEDAY_PASSWORD)" as const;
       if (problem === undefined) return { healthy: true, seconds: (Date.now() - t0) / 1000, attempts, last: "healthy", readWrite };
       last = problem;
       await new Promise((r) => setTimeout(r, o.intervalMs ?? 2000));
     }
-    return { healthy: false, seconds: (Date.now() - t0) / 1000, attempts, last, readWrite: o.user ? "probed" : "not probed (set GAMEDAY_HANDLE and GAMEDAY_PASSWORD)" };
+    return { healthy: false, seconds: (Date.now() - t0) / 1000, attempts, last, readWrite };
   };
 }

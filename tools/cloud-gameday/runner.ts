@@ -1,5 +1,5 @@
 import { formatStepCheck } from "../plan/step-check";
-import { applyChanges, getPath, projectConfig, providerConfig, reverting, type ConfigChange } from "./config-paths";
+import { applyChanges, getPath, projectConfig, providerConfig, reverting } from "./config-paths";
 import { adaptPreview } from "./events-adapter";
 import { checkPreview, type Action } from "./preview-check";
 import type { Prober } from "./probe";
@@ -195,4 +195,3 @@ function firstLine(e: unknown): string {
   return (errors.length ? errors.join(" / ") : lines[0] ?? "unknown error").slice(0, 300);
 }
 
-export type { ConfigChange };
