@@ -38,7 +38,7 @@ function siteProblems(cfg: Checked): ConfigProblem[] {
     if (site.certificateArn !== undefined) {
       const certRegion = regionOfAcmArn(site.certificateArn);
       if (site.cloud !== "aws") {
-        problems.push({ key: key(`sites.${name}.certificateArn`), value: site.certificateArn, message: "ACM certificates are for aws sites (allowed on digitalocean: none; the load balancer manages its own)" });
+        problems.push({ key: key(`sites.${name}.certificateArn`), value: site.certificateArn, message: "ACM certificates are for aws sites (allowed on digitalocean: none; its load balancer serves the certificate named by digitalocean.certificate.name)" });
       } else if (certRegion !== site.region) {
         problems.push({ key: key(`sites.${name}.certificateArn`), value: site.certificateArn, message: `is in ${certRegion}, but ACM certificates are regional and the ${name} load balancer is in ${site.region} (allowed: a certificate from ${site.region})` });
       }
