@@ -9,7 +9,7 @@ import * as path from "node:path";
 
 const ROOT = path.resolve(__dirname, "../..");
 /** Paths outside this test's scope (their owners check them). */
-const EXCLUDED = [/^local\//, /^test\/local-site\//, /^node_modules\//];
+const EXCLUDED = [/^node_modules\//];
 const SCANNED = /\.(md|ts|sh|ya?ml)$/;
 
 /** The options a command line hands to npm itself: those before the first bare `--`. */
