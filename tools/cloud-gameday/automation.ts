@@ -54,6 +54,7 @@ function wrap(stack: Stack): GamedayWorkspace {
       await stack.up({ onEvent });
     },
     outputs: async () => Object.fromEntries(Object.entries(await stack.outputs()).map(([k, v]) => [k, v.value])),
+    resources: async () => ((await stack.exportStack()).deployment?.resources ?? []).map((r: { urn: string; type: string; outputs?: Record<string, unknown> }) => ({ urn: r.urn, type: r.type, outputs: r.outputs })),
   };
 }
 

@@ -52,9 +52,18 @@ async function main(): Promise<number> {
   const { openStack, checkAwsCredentials } = require("./automation") as typeof import("./automation");
   const ws = await openStack(process.env.GAMEDAY_WORKDIR ?? root, values.stack);
   const reportDir = path.resolve(values["report-dir"]!);
+  // the real AWS SDK clients exist only here (aws-clients.ts); the stack's aws:profile, if set, is theirs too
+  const awsProfile = (await ws.getAllConfig())["aws:profile"]?.value;
+  const awsClients = () => require("./aws-clients") as typeof import("./aws-clients");
   if (action === "status") {
     const { printStatus } = require("./status") as typeof import("./status");
-    return printStatus(ws, reportDir, (l) => console.log(l));
+    let why: string | undefined;
+    try {
+      checkAwsCredentials(await ws.getAllConfig());
+    } catch (e) {
+      why = e instanceof Refusal ? e.message.replace(/^needs AWS credentials: /, "no AWS credentials: ") : String(e);
+    }
+    return printStatus(ws, reportDir, (l) => console.log(l), why ? { why } : { client: (region) => awsClients().metricsClient(region, awsProfile) });
   }
   checkAwsCredentials(await ws.getAllConfig());
   const { runCloudGameday } = require("./runner") as typeof import("./runner");
@@ -72,6 +81,7 @@ async function main(): Promise<number> {
     probe: httpProber({ baseUrl: process.env.GAMEDAY_ENDPOINT ?? `https://${String(domain)}`, user }),
     probeDeadlineSeconds: deadline,
     dependencies: process.env.GAMEDAY_OFFLINE_DEPENDENCIES === "0" ? undefined : (cfg) => offlineDependencies(values.stack!, cfg).catch(() => undefined),
+    recoveryPoints: (region) => awsClients().backupClient(region, awsProfile),
   });
   const files = writeReport(reportDir, report);
   console.log(`\n${report.outcome}: ${report.message}\nreport: ${files.md}\n        ${files.json}`);

@@ -1,10 +1,11 @@
 import { formatStepCheck } from "../plan/step-check";
+import { findRestoreSnapshot, type RecoveryPointsClient } from "./aws-lookups";
 import { applyChanges, getPath, projectConfig, providerConfig, reverting } from "./config-paths";
 import { adaptPreview } from "./events-adapter";
 import { checkPreview, type Action } from "./preview-check";
 import type { Prober } from "./probe";
 import { judgeRto, type CloudReport, type Outcome, type StageRecord } from "./report";
-import { planAction, type PlannedStage } from "./stages";
+import { planAction, type PlannedStage, type SnapshotLookup } from "./stages";
 import type { EngineEvent, GamedayWorkspace } from "./workspace";
 
 // The cloud game day, stage by stage: set the stage's config (path semantics), preview, check the
@@ -28,6 +29,10 @@ export interface RunOptions {
   /** `type::name` dependencies for the step check's ordering (engine events carry none) */
   readonly dependencies?: (configAfter: Record<string, unknown>) => Promise<ReadonlyMap<string, readonly string[]> | undefined>;
   readonly now?: () => number;
+  /** AWS Backup in a region: a backup-restore failover without dr.restoreFromSnapshot takes the newest recovery point of the secondary's vault */
+  readonly recoveryPoints?: (region: string) => RecoveryPointsClient;
+  /** why there is no `recoveryPoints` (no AWS credentials): said in the refusal */
+  readonly recoveryPointsUnavailable?: string;
 }
 
 export interface RunResult {
@@ -54,7 +59,8 @@ export async function runCloudGameday(ws: GamedayWorkspace, o: RunOptions): Prom
   };
 
   const config0 = projectConfig(await ws.getAllConfig());
-  const plan = planAction(o.action, config0, await ws.outputs(), o.to);
+  const outputs0 = await ws.outputs();
+  const plan = planAction(o.action, config0, outputs0, o.to, await restoreSnapshot(o, config0, outputs0));
   const first = (o.fromStage ?? 1) - 1;
   if (first < 0 || first >= plan.stages.length) return finish("refused", `--from-stage ${o.fromStage}: this action has stages 1..${plan.stages.length}`, 2);
   log(`${o.action}: ${plan.stages.length} stage(s): ${plan.stages.map((s, i) => `${i + 1}. ${s.label}`).join("; ")}`);
@@ -154,6 +160,23 @@ export async function runCloudGameday(ws: GamedayWorkspace, o: RunOptions): Prom
   report.times.totalSeconds = total;
   report.rto = judgeRto(total, report.designed);
   return res;
+}
+
+/**
+ * A backup-restore failover restores the secondary's database from a recovery point: when
+ * `dr.restoreFromSnapshot` is not set, the newest one in the secondary's vault (named as
+ * infra/aws/backup.ts names it, from the deployed environment). Undefined: nothing to look up.
+ */
+async function restoreSnapshot(o: RunOptions, config: Record<string, unknown>, outputs: Record<string, unknown>): Promise<SnapshotLookup | undefined> {
+  if (o.action !== "failover" || String(getPath(config, "dr.mode") ?? "backup-restore") !== "backup-restore") return undefined;
+  if (String(getPath(config, "dr.activeSite") ?? "primary") !== "primary" || getPath(config, "dr.restoreFromSnapshot") !== undefined) return undefined;
+  const region = getPath(outputs, "sites.secondary.region") ?? getPath(config, "sites.secondary.region");
+  const environment = outputs.environment ?? getPath(config, "environment");
+  if (typeof region !== "string") return undefined; // planAction refuses: no secondary site
+  if (typeof environment !== "string") return { why: "the stack names no environment (stack output environment, resilient-feed:environment), so the vault's name is unknown" };
+  const found = await findRestoreSnapshot(o.recoveryPoints?.(region), { key: "secondary", region, environment }, o.recoveryPointsUnavailable);
+  if ("value" in found) o.progress(`dr.restoreFromSnapshot: the newest recovery point in vault ${found.vault} (${region}), created ${found.created.toISOString()}: ${found.value}`);
+  return found;
 }
 
 /** The site whose region a state fences: the old writer, until it is re-seeded. */

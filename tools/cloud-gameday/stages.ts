@@ -24,7 +24,10 @@ export interface ActionPlan {
 
 type Config = Record<string, unknown>;
 
-export function planAction(action: Action, config: Config, outputs: Config, to?: string): ActionPlan {
+/** `dr.restoreFromSnapshot` as the runner found it in the standby's vault, or why it did not */
+export type SnapshotLookup = { readonly value: string } | { readonly why: string };
+
+export function planAction(action: Action, config: Config, outputs: Config, to?: string, snapshot?: SnapshotLookup): ActionPlan {
   const mode = String(getPath(config, "dr.mode") ?? "backup-restore");
   const active = String(getPath(config, "dr.activeSite") ?? "primary");
   const region = getPath(config, "sites.secondary.region");
@@ -40,7 +43,7 @@ export function planAction(action: Action, config: Config, outputs: Config, to?:
   if (action === "failover") {
     if (active !== "primary") throw new Refusal(`the stack is already failed over (dr.activeSite ${active}): run failback`);
     const stages = stagesOf(named(`failover in ${mode}`).stages).map((s) => ({ ...s, changes: s.changes.filter((c) => c.path !== "dr.restoreFromSnapshot") }));
-    const pins = failoverPins(config, outputs, mode);
+    const pins = failoverPins(config, outputs, mode, snapshot);
     return { stages: [{ label: stages[0].label, changes: [...pins, ...stages[0].changes] }], failedSite: "primary" };
   }
   if (action === "failback") {
@@ -89,7 +92,7 @@ function flat(o: Config, prefix = ""): Map<string, unknown> {
 }
 
 /** What a failover needs pinned for the fenced primary; set from the outputs, else refused. */
-function failoverPins(config: Config, outputs: Config, mode: string): ConfigChange[] {
+function failoverPins(config: Config, outputs: Config, mode: string, snapshot?: SnapshotLookup): ConfigChange[] {
   const site = (getPath(outputs, "sites.primary") ?? {}) as { release?: { server?: string; worker?: string }; pins?: { amiId?: string; availabilityZones?: string[] } };
   const missing: string[] = [];
   const changes: ConfigChange[] = [];
@@ -103,7 +106,8 @@ function failoverPins(config: Config, outputs: Config, mode: string): ConfigChan
   need("sites.primary.amiId", site.pins?.amiId, "sites.primary.pins.amiId");
   need("sites.primary.availabilityZones", site.pins?.availabilityZones, "sites.primary.pins.availabilityZones");
   if (mode === "backup-restore" && getPath(config, "dr.restoreFromSnapshot") === undefined) {
-    missing.push("dr.restoreFromSnapshot (the newest recovery point in the secondary's vault: README, \"Finding the newest recovery point\"; this runner does not look it up)");
+    if (snapshot && "value" in snapshot) changes.push({ path: "dr.restoreFromSnapshot", value: snapshot.value });
+    else missing.push(`dr.restoreFromSnapshot (the newest recovery point in the secondary's vault: ${snapshot?.why ?? "not looked up"})`);
   }
   if (missing.length) throw new Refusal(`failover prerequisites missing, set them first:\n${missing.map((m) => `  - resilient-feed:${m}`).join("\n")}`);
   return changes;

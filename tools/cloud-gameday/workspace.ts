@@ -20,4 +20,12 @@ export interface GamedayWorkspace {
   up(onEvent: (e: EngineEvent) => void): Promise<void>;
   /** stack outputs as plain values */
   outputs(): Promise<Record<string, unknown>>;
+  /** the resources of the stack's state (`pulumi stack export`): `status` finds the standby replica's identifier there, which no output names */
+  resources?(): Promise<readonly StateResource[]>;
+}
+
+export interface StateResource {
+  readonly urn: string;
+  readonly type: string;
+  readonly outputs?: Record<string, unknown>;
 }

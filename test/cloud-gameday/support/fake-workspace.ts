@@ -1,5 +1,5 @@
 import type { EngineEvent } from "@pulumi/pulumi/automation";
-import type { ConfigMap, GamedayWorkspace } from "../../../tools/cloud-gameday/workspace";
+import type { ConfigMap, GamedayWorkspace, StateResource } from "../../../tools/cloud-gameday/workspace";
 
 // A workspace without a CLI: config held as `pulumi config` holds it (top-level keys, objects as
 // JSON), `--path` keys resolved the same way, previews and ups answered with scripted events, and
@@ -12,6 +12,8 @@ export interface Script {
   /** the n-th up (0-based) fails after its events */
   readonly failUp?: number;
   readonly outputs?: Record<string, unknown>;
+  /** the state's resources (`pulumi stack export`); undefined: the workspace cannot read them */
+  readonly resources?: readonly StateResource[];
 }
 
 export class FakeWorkspace implements GamedayWorkspace {
@@ -44,6 +46,10 @@ export class FakeWorkspace implements GamedayWorkspace {
   }
   async outputs(): Promise<Record<string, unknown>> {
     return this.script.outputs ?? {};
+  }
+  get resources(): (() => Promise<readonly StateResource[]>) | undefined {
+    const resources = this.script.resources;
+    return resources && (async () => resources);
   }
 }
 
