@@ -1,19 +1,9 @@
 import { strict as assert } from "node:assert";
-import { ConfigError } from "../../infra/config/errors";
 import { parseProjectConfig } from "../../infra/config/parse";
 import { buildTopology } from "../../infra/topology/build";
 import { RDS_ENGINE_VERSIONS } from "../../infra/facts/rds-engine-versions";
-import { devOnAws, prodWith, stackRaw } from "../support/config-fixtures";
+import { devOnAws, prodWith, stackRaw, rejection } from "../support/config-fixtures";
 
-function rejection(raw: Record<string, unknown>): string {
-  try {
-    parseProjectConfig(raw);
-  } catch (e) {
-    assert.ok(e instanceof ConfigError, `expected ConfigError, got ${String(e)}`);
-    return e.message;
-  }
-  assert.fail("config was accepted");
-}
 
 describe("config: database.engineVersion", () => {
   it("defaults to MySQL 8.4 (family mysql8.4); prod keeps extended support, dev disables it", () => {

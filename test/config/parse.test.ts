@@ -1,18 +1,7 @@
 import { strict as assert } from "node:assert";
-import { ConfigError } from "../../infra/config/errors";
 import { parseProjectConfig } from "../../infra/config/parse";
-import { devOnAws, prodWith, stackRaw } from "../support/config-fixtures";
+import { devOnAws, prodWith, stackRaw, rejection } from "../support/config-fixtures";
 
-/** Parses and returns the single problem line, failing if parsing succeeds. */
-function rejection(raw: Record<string, unknown>): string {
-  try {
-    parseProjectConfig(raw);
-  } catch (e) {
-    assert.ok(e instanceof ConfigError, `expected ConfigError, got ${String(e)}`);
-    return e.message;
-  }
-  assert.fail("config was accepted");
-}
 
 describe("stack config validation", () => {
   it("accepts the shipped prod and dev stacks and the dev-on-AWS variant", () => {

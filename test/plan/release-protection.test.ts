@@ -10,7 +10,7 @@ import type { RecordingMocks } from "../../tools/plan/mocks";
 import type { PlanResult, PlannedResource } from "../../tools/plan/types";
 import { reviewPlan } from "../../tools/policy-review/review";
 import { allPolicies } from "../../policies/rules/all";
-import { prodWith } from "../support/config-fixtures";
+import { prodWith, rejection } from "../support/config-fixtures";
 
 // Mode switches that remove the standby's resources, in the two stages the cloud accepts: the
 // provider reads deletion protection, forceDestroy and the final-snapshot settings from state
@@ -55,15 +55,6 @@ const SNAPSHOT_KEYS = ["deletionProtection", "skipFinalSnapshot", "finalSnapshot
 const bySite = (d: PlanDiff, site: string) => d.changes.filter((c) => c.site === site);
 const ops = (cs: readonly ResourceChange[]) => cs.map((c) => `${c.op} ${c.name}`).sort();
 
-function rejection(raw: Record<string, unknown>): string {
-  try {
-    parseProjectConfig(raw);
-  } catch (e) {
-    assert.ok(e instanceof ConfigError, `expected ConfigError, got ${String(e)}`);
-    return e.message;
-  }
-  return assert.fail("config was accepted");
-}
 
 describe("dr.releaseProtection: validation and the Topology", () => {
   it("refuses the writer's site, a site that is not set, the fenced site and unknown names, each naming the key, the value and what is allowed", () => {

@@ -1,13 +1,10 @@
 import { strict as assert } from "node:assert";
-import { spawnSync } from "node:child_process";
-import * as path from "node:path";
+import { runCli } from "../support/cli";
 
 // `plan --diff` as a user runs it: the step check is printed after the diff, and a transition
 // the clouds would refuse exits 3 (documented in --help), one they accept exits 0.
 
-const ROOT = path.resolve(__dirname, "..", "..");
-const TSX = path.join(ROOT, "node_modules", ".bin", "tsx");
-const plan = (args: string[]) => spawnSync(TSX, ["tools/plan/cli.ts", "--stack", "prod", ...args], { cwd: ROOT, encoding: "utf8", env: { ...process.env, COLUMNS: "120" } });
+const plan = (args: string[]) => runCli("plan", ["--stack", "prod", ...args]);
 
 describe("plan --diff: the step check's exit code", function () {
   this.timeout(300_000);

@@ -1,3 +1,6 @@
+import { strict as assert } from "node:assert";
+import { ConfigError } from "../../infra/config/errors";
+import { parseProjectConfig } from "../../infra/config/parse";
 import { projectConfigFrom } from "../../infra/config/load";
 import { readStackConfig } from "../../infra/config/stack-file";
 
@@ -27,4 +30,15 @@ export const TOKYO_RECOVERY_POINT = "arn:aws:rds:ap-northeast-1:123456789012:sna
 /** The dr section of a state; backup-restore failed over restores from TOKYO_RECOVERY_POINT. */
 export function drState(mode: string, activeSite: string): Record<string, string> {
   return mode === "backup-restore" && activeSite === "secondary" ? { mode, activeSite, restoreFromSnapshot: TOKYO_RECOVERY_POINT } : { mode, activeSite };
+}
+
+/** Parses `raw` and returns the config error's message, failing if parsing succeeds. */
+export function rejection(raw: Record<string, unknown>): string {
+  try {
+    parseProjectConfig(raw);
+  } catch (e) {
+    assert.ok(e instanceof ConfigError, `expected ConfigError, got ${String(e)}`);
+    return e.message;
+  }
+  return assert.fail("config was accepted");
 }

@@ -1,20 +1,13 @@
 import { strict as assert } from "node:assert";
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { ROOT, runCli } from "../support/cli";
 
 // The offline CLIs run as processes, as a user runs them: a user mistake prints one clear line on
 // stderr (no stack trace) and exits 2; --help prints the usage and exits 0.
 
-const ROOT = path.resolve(__dirname, "..", "..");
-const TSX = path.join(ROOT, "node_modules", ".bin", "tsx");
-const CLIS = { plan: "tools/plan/cli.ts", policy: "tools/policy-review/cli.ts" } as const;
-
-function run(cli: keyof typeof CLIS, args: string[]) {
-  const r = spawnSync(TSX, [CLIS[cli], ...args], { cwd: ROOT, encoding: "utf8" });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const run = runCli;
 
 /** exit 2, exactly one line on stderr matching `message`, no trace, nothing on stdout */
 function assertMistake(r: ReturnType<typeof run>, message: RegExp): void {

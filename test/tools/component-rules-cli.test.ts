@@ -1,21 +1,14 @@
 import { strict as assert } from "node:assert";
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { ROOT, runCli } from "../support/cli";
 
 // Issue 18 §3: a value only a component checked used to end `npm run plan` / `npm run policy` in a
 // component's stack trace with exit 1 (for the policy tool: a mandatory violation). Each rule moved
 // into config validation (infra/config/component-rules.ts, docs/component-invariants.md) is driven
 // here through the CLI as a user runs it: exit 2, one problem naming the key and the value.
 
-const ROOT = path.resolve(__dirname, "..", "..");
-const TSX = path.join(ROOT, "node_modules", ".bin", "tsx");
-const CLIS = { plan: "tools/plan/cli.ts", policy: "tools/policy-review/cli.ts" } as const;
-
-function run(cli: keyof typeof CLIS, args: string[]) {
-  const r = spawnSync(TSX, [CLIS[cli], ...args], { cwd: ROOT, encoding: "utf8" });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const run = runCli;
 
 /** exit 2, the config error alone on stderr: one problem naming `key` = `value`, what is allowed, no trace */
 function assertConfigProblem(r: ReturnType<typeof run>, key: string, value: string, message: RegExp): void {
