@@ -1,4 +1,4 @@
-import type { PlanResult, PlannedResource } from "./types";
+import type { PlanResult } from "./types";
 import type { Step } from "./steps";
 
 // What a run calls in each region. During a regional outage every call into the failed region
@@ -29,17 +29,13 @@ export function regionCalls(after: PlanResult, steps: readonly Step[]): RegionCa
   if (fencedRegion) {
     for (const s of steps) {
       const r = s.after ?? s.before;
-      if (r && regionOf(r) === fencedRegion) intoFenced.push(`${s.kind} ${s.type} ${s.name}`);
+      if (r && r.region === fencedRegion) intoFenced.push(`${s.kind} ${s.type} ${s.name}`);
     }
     const calls = after.invokes.filter((i) => i.region === fencedRegion);
     for (const token of new Set(calls.map((c) => c.token))) intoFenced.push(`function ${token} ×${calls.filter((c) => c.token === token).length}`);
     for (const p of startup) if (p.region === fencedRegion) intoFenced.push(`start-up of the ${p.provider} (STS: credentials, account id)`);
   }
   return { invokes, startup, intoFenced, ...(fencedRegion ? { fencedRegion } : {}) };
-}
-
-function regionOf(r: PlannedResource): string | undefined {
-  return r.region;
 }
 
 function awsStartup(p: PlanResult): { provider: string; region: string }[] {
