@@ -2,8 +2,9 @@ import { buildSync, version as esbuildVersion } from "esbuild";
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { NODE_MAJOR } from "../facts/node-runtime";
 
-// Building the app bundle: app/src/server.ts and app/src/worker.ts bundled by esbuild (node20,
+// Building the app bundle: app/src/server.ts and app/src/worker.ts bundled by esbuild (the instances' Node major,
 // CommonJS, dependencies inlined) into two self-contained files.
 //
 // Builds land in a content-addressed cache inside the project (.cache/app-bundle/<source hash>/,
@@ -108,7 +109,7 @@ export function buildAppBundle(entries: BundleEntries = DEFAULT_ENTRIES, cacheDi
         absWorkingDir: ROOT,
         bundle: true,
         platform: "node",
-        target: "node20",
+        target: `node${NODE_MAJOR}`,
         format: "cjs",
         sourcemap: false,
         legalComments: "none",

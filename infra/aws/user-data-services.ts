@@ -1,3 +1,4 @@
+import { NODE_MAJOR } from "../facts/node-runtime";
 import { APP_DIR, ENV_FILE, LOG_DIR, SECRETS_FILE, SECRETS_SCRIPT, nodeIdMask, readHosts, type UserDataParams } from "./user-data-params";
 
 // The systemd units of the API and the worker, and the script that derives an instance's
@@ -21,7 +22,7 @@ export function unit(p: UserDataParams, name: "api" | "worker", entry: string, d
     `EnvironmentFile=-${SECRETS_FILE}`,
     // runs as root ("+") on every start, so rotated secrets are picked up on restart
     `ExecStartPre=+${SECRETS_SCRIPT}`,
-    `ExecStart=/usr/bin/node-20 ${APP_DIR}/current/${entry}`,
+    `ExecStart=/usr/bin/node-${NODE_MAJOR} ${APP_DIR}/current/${entry}`,
     "Restart=always",
     "RestartSec=2",
     "KillSignal=SIGTERM",

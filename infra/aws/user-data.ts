@@ -1,5 +1,6 @@
 // The API instances' boot script, rendered from plain values (resolved Outputs) so it can be
-// asserted as text without Pulumi. It installs Node 20 and the CloudWatch agent, fetches the app
+// asserted as text without Pulumi. It installs Node 22 (infra/facts/node-runtime.ts) and the
+// CloudWatch agent, fetches the app
 // bundle from the in-region artifact bucket (verifying its SHA-256), writes the environment from
 // the Topology, and runs the API and the worker as systemd services with restart policies.
 // Secrets (DB credentials, Redis auth token, session secret) are never in the user data: a
@@ -9,6 +10,7 @@
 // The contract with the app is tested end to end: test/aws-tiers/app-env-contract.test.ts runs
 // these scripts and feeds what they write into the app's loadConfig.
 
+import { NODE_MAJOR } from "../facts/node-runtime";
 import { APP_DIR, ENV_FILE, LOG_DIR, NODE_ENV_SCRIPT, RDS_CA_FILE, RDS_CA_URL, SECRETS_SCRIPT, appEnvironment, type UserDataParams } from "./user-data-params";
 import { cloudWatchAgentConfig, prometheusConfig } from "./user-data-observability";
 import { secretsScript } from "./user-data-secrets";
@@ -31,7 +33,7 @@ export function renderUserData(p: UserDataParams): string {
     `install -d -m 0755 ${LOG_DIR}`,
     `exec >>${LOG_DIR}/bootstrap.log 2>&1`,
     "",
-    "dnf install -y nodejs20 jq amazon-cloudwatch-agent",
+    `dnf install -y nodejs${NODE_MAJOR} jq amazon-cloudwatch-agent`,
     `id feed >/dev/null 2>&1 || useradd --system --home-dir ${APP_DIR} --shell /sbin/nologin feed`,
     `chown feed:feed ${LOG_DIR}`,
     "",

@@ -1,3 +1,4 @@
+import { NODE_MAJOR } from "../facts/node-runtime";
 import { NODE_ID_SCRIPT, nodeIdScript } from "./node-id";
 
 // The API droplets' cloud-init script, rendered from plain values (resolved Outputs). It is wrapped
@@ -33,7 +34,6 @@ export interface DoUserDataParams {
   readonly sessionSecret: string;
 }
 
-export const NODE_MAJOR = "20";
 export const APP_DIR = "/opt/resilient-feed";
 export const ENV_FILE = "/etc/resilient-feed/app.env";
 export const DB_CA_FILE = "/etc/resilient-feed/mysql-ca.pem";

@@ -97,7 +97,7 @@ describe("user data (rendered boot script)", () => {
       `echo '${"1".repeat(64)}  /opt/resilient-feed/releases/1111111111111111/server.js' | sha256sum -c -`,
       `echo '${"2".repeat(64)}  /opt/resilient-feed/releases/1111111111111111/worker.js' | sha256sum -c -`,
       "ln -sfn /opt/resilient-feed/releases/1111111111111111 /opt/resilient-feed/current",
-      "dnf install -y nodejs20 jq amazon-cloudwatch-agent",
+      "dnf install -y nodejs22 jq amazon-cloudwatch-agent",
       "systemctl enable --now resilient-feed-api.service resilient-feed-worker.service",
     ]) assert.ok(text.includes(line), `missing: ${line}`);
   });
@@ -105,7 +105,7 @@ describe("user data (rendered boot script)", () => {
   it("runs the API and the worker as systemd services with restart policies and a stop timeout beyond the drain", () => {
     for (const [unit, entry] of [["api", "server.js"], ["worker", "worker.js"]]) {
       const body = heredoc(text, `/etc/systemd/system/resilient-feed-${unit}.service`);
-      for (const line of ["User=feed", "Restart=always", "RestartSec=2", "KillSignal=SIGTERM", "TimeoutStopSec=40", `ExecStart=/usr/bin/node-20 /opt/resilient-feed/current/${entry}`,
+      for (const line of ["User=feed", "Restart=always", "RestartSec=2", "KillSignal=SIGTERM", "TimeoutStopSec=40", `ExecStart=/usr/bin/node-22 /opt/resilient-feed/current/${entry}`,
         "ExecStartPre=+/usr/local/bin/resilient-feed-secrets", "EnvironmentFile=/etc/resilient-feed/app.env", "EnvironmentFile=-/run/resilient-feed/secrets.env",
         `StandardOutput=append:/var/log/resilient-feed/${unit}.log`, "NoNewPrivileges=true", "WantedBy=multi-user.target"]) {
         assert.ok(body.split("\n").includes(line), `${unit} unit lacks ${line}`);
@@ -159,7 +159,7 @@ describe("app bundle (esbuild + hashed release objects)", function () {
 
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  it("bundles each entry into one self-contained CommonJS file for node20, hashed", () => {
+  it("bundles each entry into one self-contained CommonJS file for node22, hashed", () => {
     const b = buildAppBundle(entries(), cache());
     for (const role of ["server", "worker"] as const) {
       const data = fs.readFileSync(b[role].path);
