@@ -10,6 +10,7 @@ import Redis from "ioredis";
 import { cpuSeconds } from "./proc-cpu";
 import { wrk, type WrkResult } from "./wrk";
 import { fanoutRecovery, fanoutRecoveryLines } from "./fanout-lag";
+import { seedUsers } from "./seed";
 
 // npm run bench: real MariaDB primary+replica and Redis (local/services), 100k seeded users, the API
 // and a bare Hono hello-world each in its own process, the fan-out worker in another, all on
@@ -118,22 +119,13 @@ async function main(): Promise<void> {
   const gen = new IdGenerator(0, 100);
   const password = "bench-password";
   const hash = await hashPassword(password);
-  const ids: string[] = [];
-  const handles: string[] = [];
+  let ids: string[] = [];
+  let handles: string[] = [];
   const root = await db.primary.rootConnection();
   try {
     await root.query("USE feed");
     const now = new Date();
-    for (let start = 0; start < USERS; start += 5000) {
-      const rows: unknown[][] = [];
-      for (let i = start; i < Math.min(USERS, start + 5000); i++) {
-        const id = gen.nextBigInt();
-        ids.push(id.toString());
-        handles.push(`bench_${i}`);
-        rows.push([id, `bench_${i}`, `Bench User ${i}`, `bio of user ${i}`, hash, now, now]);
-      }
-      await root.query("INSERT INTO users (id, handle, display_name, bio, password_hash, created_at, updated_at) VALUES ?", [rows]);
-    }
+    ({ ids, handles } = await seedUsers(root, gen, USERS, hash, now));
     const posts: unknown[][] = [];
     for (let p = 0; p < POSTS_PER_AUTHOR; p++) for (let a = 0; a < AUTHORS; a++) posts.push([gen.nextBigInt(), BigInt(ids[a]), `post ${p} by author ${a}: ${"lorem ipsum ".repeat(8)}`, null, now]);
     await root.query("INSERT INTO posts (id, author_id, text, media_key, created_at) VALUES ?", [posts]);

@@ -1,0 +1,280 @@
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { freePort, startRedis, startReplicatedMariaDb, type RedisService, type ReplicatedMariaDb } from "../../local/services";
+import { migrate } from "../src/db/migrate";
+import { IdGenerator } from "../src/ids";
+import { hashPassword } from "../src/users/passwords";
+import { cpuSeconds } from "./proc-cpu";
+import { seedUsers } from "./seed";
+import { wrk } from "./wrk";
+
+// Where did the cached profile read (GET /users/:id) lose its speed? Today's scenario (MariaDB
+// pair + Redis from local/services, BISECT_USERS seeded users, Zipf(s=1) reads with wrk, 1
+// thread) carried into old checkouts: each commit's API runs from a temporary `git worktree`
+// (node_modules linked to this tree's when the commit's locked runtime dependencies match, else
+// `npm ci` there) against this tree's services, schema migrated once by this tree (a superset
+// of every older schema: MIGRATE_ON_START=false), each API on its own Redis database. The
+// measure is the API process' CPU per request (from /proc), steadier than req/s on a shared
+// machine; each round runs a bare Hono hello-world and every commit in turn (order rotated), so
+// req/s ratios come from the same minute. Before each measured run a short unmeasured run of the
+// same mix refills that API's caches (the near-cache lives 5 s, Redis entries 30 s).
+//
+//   npx tsx app/bench/bisect-profile.ts <commit> [<commit> …]    measure these side by side
+//   npx tsx app/bench/bisect-profile.ts --bisect <good> <bad>     binary search over the commits
+//                                                                 between them touching BISECT_PATHS
+// Tunables: BISECT_USERS (100000), BISECT_ROUNDS (3), BISECT_SECONDS (6), BISECT_WARM_SECONDS (2),
+// BISECT_CONNECTIONS (50), BISECT_PATHS ("app/"), BISECT_NODE_ARGS (node flags for the commits'
+// APIs, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof": the measured windows are then printed in
+// CLOCK_MONOTONIC µs for cpuprofile-summary.ts).
+
+const ROOT = path.resolve(__dirname, "../..");
+const USERS = Number(process.env.BISECT_USERS ?? 100_000);
+const ROUNDS = Number(process.env.BISECT_ROUNDS ?? 3);
+const SECONDS = Number(process.env.BISECT_SECONDS ?? 6);
+const WARM_SECONDS = Number(process.env.BISECT_WARM_SECONDS ?? 2);
+const CONNECTIONS = Number(process.env.BISECT_CONNECTIONS ?? 50);
+const PATHS = (process.env.BISECT_PATHS ?? "app/").split(/\s+/).filter(Boolean);
+const NODE_ARGS = (process.env.BISECT_NODE_ARGS ?? "").split(/\s+/).filter(Boolean);
+const PROFILING = NODE_ARGS.some((a) => a.startsWith("--cpu-prof"));
+/** The runtime dependencies whose versions must match for a checkout to borrow this tree's node_modules. */
+const RUNTIME_DEPS = ["hono", "@hono/node-server", "ioredis", "mysql2", "pino", "prom-client", "zod", "tsx", "sonic-boom"];
+
+interface Target {
+  name: string;
+  /** full sha; undefined for the hello-world */
+  sha?: string;
+  subject: string;
+  url: string;
+  proc: ChildProcess;
+  worktree?: string;
+}
+
+interface Run {
+  cpuUs: number;
+  rps: number;
+  errors: number;
+  load1: number;
+  /** the hello-world's req/s in the same round */
+  helloRps?: number;
+}
+
+const git = (...args: string[]) => execFileSync("git", ["-C", ROOT, ...args], { encoding: "utf8" }).trim();
+const log = (msg: string) => process.stderr.write(`[bisect ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
+const load1 = () => Number(fs.readFileSync("/proc/loadavg", "utf8").split(" ")[0]);
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? NaN : s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+let tmp: string | undefined;
+let db: ReplicatedMariaDb | undefined;
+let redis: RedisService | undefined;
+const targets = new Map<string, Target>();
+const runs = new Map<string, Run[]>();
+let hello: Target | undefined;
+let redisDb = 0;
+
+/** Locked versions of the runtime dependencies at `sha` match this tree's installed ones. */
+function sameDeps(sha: string): boolean {
+  const lock = JSON.parse(git("show", `${sha}:package-lock.json`)) as { packages: Record<string, { version?: string }> };
+  return RUNTIME_DEPS.every((d) => {
+    const file = path.join(ROOT, "node_modules", d, "package.json");
+    const installed = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, "utf8")) as { version: string }).version : undefined;
+    return lock.packages[`node_modules/${d}`]?.version === installed;
+  });
+}
+
+async function waitReady(name: string, child: ChildProcess, url: string, logFile: string): Promise<void> {
+  const deadline = Date.now() + 90_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${name} exited (${child.exitCode}): ${fs.readFileSync(logFile, "utf8").slice(-2000)}`);
+    if (await fetch(url).then((r) => r.ok, () => false)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${name} not ready in 90 s; see ${logFile}`);
+}
+
+function spawnLogged(name: string, cwd: string, args: string[], env: Record<string, string>): { child: ChildProcess; logFile: string } {
+  const logFile = path.join(tmp!, `${name}.log`);
+  const out = fs.openSync(logFile, "w");
+  const child = spawn(process.execPath, args, { cwd, env: { PATH: process.env.PATH ?? "", NODE_ENV: "production", ...env }, stdio: ["ignore", out, out] });
+  fs.closeSync(out);
+  return { child, logFile };
+}
+
+async function startHello(): Promise<Target> {
+  const port = await freePort();
+  const { child, logFile } = spawnLogged("hello", ROOT, ["-r", "tsx/cjs", "app/bench/hello.ts"], { PORT: String(port) });
+  const url = `http://127.0.0.1:${port}`;
+  const t: Target = { name: "hello", subject: "bare Hono hello-world", url, proc: child };
+  await waitReady("hello", child, `${url}/`, logFile);
+  return t;
+}
+
+/** The API of `sha`, from its own worktree, on today's services. */
+async function startCommit(sha: string): Promise<Target> {
+  const short = sha.slice(0, 7);
+  const existing = targets.get(short);
+  if (existing) return existing;
+  const dir = path.join(tmp!, `wt-${short}`);
+  git("worktree", "add", "--detach", dir, sha);
+  const t: Partial<Target> = { name: short, sha, subject: git("log", "-1", "--format=%s", sha).slice(0, 70), worktree: dir };
+  if (sameDeps(sha)) fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(dir, "node_modules"));
+  else {
+    log(`${short}: runtime dependencies differ from this tree's: npm ci in its worktree`);
+    execFileSync("npm", ["ci", "--no-audit", "--no-fund", "--ignore-scripts"], { cwd: dir, stdio: "inherit" });
+  }
+  const port = await freePort();
+  const env = {
+    PORT: String(port), HOST: "127.0.0.1", DB_PRIMARY_URL: db!.primaryUrl, DB_REPLICA_URL: db!.replicaUrl,
+    // its own Redis database: cached values' shapes may differ between commits
+    REDIS_URL: `${redis!.url}/${++redisDb}`, SESSION_SECRET: "bisect-secret-0123456789", DB_POOL_SIZE: "16", LOG_LEVEL: "info",
+    SITE_ID: "0", NODE_ID: String(10 + redisDb), MIGRATE_ON_START: "false", DRAIN_SECONDS: "1",
+  };
+  const { child, logFile } = spawnLogged(`api-${short}`, dir, [...NODE_ARGS, "-r", "tsx/cjs", "app/src/server.ts"], env);
+  t.url = `http://127.0.0.1:${port}`;
+  t.proc = child;
+  targets.set(short, t as Target);
+  await waitReady(`api ${short}`, child, `${t.url}/healthz`, logFile);
+  log(`${short} up on :${port} (${t.subject})`);
+  return t as Target;
+}
+
+async function measure(t: Target, idsFile: string): Promise<Run> {
+  const spec = { connections: CONNECTIONS, dir: tmp!, url: t.url, target: t.sha ? { kind: "zipf-users" as const, idsFile, s: 1 } : { kind: "fixed" as const, path: "/" } };
+  if (t.sha && WARM_SECONDS > 0) await wrk({ ...spec, durationSec: WARM_SECONDS });
+  const l = load1();
+  const c0 = cpuSeconds(t.proc.pid!);
+  const from = process.hrtime.bigint() / 1000n;
+  const r = await wrk({ ...spec, durationSec: SECONDS });
+  const cpuUs = ((cpuSeconds(t.proc.pid!) - c0) / Math.max(1, r.total)) * 1e6;
+  if (PROFILING && t.sha) log(`  ${t.name} window (monotonic µs): ${from} ${process.hrtime.bigint() / 1000n}`);
+  return { cpuUs, rps: r.rps, errors: r.errors, load1: l };
+}
+
+/** ROUNDS rounds of: hello-world, then each commit (order rotated per round). */
+async function rounds(list: Target[], idsFile: string): Promise<Map<string, Run[]>> {
+  const out = new Map<string, Run[]>(list.map((t) => [t.name, []]));
+  for (let r = 0; r < ROUNDS; r++) {
+    const h = await measure(hello!, idsFile);
+    (runs.get("hello") ?? runs.set("hello", []).get("hello")!).push(h);
+    const order = list.map((_, i) => list[(i + r) % list.length]);
+    for (const t of order) {
+      const m = { ...(await measure(t, idsFile)), helloRps: h.rps };
+      out.get(t.name)!.push(m);
+      (runs.get(t.name) ?? runs.set(t.name, []).get(t.name)!).push(m);
+      log(`round ${r + 1}/${ROUNDS} ${t.name}: ${m.cpuUs.toFixed(1)} µs/req, ${m.rps.toFixed(0)} req/s (hello ${h.rps.toFixed(0)}, ${h.cpuUs.toFixed(1)} µs), load ${m.load1}`);
+    }
+  }
+  return out;
+}
+
+function summary(name: string, rs: Run[], subject: string): string {
+  const cpu = rs.map((r) => r.cpuUs);
+  const ratio = rs.filter((r) => r.helloRps).map((r) => r.rps / r.helloRps!);
+  const loads = rs.map((r) => r.load1);
+  const ratioText = ratio.length ? `${median(ratio).toFixed(2)} (${Math.min(...ratio).toFixed(2)}-${Math.max(...ratio).toFixed(2)})` : "-";
+  return `${name.padEnd(8)} ${median(cpu).toFixed(1).padStart(6)} (${Math.min(...cpu).toFixed(1)}-${Math.max(...cpu).toFixed(1)})`.padEnd(32) +
+    `${median(rs.map((r) => r.rps)).toFixed(0).padStart(7)}  ${ratioText.padEnd(18)} ${Math.min(...loads).toFixed(2)}-${Math.max(...loads).toFixed(2)}  ${rs.reduce((a, r) => a + r.errors, 0)}  ${subject}`;
+}
+
+function report(): string {
+  const lines = [`\nGET /users/:id, Zipf(s=1) over ${USERS} users; wrk 1 thread, ${CONNECTIONS} connections, ${SECONDS} s runs, ${ROUNDS} rounds; ${os.cpus().length} CPUs, node ${process.version}`];
+  lines.push(`${"target".padEnd(8)} API CPU µs/req median (min-max)   req/s  ratio to hello     load1      errors`);
+  if (hello) lines.push(summary("hello", runs.get("hello") ?? [], hello.subject));
+  for (const t of targets.values()) lines.push(summary(t.name, runs.get(t.name) ?? [], t.subject));
+  return lines.join("\n") + "\n";
+}
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  const bisect = argv[0] === "--bisect";
+  const commits = (bisect ? argv.slice(1) : argv).map((c) => git("rev-parse", "--verify", `${c}^{commit}`));
+  if (commits.length === 0 || (bisect && commits.length !== 2)) throw new Error("usage: bisect-profile.ts <commit>… | --bisect <good> <bad>");
+
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), "rf-bisect-"));
+  log(`starting MariaDB primary+replica and Redis (${tmp})`);
+  [db, redis] = await Promise.all([startReplicatedMariaDb({ bufferPoolMb: 256 }), startRedis({ maxmemoryMb: 512 })]);
+  await migrate(db.primaryUrl);
+  const root = await db.primary.rootConnection();
+  let ids: string[];
+  try {
+    await root.query("USE feed");
+    ({ ids } = await seedUsers(root, new IdGenerator(0, 100), USERS, await hashPassword("bench-password")));
+  } finally {
+    await root.end();
+  }
+  await db.waitForReplica(120_000);
+  const idsFile = path.join(tmp, "ids.txt");
+  fs.writeFileSync(idsFile, ids.join("\n"));
+  hello = await startHello();
+
+  if (!bisect) {
+    const list: Target[] = [];
+    for (const sha of commits) list.push(await startCommit(sha));
+    await rounds(list, idsFile);
+    process.stdout.write(report());
+    return;
+  }
+  // Binary search: `good` is fast, `bad` slow; a candidate is slow when its median CPU per request
+  // is nearer bad's than good's, all three measured in the same rounds.
+  const [goodSha, badSha] = commits;
+  const candidates = git("rev-list", "--reverse", `${goodSha}..${badSha}`, "--", ...PATHS).split("\n").filter(Boolean);
+  if (candidates[candidates.length - 1] !== badSha) candidates.push(badSha);
+  log(`${candidates.length} candidate commits touching ${PATHS.join(" ")}`);
+  let lo = -1; // index of the newest known-fast candidate (-1: good itself)
+  let hi = candidates.length - 1; // the oldest known-slow
+  const good = await startCommit(goodSha);
+  const steps: string[] = [];
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    const [fast, slow, probe] = [lo < 0 ? good : await startCommit(candidates[lo]), await startCommit(candidates[hi]), await startCommit(candidates[mid])];
+    const res = await rounds([fast, probe, slow], idsFile);
+    const [f, p, s] = [fast, probe, slow].map((t) => median(res.get(t.name)!.map((r) => r.cpuUs)));
+    const isSlow = p > (f + s) / 2;
+    steps.push(`${probe.name}: ${p.toFixed(1)} µs/req between ${fast.name} ${f.toFixed(1)} and ${slow.name} ${s.toFixed(1)} → ${isSlow ? "slow" : "fast"}`);
+    log(steps[steps.length - 1]);
+    if (isSlow) hi = mid;
+    else lo = mid;
+  }
+  process.stdout.write(report());
+  process.stdout.write(`bisect steps:\n  ${steps.join("\n  ")}\nfirst slow commit: ${candidates[hi].slice(0, 7)} ${git("log", "-1", "--format=%s", candidates[hi]).slice(0, 120)}\n`);
+}
+
+async function cleanup(): Promise<void> {
+  const all = [...targets.values(), ...(hello ? [hello] : [])];
+  for (const t of all) if (t.proc.exitCode === null && t.proc.signalCode === null) t.proc.kill("SIGTERM");
+  // a profiled API writes its .cpuprofile as it exits
+  const deadline = Date.now() + (PROFILING ? 20_000 : 3_000);
+  while (Date.now() < deadline && all.some((t) => t.proc.exitCode === null && t.proc.signalCode === null)) await new Promise((r) => setTimeout(r, 50));
+  for (const t of all) if (t.proc.exitCode === null && t.proc.signalCode === null) t.proc.kill("SIGKILL");
+  for (const t of targets.values()) {
+    try {
+      if (!t.worktree) continue;
+      // unlink the borrowed node_modules first, so nothing can follow the link into this tree's
+      const link = path.join(t.worktree, "node_modules");
+      if (fs.lstatSync(link, { throwIfNoEntry: false })?.isSymbolicLink()) fs.unlinkSync(link);
+      git("worktree", "remove", "--force", t.worktree);
+    } catch (e) {
+      log(`worktree ${t.worktree}: ${(e as Error).message}`);
+    }
+  }
+  try {
+    git("worktree", "prune");
+  } catch {
+    /* nothing to prune */
+  }
+  await Promise.all([db?.stop(), redis?.stop()]);
+  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+}
+
+process.once("SIGINT", () => void cleanup().then(() => process.exit(130)));
+main()
+  .then(cleanup)
+  .catch(async (e) => {
+    process.stderr.write(`bisect failed: ${(e as Error).stack ?? e}\n`);
+    await cleanup();
+    process.exit(1);
+  });
