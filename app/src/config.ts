@@ -1,15 +1,11 @@
 import * as fs from "node:fs";
 import { z } from "zod";
+import { authConfig, authEnvFields, authEnvValid } from "./config-auth";
+import { bool, int } from "./config-fields";
 
 // Configuration comes from environment variables only, validated once at start. A bad or missing
 // variable fails start-up with a message naming the variable, its value and what is allowed.
 
-const int = (min: number, max: number) =>
-  z.coerce
-    .number()
-    .refine((n) => Number.isFinite(n), "must be a number")
-    .refine((n) => Number.isInteger(n), "must be an integer")
-    .refine((n) => n >= min && n <= max, `must be between ${min} and ${max}`);
 const mysqlUrl = z
   .string()
   .refine((s) => {
@@ -28,7 +24,6 @@ const redisUrl = z.string().refine((s) => {
     return false;
   }
 }, "must be a URL like redis://host:6379 or rediss://:password@host:6380");
-const bool = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
 const readableFile = z.string().refine((f) => {
   try {
     fs.accessSync(f, fs.constants.R_OK);
@@ -87,6 +82,7 @@ const envFields = {
   FANOUT_REPLAY_AFTER_MS: int(100, 3_600_000).default(30_000),
   MIGRATE_ON_START: bool.default(true),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  ...authEnvFields,
 };
 
 /**
@@ -98,6 +94,7 @@ export const envSchema = z.object(envFields).transform((e, ctx) => {
     ctx.addIssue({ code: "custom", path: ["DB_TLS_CA_FILE"], message: "is set, but DB_TLS is not true (set DB_TLS=true to use it)" });
     return z.NEVER;
   }
+  if (!authEnvValid(e, ctx)) return z.NEVER;
   if (e.DB_PRIMARY_REMOTE && !e.DB_REPLICA_URL) {
     // The site's own database is then its replica; without one, readiness would check the remote writer.
     ctx.addIssue({ code: "custom", path: ["DB_PRIMARY_REMOTE"], message: "is true, but DB_REPLICA_URL (this site's replica) is not set" });
@@ -152,6 +149,7 @@ export const envSchema = z.object(envFields).transform((e, ctx) => {
     fanoutReplayAfterMs: e.FANOUT_REPLAY_AFTER_MS,
     migrateOnStart: e.MIGRATE_ON_START,
     logLevel: e.LOG_LEVEL,
+    auth: authConfig(e),
   };
 });
 
