@@ -3,5 +3,6 @@
 import { loadProjectConfig } from "./config/load";
 import { deploy } from "./program";
 import { buildTopology } from "./topology/build";
+import { todayUtc } from "./clock";
 
-export = deploy(buildTopology(loadProjectConfig()));
+export = deploy(buildTopology(loadProjectConfig(), todayUtc()));

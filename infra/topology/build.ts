@@ -26,7 +26,10 @@ const SITE_IDS: Readonly<Record<SiteKey, number>> = { primary: 1, secondary: 2 }
 
 /**
  * Turns validated config into the Topology: which site writes, what every site runs under the
- * DR mode, what replicates where and the designed RTO/RPO. Pure: no Pulumi, no I/O.
+ * DR mode, what replicates where and the designed RTO/RPO. Pure: no Pulumi, no I/O, no clock.
+ * `asOf` (YYYY-MM-DD, UTC) is the day engine-support dates are checked against; the program and
+ * the plan pass today (infra/clock.ts). Without it no date-dependent warning is given, so the
+ * same config always builds the same Topology.
  *
  * Failover (`dr.activeSite: secondary`) makes the secondary the full-size writer (its replica is
  * promoted) and leaves the primary's resources exactly as they were ("fenced"): during a real
@@ -35,7 +38,8 @@ const SITE_IDS: Readonly<Record<SiteKey, number>> = { primary: 1, secondary: 2 }
  * lineage.ts): re-seed the fenced site as the writer's replica, switch the writer back (which
  * fences the other site the same way), re-seed that one.
  */
-export function buildTopology(cfg: ResolvedConfig): Topology {
+export function buildTopology(cfg: ResolvedConfig, asOf?: string): Topology {
+  if (asOf !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(asOf)) throw new Error(`buildTopology: asOf ${JSON.stringify(asOf)} is not a YYYY-MM-DD date`);
   const mode = cfg.dr.mode;
   const writerSite = cfg.dr.activeSite;
   const shape = STANDBY_SHAPE[mode];
@@ -105,7 +109,7 @@ export function buildTopology(cfg: ResolvedConfig): Topology {
     warnings.push("DigitalOcean site: the recovery objectives use the AWS terms (hourly backups copied to the standby region); DigitalOcean keeps daily backups with 7 days of point-in-time recovery, and the scheduled cross-region dumps that would bound a regional outage's RPO are not built yet");
   }
   const doMysql = DO_MYSQL_VERSIONS.find((v) => v.version === cfg.digitalocean?.database.version);
-  if (doMysql && [primary, secondary].some((x) => x?.cloud === "digitalocean") && new Date().toISOString().slice(0, 10) > doMysql.standardSupportEnds) {
+  if (doMysql && asOf !== undefined && [primary, secondary].some((x) => x?.cloud === "digitalocean") && asOf > doMysql.standardSupportEnds) {
     warnings.push(`DigitalOcean MySQL ${doMysql.version} runs MySQL ${doMysql.upstreamMajor}, past upstream standard support since ${doMysql.standardSupportEnds}, and DigitalOcean offers no newer major: dev only (prod runs on aws)`);
   }
   if (released !== undefined) warnings.push(`dr.releaseProtection: the ${released}'s databases and load balancer have no deletion protection and its API buckets are deleted with their objects; apply this, then the mode switch that removes them, then remove the key (README, DR game day)`);

@@ -2,6 +2,7 @@ import { projectConfigFrom } from "../../infra/config/load";
 import { parseProjectConfig } from "../../infra/config/parse";
 import { readStackConfig } from "../../infra/config/stack-file";
 import { buildTopology } from "../../infra/topology/build";
+import { todayUtc } from "../../infra/clock";
 import type { DatabaseRole, DrMode, SiteKey, Topology } from "../../infra/topology/types";
 
 // What the local site runs, read off the same Topology the clouds use: roles, capacity and
@@ -47,7 +48,7 @@ export function loadTopology(stack: string, overrides: { mode?: string; activeSi
   if (dr.mode === "backup-restore" && dr.activeSite === "secondary" && dr.restoreFromSnapshot === undefined && typeof secondaryRegion === "string") {
     dr.restoreFromSnapshot = localRecoveryPoint(secondaryRegion);
   }
-  return buildTopology(parseProjectConfig({ ...raw, dr }));
+  return buildTopology(parseProjectConfig({ ...raw, dr }), todayUtc());
 }
 
 /** The stand-in for dr.restoreFromSnapshot on the local site: its newest local backup. */

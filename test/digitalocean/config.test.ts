@@ -24,7 +24,7 @@ const has = (found: string[], prefix: string) => assert.ok(found.some((p) => p.s
 
 describe("digitalocean: config validation", () => {
   it("dev as shipped parses, and the topology carries the DigitalOcean plan", () => {
-    const t = buildTopology(parseProjectConfig(stackRaw("dev")));
+    const t = buildTopology(parseProjectConfig(stackRaw("dev")), "2026-05-01");
     assert.deepEqual(t.digitalocean?.database, { size: "db-s-1vcpu-2gb", nodeCount: 1, version: "8", readReplica: true, backupHour: 19 });
     assert.deepEqual(t.digitalocean?.certificate, { name: "dev-feed-origin-ca", issuer: "cloudflare-origin-ca" });
     assert.ok(t.warnings.some((w) => w.startsWith("DigitalOcean MySQL 8 runs MySQL 8.0, past upstream standard support")), t.warnings.join("\n"));

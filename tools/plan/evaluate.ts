@@ -3,6 +3,7 @@ import { loadProjectConfig, projectConfigFrom } from "../../infra/config/load";
 import { PROJECT_NAME } from "../../infra/names";
 import { deploy } from "../../infra/program";
 import { buildTopology } from "../../infra/topology/build";
+import { todayUtc } from "../../infra/clock";
 import { readStackConfig } from "../../infra/config/stack-file";
 import { RecordingMocks } from "./mocks";
 import { recordRegistrations } from "./registrations";
@@ -48,7 +49,7 @@ export async function evaluateStack(opts: EvaluateOptions): Promise<PlanResult> 
     if (a.opts.retainOnDelete) mocks.retained.add(`${a.type}::${a.name}`);
     return undefined;
   };
-  const outputs = deploy(buildTopology(loadProjectConfig()), { transformations: [recordRetained] });
+  const outputs = deploy(buildTopology(loadProjectConfig(), todayUtc()), { transformations: [recordRetained] });
   const resolved = await resolve(outputs);
   await mocks.settled();
   return { stack: opts.stack, resources: mocks.resources, config: merged, outputs: resolved as Record<string, unknown>, invokes: mocks.invokes, defaultProviders: [...mocks.defaultProviders].sort(), providerConfig: providerConfig(flat) };
