@@ -5,8 +5,10 @@ import { bodyLimit } from "hono/body-limit";
 import { tag } from "./http/route-tag";
 import type { AppEnv, CoreDeps, Deps } from "./context";
 import { ReadYourWrites } from "./db/ryw";
-import { LIVENESS_PATH, READINESS_PATH, liveness, readinessHttpStatus, siteReadiness } from "./http/health";
+import { LIVENESS_PATH, READINESS_PATH, liveness, publicReadiness, readinessHttpStatus, siteReadiness } from "./http/health";
 import { errorBody, RequestObserver } from "./http/instrument";
+import { metricsRoutes } from "./http/metrics-listener";
+import { securityHeaders } from "./http/security-headers";
 import { discardBody, lingerOnClose } from "./http/oversized-body";
 import { AuthorViews } from "./feed/authors";
 import { RecentPosts } from "./feed/pull";
@@ -49,12 +51,14 @@ function subscribeInvalidations(deps: Deps): () => Promise<void> {
   return () => closeRedis(sub);
 }
 
-export function createApp(core: CoreDeps): { app: Hono<AppEnv>; deps: Deps; close(): Promise<void> } {
+/** `app` for the public listener, `metrics` for the loopback one (http/metrics-listener.ts). */
+export function createApp(core: CoreDeps): { app: Hono<AppEnv>; metrics: Hono; deps: Deps; close(): Promise<void> } {
   const deps = buildDeps(core);
   const { metrics, config } = deps;
   const closeSubscriber = subscribeInvalidations(deps);
   deps.sessions.start();
-  const observer = new RequestObserver(metrics, deps.logger);
+  // COOKIE_SECURE: clients reach the app over HTTPS, so HSTS goes out too (http/security-headers.ts)
+  const observer = new RequestObserver(metrics, deps.logger, securityHeaders(config.cookieSecure));
 
   // Every route but the hot reads: one global middleware (request id, body limit for bodies only,
   // metrics, access log), routes tag their template (hono/route's routePath costs ~14 µs a request).
@@ -92,19 +96,9 @@ export function createApp(core: CoreDeps): { app: Hono<AppEnv>; deps: Deps; clos
   });
   routes.get(READINESS_PATH, tag(READINESS_PATH), async (c) => {
     const ready = await siteReadiness(deps);
-    return c.json(ready, readinessHttpStatus(ready));
+    return c.json(publicReadiness(ready), readinessHttpStatus(ready));
   });
-  routes.get("/metrics", tag("/metrics"), async (c) => {
-    try {
-      const s = await deps.queue.stats();
-      metrics.streamLag.set({ stream: deps.queue.key }, s.lag);
-      metrics.streamPending.set({ stream: deps.queue.key }, s.pending);
-      metrics.fanoutLag.set({ stream: deps.queue.key }, s.lag + s.pending);
-    } catch {
-      /* Redis down or no stream yet: keep the last values */
-    }
-    return c.body(await metrics.registry.metrics(), 200, { "content-type": metrics.registry.contentType });
-  });
+  // no /metrics here: metrics are served on the loopback listener only
 
   routes.route("/auth", authRoutes(deps));
   routes.route("/users", userRoutes(deps));
@@ -127,5 +121,5 @@ export function createApp(core: CoreDeps): { app: Hono<AppEnv>; deps: Deps; clos
     deps.sessions.stop();
     await closeSubscriber();
   };
-  return { app, deps, close };
+  return { app, metrics: metricsRoutes(deps), deps, close };
 }

@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import { z } from "zod";
 import { authConfig, authEnvFields, authEnvValid } from "./config-auth";
+import { httpConfig, httpEnvFields, httpEnvValid } from "./config-http";
 import { bool, int } from "./config-fields";
 
 // Configuration comes from environment variables only, validated once at start. A bad or missing
@@ -83,6 +84,7 @@ const envFields = {
   MIGRATE_ON_START: bool.default(true),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   ...authEnvFields,
+  ...httpEnvFields,
 };
 
 /**
@@ -95,6 +97,7 @@ export const envSchema = z.object(envFields).transform((e, ctx) => {
     return z.NEVER;
   }
   if (!authEnvValid(e, ctx)) return z.NEVER;
+  if (!httpEnvValid(e, ctx)) return z.NEVER;
   if (e.DB_PRIMARY_REMOTE && !e.DB_REPLICA_URL) {
     // The site's own database is then its replica; without one, readiness would check the remote writer.
     ctx.addIssue({ code: "custom", path: ["DB_PRIMARY_REMOTE"], message: "is true, but DB_REPLICA_URL (this site's replica) is not set" });
@@ -150,6 +153,7 @@ export const envSchema = z.object(envFields).transform((e, ctx) => {
     migrateOnStart: e.MIGRATE_ON_START,
     logLevel: e.LOG_LEVEL,
     auth: authConfig(e),
+    http: httpConfig(e),
   };
 });
 

@@ -99,10 +99,10 @@ export function flushLogger(logger: Logger): void {
 /**
  * One access-log line (`msg: "request"`, info level). `fields` is the pre-rendered JSON of the
  * fields between `path` and `ms` (see accessLogFields), so a request only renders what varies.
- * `reqId` and `method` must need no JSON escaping: request ids are generated or checked against
- * [\w.:-], methods are HTTP tokens from Node's parser.
+ * `reqId`, `clientRequestId` and `method` must need no JSON escaping: request ids are generated,
+ * a client's id is cut to [\w.:-] (http/instrument.ts), methods are HTTP tokens from Node's parser.
  */
-export type AccessLog = (reqId: string, method: string, path: string, fields: AccessLogFields, ms: number) => void;
+export type AccessLog = (reqId: string, method: string, path: string, fields: AccessLogFields, ms: number, clientRequestId?: string) => void;
 
 export interface AccessLogFields {
   route: string;
@@ -125,15 +125,18 @@ const INFO = 30;
  */
 export function accessLog(logger: Logger): AccessLog {
   if (!plainLoggers.has(logger)) {
-    return (reqId, method, path, f, ms) => {
-      if (logger.isLevelEnabled("info")) logger.info({ reqId, method, path, route: f.route, status: f.status, ms }, "request");
+    return (reqId, method, path, f, ms, clientRequestId) => {
+      if (!logger.isLevelEnabled("info")) return;
+      if (clientRequestId === undefined) logger.info({ reqId, method, path, route: f.route, status: f.status, ms }, "request");
+      else logger.info({ reqId, clientRequestId, method, path, route: f.route, status: f.status, ms }, "request");
     };
   }
   const l = logger as unknown as Record<symbol, unknown>;
   const stream = l[pino.symbols.streamSym] as { write(line: string): unknown };
   const head = `{"level":${INFO},"time":`;
-  return (reqId, method, path, f, ms) => {
+  return (reqId, method, path, f, ms, clientRequestId) => {
     if (logger.levelVal > INFO) return;
-    stream.write(`${head}${Date.now()}${l[pino.symbols.chindingsSym] as string},"reqId":"${reqId}","method":"${method}","path":${JSON.stringify(path)}${f.json}${ms},"msg":"request"}\n`);
+    const client = clientRequestId === undefined ? "" : `,"clientRequestId":"${clientRequestId}"`;
+    stream.write(`${head}${Date.now()}${l[pino.symbols.chindingsSym] as string},"reqId":"${reqId}"${client},"method":"${method}","path":${JSON.stringify(path)}${f.json}${ms},"msg":"request"}\n`);
   };
 }

@@ -1,16 +1,20 @@
 import type { AddressInfo } from "node:net";
 import type { Server } from "node:http";
-import { serve } from "@hono/node-server";
 import { createApp } from "./app";
 import { loadConfigOrExit, type AppConfig } from "./config";
 import { migrate } from "./db/migrate";
 import { trackConnections } from "./http/idle-sweeper";
+import { listen } from "./http/listen";
+import { METRICS_HOST } from "./http/metrics-listener";
 import { createLogger, type Logger } from "./logger";
 import { createCore } from "./runtime";
 
 export interface RunningServer {
   server: Server;
   port: number;
+  /** The loopback listener (/metrics, detailed /readyz) and its port. */
+  metricsServer: Server;
+  metricsPort: number;
   /** Graceful shutdown: not ready → stop accepting → drain in-flight (bounded) → close pools and Redis. */
   shutdown(reason: string): Promise<void>;
 }
@@ -21,15 +25,23 @@ export async function startServer(config: AppConfig, logger: Logger): Promise<Ru
     logger.info({ applied }, "migrations done");
   }
   const core = await createCore(config, logger);
-  const { app, deps, close: closeApp } = createApp(core);
-  const server = await new Promise<Server>((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s as Server)) as Server;
-    s.once("error", reject);
-  });
-  server.keepAliveTimeout = 65_000; // longer than typical load balancer idle timeouts
+  const { app, metrics, deps, close: closeApp } = createApp(core);
+  const started: Server[] = [];
+  try {
+    started.push(await listen(metrics.fetch, config.http.metricsPort, METRICS_HOST, config.http));
+    started.push(await listen(app.fetch, config.port, config.host, config.http));
+  } catch (e) {
+    // a port in use: undo what started, so the caller (a test, or main's exit) leaves nothing open
+    await Promise.all(started.map((s) => new Promise((resolve) => s.close(resolve))));
+    await closeApp();
+    await core.close();
+    throw e;
+  }
+  const [metricsServer, server] = started;
   const idle = trackConnections(server);
   const port = (server.address() as AddressInfo).port;
-  logger.info({ port, host: config.host, siteId: config.siteId, nodeId: config.nodeId }, "listening");
+  const metricsPort = (metricsServer.address() as AddressInfo).port;
+  logger.info({ port, host: config.host, metricsPort, siteId: config.siteId, nodeId: config.nodeId }, "listening");
 
   let done: Promise<void> | undefined;
   const shutdown = (reason: string) =>
@@ -46,11 +58,15 @@ export async function startServer(config: AppConfig, logger: Logger): Promise<Ru
         logger.warn("drain deadline reached, closing remaining connections");
         server.closeAllConnections();
       }
+      // metrics are scraped until the public listener has drained; then the loopback one goes too
+      const metricsClosed = new Promise<void>((resolve) => metricsServer.close(() => resolve()));
+      metricsServer.closeAllConnections();
+      await metricsClosed;
       await closeApp();
       await core.close();
       logger.info({ drained }, "shutdown complete");
     })());
-  return { server, port, shutdown };
+  return { server, port, metricsServer, metricsPort, shutdown };
 }
 
 async function main(): Promise<void> {

@@ -50,7 +50,7 @@ describe("app: profile read-through cache", function () {
     assert.equal(t.deps.db.queryCount - q0, 1, "one SELECT ... WHERE id IN (...) for the whole burst");
     // the hot route's buffered counters are exact when read
     assert.equal(await t.deps.metrics.counterValue(t.deps.metrics.httpRequests, { route: "/users/:id", status: "200" }), requests0 + ids.length);
-    const text = (await call(t.app, "GET", "/metrics")).body as string;
+    const text = (await call(t.metrics, "GET", "/metrics")).body as string;
     const count = Number(/http_request_duration_seconds_count\{method="GET",route="\/users\/:id",status="200"\} (\d+)/.exec(text)?.[1]);
     assert.equal(count, requests0 + ids.length, "histogram count matches the requests");
   });
@@ -62,8 +62,8 @@ describe("app: profile read-through cache", function () {
     assert.equal(await t.deps.redis.exists("user:123456789"), 0);
   });
 
-  it("/metrics exposes request, cache, pool and stream series", async () => {
-    const m = await call(t.app, "GET", "/metrics");
+  it("/metrics (loopback listener) exposes request, cache, pool and stream series", async () => {
+    const m = await call(t.metrics, "GET", "/metrics");
     assert.equal(m.status, 200);
     const text = m.body as string;
     assert.match(text, /http_requests_total\{method="GET",route="\/users\/:id",status="200"\} \d+/);
@@ -76,8 +76,10 @@ describe("app: profile read-through cache", function () {
     assert.deepEqual(h.body, { status: "ok" });
     const r = await call(t.app, "GET", "/readyz");
     assert.equal(r.status, 200);
-    assert.deepEqual(r.body, { status: "ready", checks: { database: true, writer: true, redis: true } });
+    assert.deepEqual(r.body, { status: "ready" }, "the public answer names no dependency");
     assert.match(r.headers.get("x-request-id") ?? "", /^[0-9a-f]{12}-[0-9a-z]+$/);
+    const detail = await call(t.metrics, "GET", "/readyz");
+    assert.deepEqual([detail.status, detail.body], [200, { status: "ready", checks: { database: true, writer: true, redis: true } }]);
   });
 
   it("near-cache: hot reads skip Redis; an update on another instance reaches it through pub/sub", async () => {

@@ -7,26 +7,33 @@ import { services } from "./support/services";
 // Liveness and site readiness (the contract the load balancers, the ASG and the edge route on),
 // on real server.ts processes against real MariaDB and Redis processes that are stopped and
 // restarted: a site whose writer is local, and a standby site whose writer is in the other site
-// (DB_PRIMARY_REMOTE=true).
+// (DB_PRIMARY_REMOTE=true). The public listener answers the status alone; the loopback
+// (metrics) listener adds each check.
 
 interface Site {
   proc: AppProcess;
   base: string;
+  /** the loopback listener */
+  metrics: string;
 }
 
-async function get(site: Site, path: string): Promise<{ status: number; body: unknown }> {
-  const res = await fetch(site.base + path);
+async function getFrom(base: string, path: string): Promise<{ status: number; body: unknown }> {
+  const res = await fetch(base + path);
   return { status: res.status, body: await res.json() };
 }
+const get = (site: Site, path: string) => getFrom(site.base, path);
 
-/** Polls until the endpoint answers exactly this (pools notice a restarted server on first use). */
-async function expectEventually(site: Site, path: string, status: number, body: unknown): Promise<void> {
+/**
+ * Polls until the endpoint answers exactly this on the loopback listener, and the same status
+ * without the checks on the public one (pools notice a restarted server on first use).
+ */
+async function expectEventually(site: Site, path: string, status: number, body: { status: string; checks: unknown }): Promise<void> {
   let last: unknown;
   await until(
     async () => {
-      last = await get(site, path);
+      last = [await get(site, path), await getFrom(site.metrics, path)];
       try {
-        assert.deepEqual(last, { status, body });
+        assert.deepEqual(last, [{ status, body: { status: body.status } }, { status, body }]);
         return true;
       } catch {
         return false;
@@ -49,12 +56,12 @@ describe("app: /healthz liveness and /readyz site readiness on real processes", 
     const s = await services();
     redis = await startRedis();
     const start = async (extra: Record<string, string>): Promise<Site> => {
-      const port = await freePort();
+      const [port, metricsPort] = [await freePort(), await freePort()];
       const proc = startAppProcess({
-        PORT: String(port), HOST: "127.0.0.1", DB_PRIMARY_URL: s.db.primaryUrl, DB_REPLICA_URL: s.db.replicaUrl, REDIS_URL: redis.url,
+        PORT: String(port), METRICS_PORT: String(metricsPort), HOST: "127.0.0.1", DB_PRIMARY_URL: s.db.primaryUrl, DB_REPLICA_URL: s.db.replicaUrl, REDIS_URL: redis.url,
         SESSION_SECRET: "health-test-secret-0123", MIGRATE_ON_START: "false", LOG_LEVEL: "info", DRAIN_SECONDS: "20", ...extra,
       });
-      return { proc, base: `http://127.0.0.1:${port}` };
+      return { proc, base: `http://127.0.0.1:${port}`, metrics: `http://127.0.0.1:${metricsPort}` };
     };
     [local, standby] = await Promise.all([start({ NODE_ID: "41" }), start({ NODE_ID: "42", DB_PRIMARY_REMOTE: "true" })]);
     await Promise.all([listening(local.proc), listening(standby.proc)]);

@@ -57,7 +57,7 @@ export function feedRead(deps: Deps, observer: RequestObserver): Handler<AppEnv>
       if (userId !== signed.userId) throw unauthorized("invalid session");
       const body = await page;
       observer.done(c, requestId, start, route, 200);
-      return new Response(body, { status: 200, headers: { "content-type": "application/json", "x-request-id": requestId } });
+      return new Response(body, { status: 200, headers: observer.jsonHeaders(requestId) });
     } catch (e) {
       return fail(c, requestId, start, e);
     }

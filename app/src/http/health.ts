@@ -48,10 +48,30 @@ export async function siteReadiness(deps: Deps): Promise<Readiness> {
     answers(() => deps.redis.ping()),
   ]);
   const checks = { database, writer, redis };
-  if (deps.state.draining) return { status: "draining", checks };
-  if (!database || writer === false) return { status: "not_ready", checks };
-  return { status: redis ? "ready" : "degraded", checks };
+  const status: Readiness["status"] = deps.state.draining ? "draining" : !database || writer === false ? "not_ready" : redis ? "ready" : "degraded";
+  logChange(deps, status, checks);
+  return { status, checks };
 }
+
+/** The last status each instance reported (keyed by its state object), to log changes only. */
+const lastStatus = new WeakMap<object, Readiness["status"]>();
+
+/** Which dependency failed goes to the log (once per change), not to the public answer. */
+function logChange(deps: Pick<Deps, "state" | "logger">, status: Readiness["status"], checks: Readiness["checks"]): void {
+  const last = lastStatus.get(deps.state);
+  if (last === status) return;
+  lastStatus.set(deps.state, status);
+  if (last === undefined && status === "ready") return;
+  const level = status === "ready" || status === "draining" ? "info" : "warn";
+  deps.logger[level]({ status, was: last ?? null, checks }, "readiness changed");
+}
+
+/**
+ * What /readyz answers on the public listener: the status alone (the load balancers, Route 53 and
+ * the local HAProxies route on the HTTP status; the game day reads the status). Which dependency
+ * is down is for operators: the loopback listener's /readyz (http/metrics-listener.ts) and the log.
+ */
+export const publicReadiness = (r: Readiness): { status: Readiness["status"] } => ({ status: r.status });
 
 export const readinessHttpStatus = (r: Readiness): 200 | 503 => (r.status === "ready" || r.status === "degraded" ? 200 : 503);
 

@@ -92,7 +92,7 @@ const HANDLE_ROUTE = "/users/@:handle";
 export function profileRead(deps: Deps, observer: RequestObserver, fallthrough: (c: Context<AppEnv>) => Response | Promise<Response>): Handler<AppEnv> {
   function ok(c: Context<AppEnv>, route: string, requestId: string, start: number, body: string): Response {
     observer.done(c, requestId, start, route, 200);
-    return new Response(body, { status: 200, headers: { "content-type": "application/json", "x-request-id": requestId } });
+    return new Response(body, { status: 200, headers: observer.jsonHeaders(requestId) });
   }
   function fail(c: Context<AppEnv>, route: string, requestId: string, start: number, e: unknown): Response {
     observer.echo(c, requestId);

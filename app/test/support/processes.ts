@@ -14,8 +14,9 @@ export interface AppProcess {
   kill(): Promise<void>;
 }
 
+/** METRICS_PORT defaults to 0 (any free port, in the "listening" line): tests run several servers at once. */
 export function startAppProcess(env: Record<string, string>, script = "app/src/server.ts"): AppProcess {
-  const child = spawn(process.execPath, ["-r", "tsx/cjs", script], { cwd: ROOT, env: { PATH: process.env.PATH ?? "", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, ["-r", "tsx/cjs", script], { cwd: ROOT, env: { PATH: process.env.PATH ?? "", METRICS_PORT: "0", ...env }, stdio: ["ignore", "pipe", "pipe"] });
   const logs: string[] = [];
   const stderr: string[] = [];
   let buf = "";

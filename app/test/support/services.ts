@@ -64,6 +64,8 @@ export function testConfig(s: Services, env: Record<string, string> = {}): AppCo
 
 export interface TestApp {
   app: Hono<AppEnv>;
+  /** The loopback listener's routes (/metrics, detailed /readyz). */
+  metrics: Hono;
   deps: Deps;
   config: AppConfig;
   close(): Promise<void>;
@@ -76,10 +78,11 @@ export async function makeApp(env: Record<string, string> = {}): Promise<TestApp
   const config = testConfig(s, env);
   const logger = createLogger(config.logLevel);
   const core = await createCore(config, logger);
-  const { app, deps, close: closeApp } = createApp(core);
+  const { app, metrics, deps, close: closeApp } = createApp(core);
   let blocking: ReturnType<typeof createRedis> | undefined;
   return {
     app,
+    metrics,
     deps,
     config,
     drainFanout: async () => {
@@ -105,7 +108,7 @@ export interface Json {
 }
 
 /** app.request() with a JSON body and an optional session token. */
-export async function call(app: Hono<AppEnv>, method: string, path: string, opts: { body?: unknown; raw?: string; token?: string; headers?: Record<string, string> } = {}): Promise<Json> {
+export async function call(app: Hono<AppEnv> | Hono, method: string, path: string, opts: { body?: unknown; raw?: string; token?: string; headers?: Record<string, string> } = {}): Promise<Json> {
   const headers: Record<string, string> = { ...(opts.headers ?? {}) };
   let body: string | undefined;
   if (opts.raw !== undefined) body = opts.raw;
