@@ -6,6 +6,12 @@ import { LOG_DIR, type UserDataParams } from "./user-data-params";
 /** The app's Prometheus counters and gauges the dashboard shows (app/src/metrics.ts). */
 export const APP_BUSINESS_METRICS = ["posts_created_total", "feed_reads_total", "fanout_lag"] as const;
 export const APP_CACHE_METRIC = "cache_requests_total";
+/**
+ * The app serves its metrics on a listener of their own, on 127.0.0.1 only, at this port (the
+ * app's METRICS_PORT default, app/src/config-http.ts; a test keeps the two equal). The public port
+ * has no /metrics route.
+ */
+export const APP_METRICS_PORT = 9464;
 
 /** CloudWatch agent config: app logs to the app log group, host metrics, app Prometheus metrics. */
 export function cloudWatchAgentConfig(p: UserDataParams): object {
@@ -41,6 +47,7 @@ export function cloudWatchAgentConfig(p: UserDataParams): object {
   };
 }
 
+/** The agent scrapes the app's loopback metrics listener (the agent runs on the instance). */
 export function prometheusConfig(p: UserDataParams): string {
   return [
     "global:",
@@ -50,7 +57,7 @@ export function prometheusConfig(p: UserDataParams): string {
     "  - job_name: resilient-feed",
     "    metrics_path: /metrics",
     "    static_configs:",
-    `      - targets: ["127.0.0.1:${p.port}"]`,
+    `      - targets: ["127.0.0.1:${APP_METRICS_PORT}"]`,
     "        labels:",
     `          SiteKey: ${p.siteKey}`,
   ].join("\n");

@@ -73,6 +73,8 @@ function appEnv(st: LocalSiteState, site: SiteKey, siteId: number, nodeId: numbe
     LOG_LEVEL: "warn",
     DRAIN_SECONDS: "5",
     REPLICA_LAG_CHECK_MS: "500",
+    // each API's loopback metrics listener on any free port: two APIs a site share this host
+    METRICS_PORT: "0",
     ...extra,
   };
 }

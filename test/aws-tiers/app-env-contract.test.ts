@@ -197,6 +197,8 @@ describe("user data ↔ app: what the boot scripts write is what the app accepts
 
     it("the released bundle serves signup, login and a post, every credential coming from the secrets hook", async () => {
       const port = await freePort();
+      // the instances use the default (9464, what the agent scrapes); here any free port, tests run side by side
+      const metricsPort = await freePort();
       const params: UserDataParams = {
         project: "resilient-feed", environment: "prod", siteKey: "primary", siteId: 1, region: "ap-northeast-2", port, drainSeconds: 5,
         appTierCidr: "127.0.0.0/18", cookieSecure: false,
@@ -223,7 +225,7 @@ describe("user data ↔ app: what the boot scripts write is what the app accepts
       const out = fs.openSync(logFile, "w");
       api = spawn(process.execPath, [path.join(release, "server.js")], {
         cwd: release,
-        env: { PATH: process.env.PATH, ...env, HOST: "127.0.0.1", DB_TLS_CA_FILE: caFile, NODE_EXTRA_CA_CERTS: caFile, LOG_LEVEL: "warn" },
+        env: { PATH: process.env.PATH, ...env, HOST: "127.0.0.1", METRICS_PORT: String(metricsPort), DB_TLS_CA_FILE: caFile, NODE_EXTRA_CA_CERTS: caFile, LOG_LEVEL: "warn" },
         stdio: ["ignore", out, out],
       });
       fs.closeSync(out);
@@ -249,8 +251,8 @@ describe("user data ↔ app: what the boot scripts write is what the app accepts
       const { post: p } = (await created.json()) as { post: { id: string } };
       const read = await fetch(`${base}/posts/${p.id}`);
       assert.equal(read.status, 200);
-      // the business counter the dashboard shows (shipped by the CloudWatch agent)
-      assert.match(await (await fetch(`${base}/metrics`)).text(), /^posts_created_total 1$/m);
+      // the business counter the dashboard shows (shipped by the CloudWatch agent from the loopback listener)
+      assert.match(await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text(), /^posts_created_total 1$/m);
 
       // the bundled worker, same environment: consumes the post's fan-out job over TLS
       const workerLog = path.join(tmp, "worker.log");

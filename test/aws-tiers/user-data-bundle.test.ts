@@ -132,7 +132,7 @@ describe("user data (rendered boot script)", () => {
       ["/var/log/resilient-feed/bootstrap.log", "/resilient-feed/prod/secondary/app", "{instance_id}/bootstrap"],
     ]);
     assert.equal(cfg.logs.logs_collected.prometheus.emf_processor.metric_namespace, "ResilientFeed");
-    assert.match(heredoc(text, "/opt/aws/amazon-cloudwatch-agent/etc/prometheus.yaml"), /targets: \["127\.0\.0\.1:8080"\]/);
+    assert.match(heredoc(text, "/opt/aws/amazon-cloudwatch-agent/etc/prometheus.yaml"), /targets: \["127\.0\.0\.1:9464"\]/);
   });
 
   it("reads the region from an ARN", () => {
