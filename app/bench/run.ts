@@ -18,7 +18,7 @@ import { seedUsers } from "./seed";
 // one fixed method: wrk, 1 thread, BENCH_CONNECTIONS connections; the warm-up and the post
 // scenario use autocannon. Prints req/s, p50, p99 and errors per scenario, the profile/hello-world
 // and feed/hello-world ratios, cache hit ratios and DB queries per 1000 reads (from the API's
-// /metrics counters).
+// /metrics counters, on its loopback metrics listener).
 
 const ROOT = path.resolve(__dirname, "../..");
 const USERS = Number(process.env.BENCH_USERS ?? 100_000);
@@ -148,9 +148,9 @@ async function main(): Promise<void> {
   fs.writeFileSync(handlesFile, handles.map((h) => `@${h}`).join("\n"));
   log(`seeded in ${((Date.now() - t0) / 1000).toFixed(1)} s since start`);
 
-  const [apiPort, helloPort] = await Promise.all([freePort(), freePort()]);
+  const [apiPort, helloPort, metricsPort] = await Promise.all([freePort(), freePort(), freePort()]);
   const env = {
-    PORT: String(apiPort), HOST: "127.0.0.1", DB_PRIMARY_URL: db.primaryUrl, DB_REPLICA_URL: db.replicaUrl, REDIS_URL: redis.url,
+    PORT: String(apiPort), METRICS_PORT: String(metricsPort), HOST: "127.0.0.1", DB_PRIMARY_URL: db.primaryUrl, DB_REPLICA_URL: db.replicaUrl, REDIS_URL: redis.url,
     SESSION_SECRET: "bench-secret-0123456789", DB_POOL_SIZE: "16", LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? "info", SITE_ID: "0", NODE_ID: "1",
     CELEBRITY_FOLLOWERS: String(CELEBRITY_FOLLOWERS),
   };
@@ -162,6 +162,7 @@ async function main(): Promise<void> {
     startProcess("hello", "app/bench/hello.ts", { PORT: String(helloPort) }, { url: `http://127.0.0.1:${helloPort}/` }),
   ]);
   const api = `http://127.0.0.1:${apiPort}`;
+  const apiMetrics = `http://127.0.0.1:${metricsPort}`;
   const hello = `http://127.0.0.1:${helloPort}`;
 
   const login = async (i: number) => (await json<{ token: string }>(`${api}/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ handle: handles[i], password }) })).token;
@@ -200,13 +201,13 @@ async function main(): Promise<void> {
   const warm = await load({ connections: 64, amount: USERS, url: api, method: "GET", paths: { kind: "sequential-desc", idsFile } });
   log(`  warm-up: ${warm.total} requests, ${warm.rps.toFixed(0)} req/s, errors ${warm.errors}`);
 
-  const m0 = await metrics(api);
+  const m0 = await metrics(apiMetrics);
   log(`GET /users/:id, Zipf(s=${ZIPF_S}) over ${USERS} users: ${DURATION} s`);
   // CLOCK_MONOTONIC µs, the clock of a .cpuprofile's timestamps: lets a profile be cut to this scenario.
   const zipfStart = process.hrtime.bigint() / 1000n;
   const prof = await timed("profile", apiProc, wrk({ ...measured, url: api, target: { kind: "zipf-users", idsFile, s: ZIPF_S } }));
   if (PROFILING) log(`profile window for the Zipf scenario (monotonic µs): ${zipfStart} ${process.hrtime.bigint() / 1000n}`);
-  const m1 = await metrics(api);
+  const m1 = await metrics(apiMetrics);
   results.push([`GET /users/:id (Zipf s=${ZIPF_S})`, prof]);
 
   log(`feed warm-up: every reader's first page twice (not measured)`);
@@ -215,18 +216,18 @@ async function main(): Promise<void> {
       await Promise.all(readerTokens.slice(r, r + 16).map((tk) => json(`${api}/feed?limit=20`, { method: "GET", headers: { authorization: `Bearer ${tk}` } })));
     }
   }
-  const f0 = await metrics(api);
+  const f0 = await metrics(apiMetrics);
   log(`GET /feed?limit=20, Zipf(s=${ZIPF_S}) over ${READERS} readers (${FOLLOWS_PER_READER} followees each, ${CELEBRITIES} of them pulled): ${DURATION} s`);
   const feedStart = process.hrtime.bigint() / 1000n;
   const feed = await timed("feed", apiProc, wrk({ ...measured, url: api, target: { kind: "zipf-readers", tokensFile, s: ZIPF_S, path: "/feed?limit=20" } }));
   if (PROFILING) log(`profile window for the feed scenario (monotonic µs): ${feedStart} ${process.hrtime.bigint() / 1000n}`);
-  const f1 = await metrics(api);
+  const f1 = await metrics(apiMetrics);
   results.push([`GET /feed?limit=20 (Zipf s=${ZIPF_S})`, feed]);
 
   log(`POST /posts (${POSTERS} authors, fan-out worker running): ${DURATION} s`);
   const post = await load({ ...base, url: api, method: "POST", paths: { kind: "fixed", path: "/posts" }, tokens: posterTokens, body: JSON.stringify({ text: "bench post number $N" }) });
   results.push(["POST /posts", post]);
-  const fanout = await fanoutRecovery(async () => sum(await metrics(api), "fanout_lag"));
+  const fanout = await fanoutRecovery(async () => sum(await metrics(apiMetrics), "fanout_lag"));
 
   // Last, so the scenarios above run as before it existed. Not warmed: the first reads of each
   // handle fill its cache entries within the run.
