@@ -132,6 +132,8 @@ async function startCommit(sha: string): Promise<Target> {
     // its own Redis database: cached values' shapes may differ between commits
     REDIS_URL: `${redis!.url}/${++redisDb}`, SESSION_SECRET: "bisect-secret-0123456789", DB_POOL_SIZE: "16", LOG_LEVEL: "info",
     SITE_ID: "0", NODE_ID: String(10 + redisDb), MIGRATE_ON_START: "false", DRAIN_SECONDS: "1",
+    // APIs side by side: each its own loopback metrics listener (commits before it ignore the variable)
+    METRICS_PORT: "0",
   };
   const { child, logFile } = spawnLogged(`api-${short}`, dir, [...NODE_ARGS, "-r", "tsx/cjs", "app/src/server.ts"], env);
   t.url = `http://127.0.0.1:${port}`;
