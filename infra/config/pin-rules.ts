@@ -1,5 +1,6 @@
 import type { SiteKey } from "../facts/vocabulary";
 import { ConfigProblem, NAMESPACE } from "./errors";
+import { edgeFrontOf, type FrontInputs } from "./edge-rules";
 import { consistentGenerations, lineage } from "./lineage";
 import type { ResolvedConfig, ResolvedSite } from "./resolved";
 
@@ -17,6 +18,9 @@ const key = (k: string) => `${NAMESPACE}:${k}`;
 /** The pinned keys, in the order problems and hints name them. */
 export const PIN_KEYS = ["amiId", "availabilityZones"] as const;
 
+/** The prefix lists a load balancer behind CloudFront admits (sites.<site>.prefixLists). */
+export const PREFIX_LIST_PINS = ["cloudfront", "route53HealthChecks"] as const;
+
 /** The site fenced by this config (the old writer after a failover), from config alone. */
 export function fencedSiteOf(cfg: Checked): SiteKey | undefined {
   const dr = cfg.dr;
@@ -30,7 +34,7 @@ export function pinProblems(cfg: Checked): ConfigProblem[] {
   for (const [name, site] of Object.entries(cfg.sites ?? {}) as [SiteKey, ResolvedSite | undefined][]) {
     if (!site) continue;
     if (site.cloud !== "aws") {
-      for (const k of PIN_KEYS) if (site[k] !== undefined) problems.push({ key: key(`sites.${name}.${k}`), value: site[k], message: `pins an AWS lookup, and the ${name} is on ${site.cloud} (allowed: only on aws sites)` });
+      for (const k of [...PIN_KEYS, "prefixLists"] as const) if (site[k] !== undefined) problems.push({ key: key(`sites.${name}.${k}`), value: site[k], message: `pins an AWS lookup, and the ${name} is on ${site.cloud} (allowed: only on aws sites)` });
       continue;
     }
     problems.push(...zoneProblems(name, site));
@@ -38,6 +42,11 @@ export function pinProblems(cfg: Checked): ConfigProblem[] {
     const why = `required while the ${name} is fenced (dr.activeSite: ${cfg.dr?.activeSite}): its region may be down, and a lookup there fails the whole run`;
     if (site.amiId === undefined) problems.push({ key: key(`sites.${name}.amiId`), value: undefined, message: `${why} (allowed: the AMI id the ${name}'s launch template runs, stack output sites.${name}.pins.amiId from before the failover)` });
     if (site.availabilityZones === undefined) problems.push({ key: key(`sites.${name}.availabilityZones`), value: undefined, message: `${why} (allowed: the ${site.azCount} AZ names its subnets are in, in subnet order, stack output sites.${name}.pins.availabilityZones)` });
+    if (cfg.edge && cfg.environment && cfg.cdn && edgeFrontOf(cfg as FrontInputs) === "cloudfront") {
+      for (const list of PREFIX_LIST_PINS) {
+        if (site.prefixLists?.[list] === undefined) problems.push({ key: key(`sites.${name}.prefixLists.${list}`), value: undefined, message: `${why} (allowed: the prefix list id its load balancer's security groups admit, stack output sites.${name}.pins.prefixLists.${list} from before the failover)` });
+      }
+    }
   }
   return problems;
 }

@@ -27,4 +27,6 @@ export interface ResolvedSite {
   /** pinned AMI and AZ names (aws): no lookup in the site's region (pin-rules.ts) */
   readonly amiId?: string;
   readonly availabilityZones?: readonly string[];
+  /** pinned AWS-managed prefix list ids (aws, behind CloudFront): no lookup in the site's region */
+  readonly prefixLists?: { readonly cloudfront?: string; readonly route53HealthChecks?: string };
 }

@@ -30,6 +30,7 @@ export const cidrSchema = z.string().superRefine((value, ctx) => {
 const ACM_ARN = /^arn:aws:acm:([a-z0-9-]+):\d{12}:certificate\/[0-9a-f-]+$/;
 const AMI_ID = /^ami-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
 const AZ_NAME = /^[a-z]{2}(?:-[a-z]+)+-\d[a-z]$/;
+const PREFIX_LIST_ID = /^pl-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
 
 export const siteSchema = z.strictObject({
   cloud: z.enum(CLOUDS),
@@ -50,6 +51,14 @@ export const siteSchema = z.strictObject({
    */
   amiId: z.string().regex(AMI_ID, "must be an EC2 image id (ami- and 8 or 17 lower-case hex digits), e.g. the stack output sites.<site>.pins.amiId").optional(),
   availabilityZones: z.array(z.string().regex(AZ_NAME, "must be an availability zone name such as ap-northeast-2a (stack output sites.<site>.pins.availabilityZones)")).min(1).optional(),
+  /**
+   * Pins (aws): the ids of the AWS-managed prefix lists the load balancer admits behind CloudFront
+   * (edge.cdnFrontsApi), instead of looking them up in the site's region (pin-rules.ts)
+   */
+  prefixLists: z.strictObject({
+    cloudfront: z.string().regex(PREFIX_LIST_ID, "must be a prefix list id (pl- and 8 or 17 lower-case hex digits), the stack output sites.<site>.pins.prefixLists.cloudfront").optional(),
+    route53HealthChecks: z.string().regex(PREFIX_LIST_ID, "must be a prefix list id (pl- and 8 or 17 lower-case hex digits), the stack output sites.<site>.pins.prefixLists.route53HealthChecks").optional(),
+  }).optional(),
 });
 
 export function regionOfAcmArn(arn: string): string | undefined {
@@ -126,6 +135,20 @@ export const cloudflareEdgeSchema = z.strictObject({
    * the zone gets too; unmanaged: the program changes no TLS setting of the zone.
    */
   tls: z.enum(["hostname", "zone", "unmanaged"]).default("unmanaged"),
+  /**
+   * zone: the program owns the zone's entry-point rulesets of the phases http_ratelimit and
+   * http_request_firewall_managed (edge.waf), which replace every rule the zone had in them;
+   * unmanaged: it creates none
+   */
+  rulesets: z.enum(["zone", "unmanaged"]).default("unmanaged"),
+});
+
+/** Secret origin header slots: CloudFront sends one, the load balancers accept both (rotation). */
+export const originSecretSchema = z.strictObject({
+  send: z.enum(["a", "b"]).default("a"),
+  /** raising a slot's generation replaces its value; raise the slot CloudFront does not send */
+  a: z.int().min(0).max(999).default(0),
+  b: z.int().min(0).max(999).default(0),
 });
 
 export const edgeSchema = z.strictObject({
@@ -150,6 +173,17 @@ export const edgeSchema = z.strictObject({
    * it turns that record into the alias to the set (docs/architecture.md, "Edge records").
    */
   legacyApexRecords: z.boolean().default(false),
+  /**
+   * Route 53: users call CloudFront at edge.domain, and CloudFront reaches the load balancers by
+   * the routing policy's name; the load balancers admit only CloudFront and the health checkers.
+   * Default: on in prod with AWS sites (edge-rules.ts)
+   */
+  cdnFrontsApi: z.boolean().optional(),
+  /** AWS WAF on CloudFront, or Cloudflare's rulesets (edge.cloudflare.rulesets); default: on in prod */
+  waf: z.boolean().optional(),
+  /** per client IP, on /auth/* at the edge (AWS WAF rate-based rule, Cloudflare rate limiting rule) */
+  authRequestsPerMinute: z.int().min(10).max(10000).default(60),
+  originSecret: originSecretSchema.default({ send: "a", a: 0, b: 0 }),
 });
 
 export const networkSchema = z.strictObject({

@@ -1,4 +1,4 @@
-import { DEFAULT_CHECKER_REGIONS, defaultZoneName } from "../config/edge-rules";
+import { DEFAULT_CHECKER_REGIONS, defaultZoneName, edgeFrontOf, edgeRoutingOf, edgeWafOf } from "../config/edge-rules";
 import type { ResolvedConfig, ResolvedSite } from "../config/resolved";
 import { PROJECT_NAME } from "../names";
 import { CLOUDFLARE_MIN_MONITOR_INTERVAL } from "../config/schema";
@@ -58,7 +58,7 @@ export function buildTopology(cfg: ResolvedConfig, asOf?: string): Topology {
     natGateways: s.azCount === 1 ? "single" : cfg.network.natGateways,
     certificateArn: s.certificateArn,
     certificateDomains: s.certificateDomains,
-    ...(s.amiId !== undefined || s.availabilityZones !== undefined ? { pins: { amiId: s.amiId, availabilityZones: s.availabilityZones } } : {}),
+    ...(s.amiId !== undefined || s.availabilityZones !== undefined || s.prefixLists !== undefined ? { pins: { amiId: s.amiId, availabilityZones: s.availabilityZones, prefixLists: s.prefixLists } } : {}),
     subnets: planSubnets(s.cidr, s.azCount),
     backupVault: key === "secondary" && s.cloud === "aws" && primary.cloud === "aws",
     protection: protectionOf(key),
@@ -169,12 +169,7 @@ function databaseEngine(cfg: ResolvedConfig): DatabaseEngine {
 }
 
 function edgePlan(cfg: ResolvedConfig): EdgePlan {
-  const mode = cfg.dr.mode;
-  let routing: EdgePlan["routing"] = "single";
-  if (cfg.sites.secondary) {
-    if (mode === "active-active") routing = cfg.edge.geo.length > 0 ? "geo" : "latency";
-    else if (mode !== "backup-restore") routing = "failover";
-  }
+  const routing = edgeRoutingOf(cfg);
   const cf = cfg.edge.cloudflare;
   return {
     dns: cfg.edge.dns,
@@ -190,5 +185,9 @@ function edgePlan(cfg: ResolvedConfig): EdgePlan {
     checkerRegions: cfg.edge.checkerRegions ?? DEFAULT_CHECKER_REGIONS,
     cloudflare: cf && { ...cf, monitorIntervalSeconds: cf.monitorIntervalSeconds ?? CLOUDFLARE_MIN_MONITOR_INTERVAL[cf.plan] },
     legacyApexRecords: cfg.edge.legacyApexRecords,
+    front: edgeFrontOf(cfg),
+    waf: edgeWafOf(cfg),
+    authRequestsPerMinute: cfg.edge.authRequestsPerMinute,
+    originSecret: cfg.edge.originSecret,
   };
 }

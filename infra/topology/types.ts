@@ -140,6 +140,8 @@ export interface SiteProtection {
 export interface SitePins {
   readonly amiId?: string;
   readonly availabilityZones?: readonly string[];
+  /** AWS-managed prefix list ids the load balancer admits behind CloudFront */
+  readonly prefixLists?: { readonly cloudfront?: string; readonly route53HealthChecks?: string };
 }
 
 export type ReplicationKind =
@@ -193,6 +195,18 @@ export interface EdgePlan {
   readonly cloudflare?: CloudflareEdgeSettings;
   /** Route 53: migration stage 1 from the answers at edge.domain to per-policy record sets */
   readonly legacyApexRecords: boolean;
+  /**
+   * How users reach the AWS load balancers: cloudfront (users call CloudFront at edge.domain,
+   * CloudFront calls `<routing>.<domain>`; the load balancers admit CloudFront and the Route 53
+   * health checkers only), cloudflare (its proxy; they admit Cloudflare's ranges) or direct
+   */
+  readonly front: "cloudfront" | "cloudflare" | "direct";
+  /** AWS WAF on CloudFront, or Cloudflare's rate limiting and managed WAF rulesets */
+  readonly waf: boolean;
+  /** per client IP, on the auth paths, at the edge */
+  readonly authRequestsPerMinute: number;
+  /** the secret origin header's two slots: CloudFront sends `send`, the load balancers accept both */
+  readonly originSecret: { readonly send: "a" | "b"; readonly a: number; readonly b: number };
 }
 
 export interface CloudflareEdgeSettings {
@@ -202,6 +216,8 @@ export interface CloudflareEdgeSettings {
   readonly expectedCodes: string;
   /** which TLS settings the program manages: per hostname, zone-wide (opt-in), or none */
   readonly tls: "hostname" | "zone" | "unmanaged";
+  /** zone: the program owns the zone's rate limiting and managed WAF entry-point rulesets */
+  readonly rulesets: "zone" | "unmanaged";
 }
 
 export interface AppSettings {

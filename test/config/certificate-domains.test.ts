@@ -25,8 +25,16 @@ describe("config: sites.<site>.certificateDomains", () => {
     assert.deepEqual(originCertificates(buildTopology(parseProjectConfig(devOnAws()))), []);
   });
 
-  it("accepts a one-level wildcard over edge.domain", () => {
-    assert.doesNotThrow(() => parseProjectConfig(prodWith((c) => (c.sites.secondary.certificateDomains = ["*.example.com"]))));
+  it("accepts a one-level wildcard over edge.domain (users reaching the load balancers directly)", () => {
+    assert.doesNotThrow(() => parseProjectConfig(prodWith((c) => {
+      c.sites.secondary.certificateDomains = ["*.example.com"];
+      c.edge.cdnFrontsApi = false;
+    })));
+  });
+
+  it("behind CloudFront, the certificate must also cover the routing policy's name CloudFront calls", () => {
+    assert.equal(problem(prodWith((c) => (c.sites.secondary.certificateDomains = ["feed.example.com"])), "certificateDomains"),
+      `resilient-feed:sites.secondary.certificateDomains = ["feed.example.com"]: does not cover failover.feed.example.com, the name CloudFront reaches this load balancer by (edge.cdnFrontsApi): TLS to it would fail (CloudFront answers 502) (allowed: names including *.feed.example.com)`);
   });
 
   it("rejects names that do not cover edge.domain, naming key, value and what would", () => {

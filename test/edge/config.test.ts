@@ -37,7 +37,7 @@ describe("edge: config", () => {
 
   it("the default monitor interval is the plan's minimum", () => {
     const t = buildTopology(parseProjectConfig(prodWith((c) => { c.edge = { dns: "cloudflare", domain: "feed.example.com", zoneId: CF_ZONE, cloudflare: { accountId: CF_ACCOUNT, plan: "enterprise" } }; })));
-    assert.deepEqual(t.edge.cloudflare, { accountId: CF_ACCOUNT, plan: "enterprise", monitorIntervalSeconds: 10, expectedCodes: "200", tls: "unmanaged" });
+    assert.deepEqual(t.edge.cloudflare, { accountId: CF_ACCOUNT, plan: "enterprise", monitorIntervalSeconds: 10, expectedCodes: "200", tls: "unmanaged", rulesets: "unmanaged" });
   });
 
   it("Route 53: zone id shape, ≥ 3 distinct checker regions, no Cloudflare block, zoneName containing the domain", () => {
