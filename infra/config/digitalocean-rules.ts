@@ -1,8 +1,10 @@
 import { DO_DRAIN_MARGIN_SECONDS, DO_MYSQL_VERSIONS, DO_POOL_SHUTDOWN_WINDOW_SECONDS, DO_SPACES_REGIONS, DO_VALKEY_VERSIONS } from "../facts/digitalocean";
 import { NODE_ID_BITS_FACT } from "../facts/node-id";
 import { REPLICATING_MODES } from "../facts/standby-shape";
+import type { SiteKey } from "../facts/vocabulary";
 import { prefixOf } from "./cidr";
 import { ConfigProblem, NAMESPACE } from "./errors";
+import { fencedSiteOf } from "./pin-rules";
 import type { ResolvedConfig, ResolvedSite } from "./resolved";
 
 // What a DigitalOcean site cannot do, refused before anything registers. Each problem names the
@@ -18,8 +20,8 @@ function doSites(cfg: Checked): [string, ResolvedSite][] {
 
 export function digitaloceanProblems(cfg: Checked): ConfigProblem[] {
   const sites = doSites(cfg);
-  if (sites.length === 0) return [...restoreSourceProblems(cfg)];
-  return [...siteProblems(cfg, sites), ...apiProblems(cfg), ...sectionProblems(cfg), ...modeProblems(cfg), ...restoreSourceProblems(cfg)];
+  if (sites.length === 0) return [...restoreSourceProblems(cfg), ...caPinProblems(cfg)];
+  return [...siteProblems(cfg, sites), ...apiProblems(cfg), ...sectionProblems(cfg), ...modeProblems(cfg), ...restoreSourceProblems(cfg), ...dumpProblems(cfg), ...caPinProblems(cfg)];
 }
 
 function siteProblems(cfg: Checked, sites: [string, ResolvedSite][]): ConfigProblem[] {
@@ -67,7 +69,7 @@ function apiProblems(cfg: Checked): ConfigProblem[] {
 function sectionProblems(cfg: Checked): ConfigProblem[] {
   const d = cfg.digitalocean;
   if (!d) {
-    return [{ key: key("digitalocean"), value: undefined, message: "is required with a digitalocean site: its sizes, versions, SSH public key and load-balancer certificate (allowed: { sshPublicKey, certificate: { name }, ... }, README config reference)" }];
+    return [{ key: key("digitalocean"), value: undefined, message: "is required with a digitalocean site: its sizes, versions, SSH public key, load-balancer certificate and dump region (allowed: { sshPublicKey, certificate: { name }, dumps: { region }, ... }, README config reference)" }];
   }
   const problems: ConfigProblem[] = [];
   if (!DO_MYSQL_VERSIONS.some((v) => v.version === d.database.version)) {
@@ -89,20 +91,70 @@ function modeProblems(cfg: Checked): ConfigProblem[] {
 
 /**
  * Failing over in backup-restore creates the writer's database from a named recovery point, never
- * empty: an RDS snapshot on an AWS site (dr.restoreFromSnapshot, dr-rules.ts), a DigitalOcean
- * cluster's backup on a DigitalOcean site (dr.restoreFromBackup).
+ * empty: an RDS snapshot on an AWS site (dr.restoreFromSnapshot, dr-rules.ts); on a DigitalOcean
+ * site either a DigitalOcean cluster's backup (dr.restoreFromBackup: the provider's
+ * backupRestore, whose source cluster must still answer) or a logical dump from the dump bucket in
+ * a third region (dr.restoreFromDump: the secondary's ops runner loads it). Exactly one.
  */
 function restoreSourceProblems(cfg: Checked): ConfigProblem[] {
   const dr = cfg.dr;
   const secondary = cfg.sites?.secondary;
   if (!dr) return [];
-  const k = key("dr.restoreFromBackup");
-  const failingOver = dr.mode === "backup-restore" && dr.activeSite === "secondary" && secondary !== undefined;
-  if (failingOver && secondary.cloud === "digitalocean" && dr.restoreFromBackup === undefined) {
-    return [{ key: k, value: undefined, message: `is required to fail over in backup-restore onto the digitalocean secondary: its database is created from a DigitalOcean cluster's backup, never empty (allowed: { databaseName: <cluster holding the restored dump>, backupCreatedAt?: <ISO time> })` }];
+  const ontoDo = dr.mode === "backup-restore" && dr.activeSite === "secondary" && secondary?.cloud === "digitalocean";
+  const backup = dr.restoreFromBackup;
+  const dump = dr.restoreFromDump;
+  if (ontoDo && backup === undefined && dump === undefined) {
+    return [{ key: key("dr.restoreFromDump"), value: undefined, message: "is required to fail over in backup-restore onto the digitalocean secondary (or dr.restoreFromBackup): its database is restored, never empty (allowed: { key: dumps/<site>/<time>.sql.gz }, the newest object under dumps/primary/ in the dump bucket; or dr.restoreFromBackup: { databaseName } while the primary's cluster still answers)" }];
   }
-  if (dr.restoreFromBackup !== undefined && !(failingOver && secondary.cloud === "digitalocean")) {
-    return [{ key: k, value: dr.restoreFromBackup, message: "names a DigitalOcean backup, which only backup-restore failed over onto a digitalocean secondary restores from (allowed here: not set)" }];
+  if (ontoDo && backup !== undefined && dump !== undefined) {
+    return [{ key: key("dr.restoreFromDump"), value: dump, message: "and dr.restoreFromBackup are both set: the new cluster has one restore source (allowed: one of the two)" }];
+  }
+  const problems: ConfigProblem[] = [];
+  if (backup !== undefined && !ontoDo) {
+    problems.push({ key: key("dr.restoreFromBackup"), value: backup, message: "names a DigitalOcean backup, which only backup-restore failed over onto a digitalocean secondary restores from (allowed here: not set)" });
+  }
+  if (dump !== undefined && !ontoDo) {
+    const why = secondary?.cloud === "aws" && dr.activeSite === "secondary"
+      ? "RDS cannot load a logical dump: load it into an RDS instance with the ops tool, snapshot it and name the snapshot in dr.restoreFromSnapshot (README, DigitalOcean DR)"
+      : "only backup-restore failed over onto a digitalocean secondary restores a dump";
+    problems.push({ key: key("dr.restoreFromDump"), value: dump, message: `${why} (allowed here: not set)` });
+  }
+  return problems;
+}
+
+/** The dump bucket: a Spaces region, and never a region a site of this stack is in. */
+function dumpProblems(cfg: Checked): ConfigProblem[] {
+  const dumps = cfg.digitalocean?.dumps;
+  if (!dumps) return [];
+  const k = key("digitalocean.dumps.region");
+  const siteRegions = Object.values(cfg.sites ?? {}).filter((s): s is ResolvedSite => s !== undefined).map((s) => s.region);
+  if (!DO_SPACES_REGIONS.includes(dumps.region)) {
+    return [{ key: k, value: dumps.region, message: `has no Spaces (allowed: ${DO_SPACES_REGIONS.filter((r) => !siteRegions.includes(r)).join(", ")})` }];
+  }
+  if (siteRegions.includes(dumps.region)) {
+    return [{ key: k, value: dumps.region, message: `is a region of this stack's sites, and the dumps exist to outlive a regional outage (allowed: a Spaces region no site is in: ${DO_SPACES_REGIONS.filter((r) => !siteRegions.includes(r)).join(", ")})` }];
   }
   return [];
+}
+
+/**
+ * Pin: a fenced DigitalOcean site's region may be down during the very run that fails over, and a
+ * getDatabaseCa call there fails the whole run, so its cluster CA comes from config
+ * (sites.<site>.databaseCaCertificate) while it is fenced. Only DigitalOcean sites take it.
+ */
+function caPinProblems(cfg: Checked): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const fenced = fencedSiteOf(cfg);
+  for (const [name, site] of Object.entries(cfg.sites ?? {}) as [SiteKey, ResolvedSite | undefined][]) {
+    if (!site) continue;
+    const k = key(`sites.${name}.databaseCaCertificate`);
+    if (site.cloud !== "digitalocean") {
+      if (site.databaseCaCertificate !== undefined) problems.push({ key: k, value: "(a certificate)", message: `pins a DigitalOcean cluster's CA, and the ${name} is on ${site.cloud} (allowed: only on digitalocean sites)` });
+      continue;
+    }
+    if (name === fenced && site.databaseCaCertificate === undefined) {
+      problems.push({ key: k, value: undefined, message: `is required while the ${name} is fenced (dr.activeSite: ${cfg.dr?.activeSite}): its region may be down, and the getDatabaseCa call there fails the whole run (allowed: the PEM the site runs, stack output sites.${name}.pins.databaseCaCertificate from before the failover)` });
+    }
+  }
+  return problems;
 }

@@ -29,4 +29,6 @@ export interface ResolvedSite {
   readonly availabilityZones?: readonly string[];
   /** pinned AWS-managed prefix list ids (aws, behind CloudFront): no lookup in the site's region */
   readonly prefixLists?: { readonly cloudfront?: string; readonly route53HealthChecks?: string };
+  /** pinned MySQL cluster CA (digitalocean): no getDatabaseCa in the site's region (digitalocean-rules.ts) */
+  readonly databaseCaCertificate?: string;
 }

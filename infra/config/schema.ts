@@ -1,7 +1,7 @@
 import { Validator } from "ip-num";
 import { z } from "zod";
 import { CERTIFICATE_NAME } from "../facts/certificate-names";
-import { DATABASE_SIZE_SLUG, DROPLET_SIZE_SLUG, SSH_PUBLIC_KEY, X64_IMAGE_SLUG } from "../facts/digitalocean";
+import { DATABASE_SIZE_SLUG, DO_DUMP_INTERVAL_MINUTES, DROPLET_SIZE_SLUG, DUMP_OBJECT_KEY, PEM_CERTIFICATE, SSH_PUBLIC_KEY, X64_IMAGE_SLUG } from "../facts/digitalocean";
 import { CLOUDS, DR_MODES, ENVIRONMENTS, SITE_KEYS } from "../facts/vocabulary";
 import { networkOf, prefixOf } from "./cidr";
 import { cronProblems, CRON_SYNTAX } from "./cron";
@@ -59,6 +59,11 @@ export const siteSchema = z.strictObject({
     cloudfront: z.string().regex(PREFIX_LIST_ID, "must be a prefix list id (pl- and 8 or 17 lower-case hex digits), the stack output sites.<site>.pins.prefixLists.cloudfront").optional(),
     route53HealthChecks: z.string().regex(PREFIX_LIST_ID, "must be a prefix list id (pl- and 8 or 17 lower-case hex digits), the stack output sites.<site>.pins.prefixLists.route53HealthChecks").optional(),
   }).optional(),
+  /**
+   * Pin (digitalocean): the MySQL cluster's CA certificate (PEM), used instead of getDatabaseCa
+   * in the site's region; required while the site is fenced (digitalocean-rules.ts)
+   */
+  databaseCaCertificate: z.string().regex(PEM_CERTIFICATE, "must be one PEM certificate (-----BEGIN CERTIFICATE----- ... -----END CERTIFICATE-----), the stack output sites.<site>.pins.databaseCaCertificate").optional(),
 });
 
 export function regionOfAcmArn(arn: string): string | undefined {
@@ -81,6 +86,15 @@ export const drSchema = z.strictObject({
   restoreFromBackup: z.strictObject({
     databaseName: z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, "must be a DigitalOcean database cluster name"),
     backupCreatedAt: z.iso.datetime().optional(),
+  }).optional(),
+  /**
+   * backup-restore failed over onto a digitalocean site: the logical dump the secondary's ops
+   * runner loads into the new, empty cluster (an object key in the dump bucket,
+   * digitalocean.dumps); the alternative to restoreFromBackup, whose source cluster is in the
+   * failed region
+   */
+  restoreFromDump: z.strictObject({
+    key: z.string().regex(DUMP_OBJECT_KEY, "must be a dump object key such as dumps/primary/2026-12-03T18-00-00Z.sql.gz (the ops runner's naming; list the dump bucket)"),
   }).optional(),
   /** failed over: the release the fenced primary keeps (stack output sites.primary.release) */
   fencedRelease: z.strictObject({
@@ -281,6 +295,27 @@ export const digitaloceanSchema = z.strictObject({
     nodeCount: z.int().min(1).max(3).default(1),
     version: z.string().regex(/^\d+$/, "must be a Valkey version such as 8").default("8"),
   }).default({ size: "db-s-1vcpu-1gb", nodeCount: 1, version: "8" }),
+  /**
+   * Scheduled logical dumps of the site's MySQL writer, run by the site's ops runner droplet into
+   * a private Spaces bucket in another region (rules in digitalocean-rules.ts). The interval is
+   * the RPO of a regional outage; the dataset size sizes the restore term of the RTO.
+   */
+  dumps: z.strictObject({
+    /** Spaces region of the dump bucket: never the region of a site of this stack */
+    region: z.string().regex(/^[a-z]{3}\d$/, "must be a DigitalOcean region slug such as blr1"),
+    intervalMinutes: z.int().min(DO_DUMP_INTERVAL_MINUTES.min).max(DO_DUMP_INTERVAL_MINUTES.max).default(60),
+    /** dumps expire after this many days (the bucket's lifecycle rule) */
+    retentionDays: z.int().min(1).max(90).default(7),
+    /** the data's size the restore term of the RTO is computed for (a planning figure) */
+    datasetGb: z.int().min(1).max(10000).default(5),
+    /**
+     * dead-man's switch: an HTTPS URL of a push monitor (healthchecks.io-style) the runner calls
+     * after every uploaded dump; the monitor alerts when a call is overdue
+     */
+    heartbeatUrl: z.url({ protocol: /^https$/ }).optional(),
+    /** droplet plan of the ops runner (dumps, restores, grants) */
+    runnerSize: z.string().regex(DROPLET_SIZE_SLUG, "must be a droplet size slug such as s-1vcpu-1gb").default("s-1vcpu-1gb"),
+  }),
   /** weekly maintenance window of the database and cache clusters (UTC) */
   maintenance: z.strictObject({
     day: z.enum(WEEKDAYS).default("sunday"),

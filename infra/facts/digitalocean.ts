@@ -60,3 +60,16 @@ export const SSH_PUBLIC_KEY = /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|52
 
 /** Droplet metadata service (link-local), read by cloud-init and by the NODE_ID script. */
 export const DO_METADATA_URL = "http://169.254.169.254/metadata/v1";
+
+/**
+ * The ops runner's dump interval (digitalocean.dumps.intervalMinutes): at least 15 minutes, so a
+ * dump of the sizes this stage runs (a few GB) ends before the next starts; at most a day. A
+ * project choice, not a platform limit.
+ */
+export const DO_DUMP_INTERVAL_MINUTES = { min: 15, max: 1440 } as const;
+
+/** Dump objects as the ops runner names them: dumps/<site>/<UTC time>.sql.gz. */
+export const DUMP_OBJECT_KEY = /^dumps\/(primary|secondary)\/\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}Z\.sql\.gz$/;
+
+/** One PEM certificate, as getDatabaseCa returns a cluster's CA. */
+export const PEM_CERTIFICATE = /^-----BEGIN CERTIFICATE-----\r?\n[A-Za-z0-9+/=\r\n]+-----END CERTIFICATE-----\s*$/;

@@ -59,11 +59,12 @@ export function buildTopology(cfg: ResolvedConfig, asOf?: string): Topology {
     certificateArn: s.certificateArn,
     certificateDomains: s.certificateDomains,
     ...(s.amiId !== undefined || s.availabilityZones !== undefined || s.prefixLists !== undefined ? { pins: { amiId: s.amiId, availabilityZones: s.availabilityZones, prefixLists: s.prefixLists } } : {}),
+    ...(s.databaseCaCertificate !== undefined ? { databaseCaPin: s.databaseCaCertificate } : {}),
     subnets: planSubnets(s.cidr, s.azCount),
     backupVault: key === "secondary" && s.cloud === "aws" && primary.cloud === "aws",
     protection: protectionOf(key),
     ...part,
-    database: { ...part.database, deletionProtection: protectionOf(key).deletion, generation: generations[key], origin: part.database.restoreFromSnapshot !== undefined || part.database.restoreFromBackup !== undefined ? "restored" : line?.origin[key] ?? "created" },
+    database: { ...part.database, deletionProtection: protectionOf(key).deletion, generation: generations[key], origin: part.database.restoreFromSnapshot !== undefined || part.database.restoreFromBackup !== undefined || part.database.restoreFromDump !== undefined ? "restored" : line?.origin[key] ?? "created" },
   });
   // config validation refuses releasing the writer's or a fenced site; checked again here
   const released = cfg.dr.releaseProtection;
@@ -85,7 +86,7 @@ export function buildTopology(cfg: ResolvedConfig, asOf?: string): Topology {
   const fenced = { ...writer, role: "standby" as const, servesTraffic: false, database: writerDatabase(cfg, "fenced"), releasePin: cfg.dr.fencedRelease };
   // backup-restore kept no database in the secondary: failing over creates it from a recovery point
   const restored = secondary?.cloud === "digitalocean"
-    ? { ...writer, database: { ...writer.database, restoreFromBackup: cfg.dr.restoreFromBackup } }
+    ? { ...writer, database: { ...writer.database, restoreFromBackup: cfg.dr.restoreFromBackup, restoreFromDump: cfg.dr.restoreFromDump } }
     : { ...writer, database: { ...writer.database, restoreFromSnapshot: cfg.dr.restoreFromSnapshot } };
   const partOf = (key: SiteKey) => (key === writerSite ? (key === "secondary" && restoresOnFailover(cfg) ? restored : writer) : key === fencedSite ? fenced : standby);
 
@@ -106,7 +107,10 @@ export function buildTopology(cfg: ResolvedConfig, asOf?: string): Topology {
   if (secondary && secondary.cloud !== primary.cloud) warnings.push(`sites on ${primary.cloud} and ${secondary.cloud}: no managed cross-cloud copy of the data; backup-restore needs an export/import runbook`);
   if (cfg.dr.restoreFromSnapshot !== undefined && !restoresRdsSnapshot(cfg)) warnings.push(`dr.restoreFromSnapshot is set but unused: only backup-restore failed over restores from it (keep it while failed over: changing it replaces the restored database)`);
   if ([primary, secondary].some((x) => x?.cloud === "digitalocean")) {
-    warnings.push("DigitalOcean site: the recovery objectives use the AWS terms (hourly backups copied to the standby region); DigitalOcean keeps daily backups with 7 days of point-in-time recovery, and the scheduled cross-region dumps that would bound a regional outage's RPO are not built yet");
+    // the dumps: the ops runner of a DigitalOcean writer (infra/digitalocean/ops-runner.ts)
+    const writerCloud = cfg.sites[writerSite]?.cloud;
+    if (writerCloud === "digitalocean" && cfg.digitalocean?.dumps.heartbeatUrl === undefined) warnings.push("digitalocean.dumps.heartbeatUrl is not set: a failed or stopped dump raises no alarm, and the RPO holds only while dumps succeed (README, DigitalOcean DR)");
+    if (writerCloud === "aws") warnings.push(`the aws writer is not dumped for the digitalocean site (the ops runner dumps DigitalOcean writers only): a failover onto it needs a dump made by hand (README, DigitalOcean DR)`);
   }
   const doMysql = DO_MYSQL_VERSIONS.find((v) => v.version === cfg.digitalocean?.database.version);
   if (doMysql && asOf !== undefined && [primary, secondary].some((x) => x?.cloud === "digitalocean") && asOf > doMysql.standardSupportEnds) {

@@ -26,6 +26,25 @@ export interface RecoveryParameters {
   restoreSecondsPerGb: number;
   /** the configured database size the restore term is computed for */
   databaseSizeGb: number;
+  /**
+   * A DigitalOcean writer's backup-restore: its data leaves the region as scheduled logical dumps
+   * (the ops runner), and a failover loads one into a new cluster. Absent: AWS Backup's terms.
+   */
+  dumps?: DumpRecoveryParameters;
+}
+
+/** The DigitalOcean terms: dump interval and dump time (RPO), cluster creation and load time (RTO). */
+export interface DumpRecoveryParameters {
+  /** time between two dumps of the writer (digitalocean.dumps.intervalMinutes) */
+  dumpIntervalSeconds: number;
+  /** taking one dump and uploading it to the bucket in the other region */
+  dumpSeconds: number;
+  /** creating the new managed MySQL cluster the dump is loaded into */
+  clusterCreateSeconds: number;
+  /** loading a logical dump, per GB of data */
+  dumpLoadSecondsPerGb: number;
+  /** the data's size (digitalocean.dumps.datasetGb) */
+  datasetGb: number;
 }
 
 export interface ObjectiveTerm {
@@ -60,20 +79,45 @@ export const CLOUD_ASSUMPTIONS = {
   restoreSecondsPerGb: 30,
 } as const;
 
+/**
+ * DigitalOcean figures that are not stack config: planning assumptions (unverified, none is a
+ * DigitalOcean figure), to replace with what a game day measures.
+ */
+export const DO_DUMP_ASSUMPTIONS = {
+  /** a single-transaction logical dump of a few GB, gzipped and uploaded to another region */
+  dumpSeconds: 600,
+  /** a new managed MySQL cluster from the API call to online */
+  clusterCreateSeconds: 600,
+  /** a logical load runs single-threaded: about 0.5 GB a minute */
+  dumpLoadSecondsPerGb: 120,
+} as const;
+
 /** What cloudRecoveryParameters reads from the resolved config. */
 export interface RecoveryConfig {
   readonly edge: { readonly ttl: number; readonly healthCheckIntervalSeconds: number; readonly healthCheckFailureThreshold: number };
   readonly database: { readonly allocatedStorageGb: number };
+  /** with these, a DigitalOcean writer gets the dump terms */
+  readonly sites?: { readonly primary: { readonly cloud: string }; readonly secondary?: { readonly cloud: string } };
+  readonly dr?: { readonly activeSite: "primary" | "secondary" };
+  readonly digitalocean?: { readonly dumps: { readonly intervalMinutes: number; readonly datasetGb: number } };
 }
 
-/** The cloud stack's parameters: edge figures and database size from config, the rest assumed. */
+/**
+ * The cloud stack's parameters: edge figures and database size from config, the rest assumed. A
+ * DigitalOcean writer adds the dump terms (interval and dataset from config).
+ */
 export function cloudRecoveryParameters(cfg: RecoveryConfig): RecoveryParameters {
+  const writerCloud = cfg.sites && cfg.dr ? cfg.sites[cfg.dr.activeSite]?.cloud : undefined;
+  const dumps = writerCloud === "digitalocean" && cfg.digitalocean
+    ? { dumpIntervalSeconds: cfg.digitalocean.dumps.intervalMinutes * 60, datasetGb: cfg.digitalocean.dumps.datasetGb, ...DO_DUMP_ASSUMPTIONS }
+    : undefined;
   return {
     healthCheckIntervalSeconds: cfg.edge.healthCheckIntervalSeconds,
     healthCheckFailureThreshold: cfg.edge.healthCheckFailureThreshold,
     dnsTtlSeconds: cfg.edge.ttl,
     databaseSizeGb: cfg.database.allocatedStorageGb,
     ...CLOUD_ASSUMPTIONS,
+    ...(dumps ? { dumps } : {}),
   };
 }
 
@@ -98,6 +142,10 @@ export function deriveObjectives(mode: DrMode, p: RecoveryParameters): DerivedOb
   let rpo: ObjectiveTerm[];
   switch (mode) {
     case "backup-restore": {
+      if (p.dumps) {
+        ({ rto, rpo } = dumpTerms(p.dumps, detection, bootFromZero, dns));
+        break;
+      }
       const restore = term(
         "restore-from-snapshot",
         p.restoreSecondsPerGb * p.databaseSizeGb,
@@ -135,6 +183,26 @@ export function deriveObjectives(mode: DrMode, p: RecoveryParameters): DerivedOb
   return { rtoSeconds: sum(rto), rpoSeconds: sum(rpo), rto, rpo };
 }
 
+/**
+ * Backup-restore of a DigitalOcean writer: the newest dump in the other region is at most one
+ * interval plus one dump old; failing over creates a cluster and loads the dump into it.
+ */
+function dumpTerms(d: DumpRecoveryParameters, detection: ObjectiveTerm, boot: ObjectiveTerm, dns: ObjectiveTerm): { rto: ObjectiveTerm[]; rpo: ObjectiveTerm[] } {
+  return {
+    rto: [
+      detection,
+      term("cluster-create", d.clusterCreateSeconds, `creating the new managed MySQL cluster takes ${d.clusterCreateSeconds} s (assumed)`),
+      term("dump-load", d.dumpLoadSecondsPerGb * d.datasetGb, `the ops runner loads the ${d.datasetGb} GB dump at ${d.dumpLoadSecondsPerGb} s/GB (assumed)`),
+      boot,
+      dns,
+    ],
+    rpo: [
+      term("dump-interval", d.dumpIntervalSeconds, `a write just after a dump waits ${d.dumpIntervalSeconds} s for the next one (digitalocean.dumps.intervalMinutes)`),
+      term("dump-and-upload", d.dumpSeconds, `the next dump is only usable once taken and uploaded to the other region (${d.dumpSeconds} s, assumed)`),
+    ],
+  };
+}
+
 /** "1 h 5 min", "9 min 30 s", "45 s": how the plan and the objectives text print durations. */
 export function formatDuration(seconds: number): string {
   const h = Math.floor(seconds / 3600);
@@ -158,7 +226,8 @@ function sum(terms: readonly ObjectiveTerm[]): number {
 }
 
 function validate(p: RecoveryParameters): void {
-  for (const [name, value] of Object.entries(p)) {
+  const { dumps, ...flat } = p;
+  for (const [name, value] of Object.entries({ ...flat, ...dumps })) {
     if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
       throw new RangeError(`recovery parameter ${name} must be a finite number ≥ 0, got ${String(value)}`);
     }

@@ -59,6 +59,8 @@ export interface DatabaseCapacity {
   readonly restoreFromSnapshot?: string;
   /** created from this DigitalOcean cluster's backup (a digitalocean site, backup-restore failed over) */
   readonly restoreFromBackup?: { readonly databaseName: string; readonly backupCreatedAt?: string };
+  /** created empty, then loaded from this dump object by the site's ops runner (a digitalocean site, backup-restore failed over) */
+  readonly restoreFromDump?: { readonly key: string };
   /** which instance this is (dr.databaseGeneration): a re-seeded site's new instance has a new one */
   readonly generation: number;
   /**
@@ -120,6 +122,8 @@ export interface SiteTopology {
   /** sites.<site>.amiId / availabilityZones: used instead of a lookup in the site's region */
   readonly pins?: SitePins;
   readonly protection: SiteProtection;
+  /** sites.<site>.databaseCaCertificate (digitalocean): the MySQL CA, instead of getDatabaseCa in the site's region */
+  readonly databaseCaPin?: string;
 }
 
 /**
@@ -284,4 +288,6 @@ export interface DigitalOceanPlan {
   readonly database: { readonly size: string; readonly nodeCount: number; readonly version: string; readonly readReplica: boolean; readonly backupHour: number };
   readonly cache: { readonly size: string; readonly nodeCount: number; readonly version: string };
   readonly maintenance: { readonly day: string; readonly hour: string };
+  /** the writer's scheduled logical dumps (ops runner), into a bucket in another region */
+  readonly dumps: { readonly region: string; readonly intervalMinutes: number; readonly retentionDays: number; readonly datasetGb: number; readonly heartbeatUrl?: string; readonly runnerSize: string };
 }

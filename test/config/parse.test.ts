@@ -106,7 +106,7 @@ describe("stack config validation", () => {
 
   it("rejects an unknown key in a structured object, listing the allowed keys", () => {
     const msg = rejection(prodWith((c) => (c.sites.primary.azcount = 3)));
-    assert.match(msg, /^  - resilient-feed:sites\.primary\.azcount = 3: unknown key \(allowed keys: cloud, region, cidr, azCount, certificateArn, certificateDomains, amiId, availabilityZones, prefixLists\)$/m);
+    assert.match(msg, /^  - resilient-feed:sites\.primary\.azcount = 3: unknown key \(allowed keys: cloud, region, cidr, azCount, certificateArn, certificateDomains, amiId, availabilityZones, prefixLists, databaseCaCertificate\)$/m);
     // a top-level key: the key, then its value (not the namespace alone with the key as the value)
     const top = rejection(prodWith((c) => (c.monitoring = { enabled: true })));
     assert.match(top, /^  - resilient-feed:monitoring = \{"enabled":true\}: unknown key \(allowed keys: environment, sites, dr, edge, network, api, database, cache, cdn, alerts, digitalocean\)$/m);

@@ -20,6 +20,8 @@ const dev = (edit: (raw: Record<string, any>) => void): Record<string, any> => {
   edit(raw);
   return raw;
 };
+const CA = "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUPinnedCaForTests0000000000000000=\n-----END CERTIFICATE-----\n";
+const DUMP = "dumps/primary/2026-12-03T18-00-00Z.sql.gz";
 const has = (found: string[], prefix: string) => assert.ok(found.some((p) => p.startsWith(prefix)), `no problem starting with ${prefix}:\n${found.join("\n")}`);
 
 describe("digitalocean: config validation", () => {
@@ -103,15 +105,48 @@ describe("digitalocean: config validation", () => {
     has(found, "resilient-feed:dr.restoreFromSnapshot = (missing): is required to fail over in backup-restore: the secondary has no database and is created from a recovery point, never empty; the primary is on digitalocean");
   });
 
-  it("failed over onto a DigitalOcean secondary: dr.restoreFromBackup required, and the restored cluster carries it", () => {
-    const failover = (restore?: object) => dev((r) => {
+  it("failed over onto a DigitalOcean secondary: a restore source (a dump or a backup) is required, exactly one, and the restored cluster carries it", () => {
+    const failover = (dr: object) => dev((r) => {
       r.sites.secondary = { cloud: "digitalocean", region: "syd1", cidr: "10.40.0.0/18" };
-      r.dr = { mode: "backup-restore", activeSite: "secondary", ...(restore ? { restoreFromBackup: restore } : {}) };
+      r.sites.primary.databaseCaCertificate = CA;
+      r.dr = { mode: "backup-restore", activeSite: "secondary", ...dr };
     });
-    has(problems(failover()), "resilient-feed:dr.restoreFromBackup = (missing): is required to fail over in backup-restore onto the digitalocean secondary");
-    const t = buildTopology(parseProjectConfig(failover({ databaseName: "resilient-feed-dev-restore" })));
-    const s = t.sites.find((x) => x.key === "secondary")!;
-    assert.deepEqual([s.database.role, s.database.origin, s.database.restoreFromBackup], ["writer", "restored", { databaseName: "resilient-feed-dev-restore" }]);
+    assert.deepEqual(problems(failover({})), ["resilient-feed:dr.restoreFromDump = (missing): is required to fail over in backup-restore onto the digitalocean secondary (or dr.restoreFromBackup): its database is restored, never empty (allowed: { key: dumps/<site>/<time>.sql.gz }, the newest object under dumps/primary/ in the dump bucket; or dr.restoreFromBackup: { databaseName } while the primary's cluster still answers)"]);
+    assert.deepEqual(problems(failover({ restoreFromDump: { key: DUMP }, restoreFromBackup: { databaseName: "x-restore" } })), [`resilient-feed:dr.restoreFromDump = {"key":"${DUMP}"}: and dr.restoreFromBackup are both set: the new cluster has one restore source (allowed: one of the two)`]);
+    has(problems(failover({ restoreFromDump: { key: "dumps/latest.sql" } })), 'resilient-feed:dr.restoreFromDump.key = "dumps/latest.sql": must be a dump object key');
+    const fromBackup = buildTopology(parseProjectConfig(failover({ restoreFromBackup: { databaseName: "resilient-feed-dev-restore" } }))).sites.find((x) => x.key === "secondary")!;
+    assert.deepEqual([fromBackup.database.role, fromBackup.database.origin, fromBackup.database.restoreFromBackup], ["writer", "restored", { databaseName: "resilient-feed-dev-restore" }]);
+    const fromDump = buildTopology(parseProjectConfig(failover({ restoreFromDump: { key: DUMP } }))).sites.find((x) => x.key === "secondary")!;
+    assert.deepEqual([fromDump.database.origin, fromDump.database.restoreFromDump, fromDump.database.restoreFromBackup], ["restored", { key: DUMP }, undefined]);
     has(problems(dev((r) => (r.dr = { mode: "backup-restore", activeSite: "primary", restoreFromBackup: { databaseName: "x-restore" } }))), 'resilient-feed:dr.restoreFromBackup = {"databaseName":"x-restore"}: names a DigitalOcean backup');
+    assert.deepEqual(problems(dev((r) => (r.dr = { mode: "backup-restore", activeSite: "primary", restoreFromDump: { key: DUMP } }))), [`resilient-feed:dr.restoreFromDump = {"key":"${DUMP}"}: only backup-restore failed over onto a digitalocean secondary restores a dump (allowed here: not set)`]);
+  });
+
+  it("onto AWS a dump is refused by key: RDS cannot load it, the runbook snapshots it first", () => {
+    const found = problems(dev((r) => {
+      r.sites.secondary = { cloud: "aws", region: "ap-southeast-2", cidr: "10.40.0.0/16" };
+      r.sites.primary.databaseCaCertificate = CA;
+      r.dr = { mode: "backup-restore", activeSite: "secondary", restoreFromDump: { key: DUMP } };
+    }));
+    has(found, `resilient-feed:dr.restoreFromDump = {"key":"${DUMP}"}: RDS cannot load a logical dump: load it into an RDS instance with the ops tool, snapshot it and name the snapshot in dr.restoreFromSnapshot`);
+  });
+
+  it("the dump bucket: required, a Spaces region, never a site's region; the interval within 15..1440 minutes", () => {
+    assert.deepEqual(problems(dev((r) => (r.digitalocean.dumps.region = "sgp1"))), ['resilient-feed:digitalocean.dumps.region = "sgp1": is a region of this stack\'s sites, and the dumps exist to outlive a regional outage (allowed: a Spaces region no site is in: nyc3, sfo2, sfo3, ams3, fra1, syd1, blr1, lon1, tor1)']);
+    assert.deepEqual(problems(dev((r) => (r.digitalocean.dumps.region = "nyc1"))), ['resilient-feed:digitalocean.dumps.region = "nyc1": has no Spaces (allowed: nyc3, sfo2, sfo3, ams3, fra1, syd1, blr1, lon1, tor1)']);
+    has(problems(dev((r) => (r.digitalocean.dumps.intervalMinutes = 5))), "resilient-feed:digitalocean.dumps.intervalMinutes = 5:");
+    has(problems(dev((r) => (r.digitalocean.dumps.heartbeatUrl = "http://hc-ping.com/x"))), 'resilient-feed:digitalocean.dumps.heartbeatUrl = "http://hc-ping.com/x":');
+    has(problems(dev((r) => delete r.digitalocean.dumps)), "resilient-feed:digitalocean.dumps = (missing):");
+  });
+
+  it("fencing: a fenced DigitalOcean site's cluster CA comes from config, required by key; never on an AWS site", () => {
+    const found = problems(dev((r) => {
+      r.sites.secondary = { cloud: "digitalocean", region: "syd1", cidr: "10.40.0.0/18" };
+      r.dr = { mode: "backup-restore", activeSite: "secondary", restoreFromDump: { key: DUMP } };
+    }));
+    assert.deepEqual(found, ["resilient-feed:sites.primary.databaseCaCertificate = (missing): is required while the primary is fenced (dr.activeSite: secondary): its region may be down, and the getDatabaseCa call there fails the whole run (allowed: the PEM the site runs, stack output sites.primary.pins.databaseCaCertificate from before the failover)"]);
+    has(problems(dev((r) => (r.sites.primary.databaseCaCertificate = "not a certificate"))), 'resilient-feed:sites.primary.databaseCaCertificate = "not a certificate": must be one PEM certificate');
+    const onAws = problems(dev((r) => (r.sites.secondary = { cloud: "aws", region: "ap-southeast-2", cidr: "10.40.0.0/16", databaseCaCertificate: CA })));
+    has(onAws, "resilient-feed:sites.secondary.databaseCaCertificate = \"(a certificate)\": pins a DigitalOcean cluster's CA, and the secondary is on aws (allowed: only on digitalocean sites)");
   });
 });

@@ -1,5 +1,8 @@
 import { strict as assert } from "node:assert";
-import { CLOUD_ASSUMPTIONS, cloudRecoveryParameters, deriveObjectives, formatDuration, RecoveryParameters } from "../../infra/topology/objectives";
+import { parseProjectConfig } from "../../infra/config/parse";
+import { buildTopology } from "../../infra/topology/build";
+import { CLOUD_ASSUMPTIONS, cloudRecoveryParameters, deriveObjectives, DO_DUMP_ASSUMPTIONS, formatDuration, RecoveryParameters } from "../../infra/topology/objectives";
+import { stackRaw } from "../support/config-fixtures";
 import type { DrMode } from "../../infra/topology/types";
 
 // Figures chosen so every term is distinguishable in the sums.
@@ -82,6 +85,34 @@ describe("topology: derived recovery objectives", () => {
   it("cloud parameters: edge figures and size from config, the rest from the named assumptions", () => {
     const p = cloudRecoveryParameters({ edge: { ttl: 45, healthCheckIntervalSeconds: 30, healthCheckFailureThreshold: 2 }, database: { allocatedStorageGb: 50 } });
     assert.deepEqual(p, { healthCheckIntervalSeconds: 30, healthCheckFailureThreshold: 2, dnsTtlSeconds: 45, databaseSizeGb: 50, ...CLOUD_ASSUMPTIONS });
+  });
+
+  it("backup-restore of a DigitalOcean writer: RTO = detection + cluster creation + dump load + API from 0 + TTL; RPO = dump interval + dump and upload", () => {
+    const dumps = { dumpIntervalSeconds: 3600, dumpSeconds: 600, clusterCreateSeconds: 600, dumpLoadSecondsPerGb: 120, datasetGb: 5 };
+    assert.deepEqual(terms("backup-restore", { ...P, dumps }), {
+      rto: [["detection", 30], ["cluster-create", 600], ["dump-load", 600], ["api-from-zero", 180], ["dns-ttl", 60]],
+      rpo: [["dump-interval", 3600], ["dump-and-upload", 600]],
+      rtoSeconds: 1470,
+      rpoSeconds: 4200,
+    });
+    // the replicating modes are refused on DigitalOcean; their terms do not change with dumps
+    assert.deepEqual(terms("pilot-light", { ...P, dumps }), terms("pilot-light"));
+    assert.throws(() => deriveObjectives("backup-restore", { ...P, dumps: { ...dumps, datasetGb: -5 } }), /datasetGb must be a finite number ≥ 0, got -5/);
+  });
+
+  it("cloud parameters: a DigitalOcean writer adds the dump terms (interval and dataset from config, the rest assumed); an AWS writer does not", () => {
+    const base = { edge: { ttl: 60, healthCheckIntervalSeconds: 10, healthCheckFailureThreshold: 3 }, database: { allocatedStorageGb: 100 }, digitalocean: { dumps: { intervalMinutes: 30, datasetGb: 8 } } };
+    const onDo = cloudRecoveryParameters({ ...base, sites: { primary: { cloud: "digitalocean" }, secondary: { cloud: "aws" } }, dr: { activeSite: "primary" } });
+    assert.deepEqual(onDo.dumps, { dumpIntervalSeconds: 1800, datasetGb: 8, ...DO_DUMP_ASSUMPTIONS });
+    const onAws = cloudRecoveryParameters({ ...base, sites: { primary: { cloud: "digitalocean" }, secondary: { cloud: "aws" } }, dr: { activeSite: "secondary" } });
+    assert.equal(onAws.dumps, undefined);
+  });
+
+  it("the dev stack (a DigitalOcean writer, hourly dumps) derives its objectives in DigitalOcean's terms", () => {
+    const t = buildTopology(parseProjectConfig(stackRaw("dev")));
+    assert.deepEqual(t.objectives.breakdown.rpo.map((x) => [x.name, x.seconds]), [["dump-interval", 3600], ["dump-and-upload", 600]]);
+    assert.deepEqual(t.objectives.breakdown.rto.map((x) => [x.name, x.seconds]), [["detection", 90], ["cluster-create", 600], ["dump-load", 600], ["api-from-zero", 180], ["dns-ttl", 60]]);
+    assert.equal(t.objectives.rpo, "≤ 1 h 10 min (dump-interval 1 h + dump-and-upload 10 min)");
   });
 
   it("formats durations", () => {
