@@ -3,6 +3,7 @@ import type { Rule } from "./common";
 import { cdnRules } from "./cdn";
 import { computeRules } from "./compute";
 import { costRules } from "./cost";
+import { digitaloceanRules } from "./digitalocean";
 import { dnsRules } from "./dns";
 import { drRules } from "./dr";
 import { networkRules } from "./network";
@@ -20,6 +21,7 @@ export const allPolicies: Rule[] = [
   ...storageRules,
   ...cdnRules,
   ...networkRules,
+  ...digitaloceanRules,
   ...dnsRules,
   ...drRules,
   ...cloudAcceptanceRules,

@@ -1,8 +1,8 @@
-import type { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { asArray, asRecord, isWorld, label, refersTo, requireProdStack } from "./common";
-import { AWS, DO } from "./types";
+import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
+import { label, refersTo, requireProdStack } from "./common";
+import { AWS } from "./types";
 
-// Networks: VPC flow logs, a NAT gateway per AZ in prod, DigitalOcean firewalls closed to the world.
+// AWS networks: VPC flow logs, a NAT gateway per AZ in prod (DigitalOcean's firewalls: digitalocean.ts).
 
 export const awsVpcFlowLogs: StackValidationPolicy = {
   name: "aws-vpc-flow-logs",
@@ -73,62 +73,4 @@ export const awsNatPerAz: StackValidationPolicy = {
   },
 };
 
-export const doFirewallNotOpen: ResourceValidationPolicy = {
-  name: "digitalocean-firewall-not-open",
-  description: "DigitalOcean droplet firewalls admit no inbound traffic from 0.0.0.0/0 or ::/0; the load balancer is the public entry.",
-  enforcementLevel: "mandatory",
-  severity: "critical",
-  tags: ["security", "network"],
-  validateResource: (args, reportViolation) => {
-    if (args.type !== DO.firewall) return;
-    asArray(args.props.inboundRules).forEach((raw, i) => {
-      const rule = asRecord(raw);
-      const world = asArray(rule.sourceAddresses).filter(isWorld);
-      if (world.length === 0) return;
-      reportViolation(
-        `${label(args)} inboundRules[${i}] admits ${String(rule.protocol ?? "")} ${String(rule.portRange ?? "all ports")} from ${world.join(" and ")}. ` +
-        `Admit only the load balancer (sourceLoadBalancerUids) or VPC-internal sources (sourceTags / the VPC CIDR); the DigitalOcean load balancer is the public entry.`,
-      );
-    });
-  },
-};
-
-export const doDatabaseFirewallNotOpen: ResourceValidationPolicy = {
-  name: "digitalocean-database-firewall-not-open",
-  description: "DigitalOcean database firewalls trust no world-wide address range.",
-  enforcementLevel: "mandatory",
-  severity: "critical",
-  tags: ["security", "data"],
-  validateResource: (args, reportViolation) => {
-    if (args.type !== DO.databaseFirewall) return;
-    const rules = asArray(args.props.rules).map(asRecord);
-    if (rules.length === 0) {
-      reportViolation(`${label(args)} has no rules; a managed database without trusted sources accepts connections from anywhere. Add rules: [{ type: "tag", value: <API droplet tag> }].`);
-    }
-    rules.forEach((r, i) => {
-      if (r.type === "ip_addr" && (isWorld(r.value) || r.value === "0.0.0.0")) {
-        reportViolation(`${label(args)} rules[${i}] trusts ${String(r.value)}, i.e. the whole internet. Trust the API droplets' tag (type "tag") or the VPC CIDR instead.`);
-      }
-    });
-  },
-};
-
-export const doDatabaseHasFirewall: StackValidationPolicy = {
-  name: "digitalocean-database-has-firewall",
-  description: "Every DigitalOcean managed database cluster has a database firewall (trusted sources).",
-  enforcementLevel: "mandatory",
-  severity: "critical",
-  tags: ["security", "data"],
-  validateStack: (args, reportViolation) => {
-    const clusters = args.resources.filter((r) => r.type === DO.databaseCluster);
-    if (clusters.length === 0) args.notApplicable("no DigitalOcean database clusters in the stack");
-    const firewalls = args.resources.filter((r) => r.type === DO.databaseFirewall);
-    for (const c of clusters) {
-      if (!firewalls.some((f) => refersTo(f, "clusterId", c))) {
-        reportViolation(`${label(c)} has no digitalocean.DatabaseFirewall, so it accepts connections from any address. Add one with clusterId: ${c.name}.id and rules trusting only the API droplets' tag.`, c.urn);
-      }
-    }
-  },
-};
-
-export const networkRules = [awsVpcFlowLogs, awsNatPerAz, doFirewallNotOpen, doDatabaseFirewallNotOpen, doDatabaseHasFirewall];
+export const networkRules = [awsVpcFlowLogs, awsNatPerAz];

@@ -42,6 +42,11 @@ export const DO = {
   firewall: "digitalocean:index/firewall:Firewall",
   databaseFirewall: "digitalocean:index/databaseFirewall:DatabaseFirewall",
   databaseCluster: "digitalocean:index/databaseCluster:DatabaseCluster",
+  databaseReplica: "digitalocean:index/databaseReplica:DatabaseReplica",
+  spacesBucket: "digitalocean:index/spacesBucket:SpacesBucket",
+  spacesBucketObject: "digitalocean:index/spacesBucketObject:SpacesBucketObject",
+  spacesBucketPolicy: "digitalocean:index/spacesBucketPolicy:SpacesBucketPolicy",
+  cdn: "digitalocean:index/cdn:Cdn",
 } as const;
 
 export const CLOUDFLARE = {

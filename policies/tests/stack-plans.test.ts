@@ -3,6 +3,7 @@ import type { PlannedResource, PlanResult } from "../../tools/plan/types";
 import { evaluateStack } from "../../tools/plan/evaluate";
 import { reviewPlan, type Review } from "../../tools/policy-review/review";
 import { allPolicies } from "../rules/all";
+import { find, variant } from "./plan-variants";
 
 // The whole pack over the real program's offline plans (tools/plan/evaluate.ts): the stacks as
 // shipped pass, and deliberately broken variants of prod produce exactly the expected violations.
@@ -11,25 +12,8 @@ import { allPolicies } from "../rules/all";
 
 const summary = (r: Review) => r.mandatory.map((v) => `${v.policyName} @ ${v.resourceName ?? "(stack)"}: ${v.message}`);
 
-function find(plan: PlanResult, what: string, pred: (r: PlannedResource) => boolean): PlannedResource {
-  const hits = plan.resources.filter(pred);
-  if (hits.length !== 1) throw new Error(`broken-variant setup: expected exactly one ${what} in the ${plan.stack} plan, found ${hits.length}`);
-  return hits[0];
-}
-
 const tag = (r: PlannedResource, key: string) => (r.inputs.tags as Record<string, string> | undefined)?.[key];
 const isRds = (r: PlannedResource) => r.type === "aws:rds/instance:Instance";
-
-/** A copy of the plan with one resource's inputs changed, removed (null) or a resource added. */
-function variant(plan: PlanResult, edit: { target?: PlannedResource; inputs?: Record<string, unknown> | null; add?: PlannedResource }): PlanResult {
-  let resources = plan.resources.flatMap((r) => {
-    if (r !== edit.target) return [r];
-    if (edit.inputs === null) return [];
-    return [{ ...r, inputs: { ...r.inputs, ...edit.inputs } }];
-  });
-  if (edit.add) resources = [...resources, edit.add];
-  return { ...plan, resources };
-}
 
 describe("policy pack over the offline plans of the shipped stacks", function () {
   this.timeout(120_000);

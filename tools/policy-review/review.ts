@@ -42,6 +42,8 @@ export interface Review {
 /** How the offline plan's mocks name a custom resource's id (tools/plan/mocks.ts: `<name>-id`). */
 export type IdOf = (r: PlannedResource) => string | undefined;
 export const mockId: IdOf = (r) => (r.custom ? `${r.name}-id` : undefined);
+/** Other outputs the mocks name after the resource that inputs refer to: a DigitalOcean replica's uuid (its database firewall's key). */
+const mockOutputRefs = (r: PlannedResource): string[] => (r.type === "digitalocean:index/databaseReplica:DatabaseReplica" ? [`${r.name}-uuid`] : []);
 
 
 /** Every string inside a value (inputs nest lists and objects). */
@@ -82,7 +84,7 @@ export function toPolicyResources(plan: PlanResult, idOf: IdOf = mockId): Policy
   const byId = new Map<string, PlannedResource[]>();
   for (const r of plan.resources) {
     // an input holding another resource's id or ARN (alarm actions hold topic ARNs)
-    for (const id of [idOf(r), r.arn]) {
+    for (const id of [idOf(r), r.arn, ...mockOutputRefs(r)]) {
       if (id === undefined) continue;
       const list = byId.get(id) ?? [];
       list.push(r);
