@@ -126,9 +126,10 @@ async function startCommit(sha: string): Promise<Target> {
     log(`${short}: runtime dependencies differ from this tree's: npm ci in its worktree`);
     execFileSync("npm", ["ci", "--no-audit", "--no-fund", "--ignore-scripts"], { cwd: dir, stdio: "inherit" });
   }
-  const port = await freePort();
+  const [port, metricsPort] = [await freePort(), await freePort()];
   const env = {
-    PORT: String(port), HOST: "127.0.0.1", DB_PRIMARY_URL: db!.primaryUrl, DB_REPLICA_URL: db!.replicaUrl,
+    // METRICS_PORT: the loopback metrics listener of commits that have one (older ones ignore it)
+    PORT: String(port), METRICS_PORT: String(metricsPort), HOST: "127.0.0.1", DB_PRIMARY_URL: db!.primaryUrl, DB_REPLICA_URL: db!.replicaUrl,
     // its own Redis database: cached values' shapes may differ between commits
     REDIS_URL: `${redis!.url}/${++redisDb}`, SESSION_SECRET: "bisect-secret-0123456789", DB_POOL_SIZE: "16", LOG_LEVEL: "info",
     SITE_ID: "0", NODE_ID: String(10 + redisDb), MIGRATE_ON_START: "false", DRAIN_SECONDS: "1",
