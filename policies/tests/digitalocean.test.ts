@@ -4,7 +4,7 @@ import type { PlannedResource, PlanResult } from "../../tools/plan/types";
 import { reviewPlan } from "../../tools/policy-review/review";
 import { allPolicies } from "../rules/all";
 import { digitaloceanRules, doDatabaseFirewallNoAddress, doDatabaseHasFirewall, doFirewallNotOpen, doReleaseBucketPrivate, doReplicaHasFirewall } from "../rules/digitalocean";
-import { find, variant } from "./plan-variants";
+import { find, variant } from "../../test/support/plan-variants";
 import { checkResource, checkStack, type FakeResource } from "./util";
 
 const API_TAG = "api:resilient-feed-dev-primary";

@@ -3,7 +3,7 @@ import type { PlannedResource, PlanResult } from "../../tools/plan/types";
 import { evaluateStack } from "../../tools/plan/evaluate";
 import { reviewPlan, type Review } from "../../tools/policy-review/review";
 import { allPolicies } from "../rules/all";
-import { find, variant } from "./plan-variants";
+import { find, variant } from "../../test/support/plan-variants";
 
 // The whole pack over the real program's offline plans (tools/plan/evaluate.ts): the stacks as
 // shipped pass, and deliberately broken variants of prod produce exactly the expected violations.
