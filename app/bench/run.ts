@@ -165,7 +165,7 @@ async function main(): Promise<void> {
   const apiMetrics = `http://127.0.0.1:${metricsPort}`;
   const hello = `http://127.0.0.1:${helloPort}`;
 
-  const login = async (i: number) => (await json<{ token: string }>(`${api}/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ handle: handles[i], password }) })).token;
+  const login = async (i: number) => (await json<{ token: string }>(`${api}/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ handle: handles[i], password, mode: "bearer" }) })).token;
   // Logins cost an scrypt each (the thread pool runs 4 at once).
   const readerTokens: string[] = [];
   for (let r = 0; r < READERS; r += 8) readerTokens.push(...(await Promise.all(Array.from({ length: Math.min(8, READERS - r) }, (_, i) => login(1000 + r + i)))));

@@ -36,8 +36,11 @@ describe("app: signup, login, logout, sessions (real MariaDB + Redis)", function
     assert.match(cookie, /HttpOnly/);
     assert.match(cookie, /Max-Age=86400/);
     const sid = cookie.split(";")[0];
-    // the token carries its own expiry; nothing is stored for it
-    const exp = Number(l.body.token.split(".")[3]);
+    // the cookie is the session: no token in the JSON unless asked for (mode "bearer")
+    assert.deepEqual(Object.keys(l.body).sort(), ["expiresIn", "user"]);
+    // the token carries its own issue time and expiry; nothing is stored for it
+    const [, , , iat, exp] = sid.slice("sid=".length).split(".").map(Number);
+    assert.ok(Math.abs(iat - Date.now()) < 60_000, `issued ${iat}`);
     assert.ok(Math.abs(exp - (Date.now() / 1000 + 86400)) < 60, `expiry ${exp}`);
 
     const me = await call(t.app, "GET", "/users/me", { headers: { cookie: sid } });
@@ -78,7 +81,7 @@ describe("app: signup, login, logout, sessions (real MariaDB + Redis)", function
   it("a forged token is rejected", async () => {
     const u = await signupAndLogin(t.app);
     const parts = u.token.split(".");
-    const other = [parts[0], parts[1], "12345", parts[3], parts[4]].join(".");
+    const other = [parts[0], parts[1], "12345", parts[3], parts[4], parts[5]].join(".");
     const r = await call(t.app, "GET", "/users/me", { token: other });
     assert.equal(r.status, 401);
     assert.equal(r.body.error.message, "invalid session");

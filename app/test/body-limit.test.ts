@@ -29,7 +29,7 @@ describe("app: oversized request bodies on one keep-alive connection (real serve
     const json = { "content-type": "application/json" };
     const handle = `bl_${Date.now().toString(36)}`;
     assert.equal((await fetch(`${base}/auth/signup`, { method: "POST", headers: json, body: JSON.stringify({ handle, displayName: "Body Limit", password: "password1" }) })).status, 201);
-    const login = await fetch(`${base}/auth/login`, { method: "POST", headers: json, body: JSON.stringify({ handle, password: "password1" }) });
+    const login = await fetch(`${base}/auth/login`, { method: "POST", headers: json, body: JSON.stringify({ handle, password: "password1", mode: "bearer" }) });
     const { token } = (await login.json()) as { token: string };
     const headers = { ...json, authorization: `Bearer ${token}` };
     const big = JSON.stringify({ text: "x".repeat(2 * 1024 * 1024) });

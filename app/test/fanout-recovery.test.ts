@@ -114,8 +114,8 @@ describe("app: fan-out recovery (outbox replay, consumer group recreated)", func
     assert.equal(await t.deps.redis.exists(marker), 0, "Redis came back empty");
 
     // A fresh session after the restart (sessions may live in Redis), then a rebuilt list.
-    const reader2 = await call(t.app, "POST", "/auth/login", { body: { handle: reader.handle, password: "correct horse" } });
-    const author2 = await call(t.app, "POST", "/auth/login", { body: { handle: author.handle, password: "correct horse" } });
+    const reader2 = await call(t.app, "POST", "/auth/login", { body: { handle: reader.handle, password: "correct horse", mode: "bearer" } });
+    const author2 = await call(t.app, "POST", "/auth/login", { body: { handle: author.handle, password: "correct horse", mode: "bearer" } });
     const rebuilt = await call(t.app, "GET", "/feed", { token: reader2.body.token });
     assert.deepEqual(rebuilt.body.items.map((p: { id: string }) => p.id), [before.body.post.id]);
     const after = await call(t.app, "POST", "/posts", { token: author2.body.token, body: { text: "after the restart" } });

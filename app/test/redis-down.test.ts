@@ -38,7 +38,7 @@ describe("app: Redis down → reads degrade to MySQL, session routes keep workin
     assert.ok(Date.now() - started < 2000, `degraded reads are fast (${Date.now() - started} ms)`);
 
     // Sessions are verified from their signature and the revocation list: every session route works.
-    const login = await call(t.app, "POST", "/auth/login", { body: { handle: u.handle, password: "correct horse" } });
+    const login = await call(t.app, "POST", "/auth/login", { body: { handle: u.handle, password: "correct horse", mode: "bearer" } });
     assert.equal(login.status, 200);
     assert.equal((await call(t.app, "POST", "/posts", { token: login.body.token, body: { text: "x" } })).status, 201);
     assert.equal((await call(t.app, "PATCH", "/users/me", { token: u.token, body: { bio: "x" } })).status, 200);
@@ -56,7 +56,7 @@ describe("app: Redis down → reads degrade to MySQL, session routes keep workin
 
     await s.redis.restart();
     await waitReady(t.deps.redis, 10_000);
-    const again = await call(t.app, "POST", "/auth/login", { body: { handle: u.handle, password: "correct horse" } });
+    const again = await call(t.app, "POST", "/auth/login", { body: { handle: u.handle, password: "correct horse", mode: "bearer" } });
     assert.equal(again.status, 200);
     assert.equal((await call(t.app, "GET", "/users/me", { token: again.body.token })).status, 200);
   });

@@ -1,4 +1,5 @@
 import { strict as assert } from "node:assert";
+import { createHmac } from "node:crypto";
 import { loadConfig } from "../src/config";
 import { SessionTokens } from "../src/users/session-token";
 
@@ -6,8 +7,9 @@ describe("app: session tokens and their config (no services)", () => {
   const tokens = new SessionTokens("unit-secret-0123456789");
 
   it("a minted token verifies to its claims, under the same secret only", () => {
-    const { token, claims } = tokens.mint("123456789012345678", 2_000_000_000);
-    assert.match(token, /^v2\.[\w-]{24}\.123456789012345678\.2000000000\.[\w-]{32}$/);
+    const { token, claims } = tokens.mint("123456789012345678", 2_000_000_000, 1_900_000_000_123);
+    assert.match(token, /^v3\.[\w-]{24}\.123456789012345678\.1900000000123\.2000000000\.[\w-]{32}$/);
+    assert.equal(claims.iat, 1_900_000_000_123);
     assert.deepEqual(tokens.verify(token), claims);
     assert.equal(new SessionTokens("unit-secret-0123456789x").verify(token), null);
     assert.notEqual(tokens.mint("1", 1).claims.sid, tokens.mint("1", 1).claims.sid);
@@ -24,6 +26,14 @@ describe("app: session tokens and their config (no services)", () => {
     assert.equal(tokens.verify(token.split(".").slice(1).join(".")), null);
     assert.equal(tokens.verify(""), null);
     assert.throws(() => new SessionTokens("short"), /at least 16/);
+  });
+
+  it("a v2 token (no issue time) still verifies during the rollout, with iat 0", () => {
+    const secret = "unit-secret-0123456789";
+    const payload = "v2.AAAAAAAAAAAAAAAAAAAAAAAA.42.2000000000";
+    const mac = createHmac("sha256", secret).update(payload).digest("base64url").slice(0, 32);
+    assert.deepEqual(tokens.verify(`${payload}.${mac}`), { sid: "AAAAAAAAAAAAAAAAAAAAAAAA", userId: "42", iat: 0, exp: 2_000_000_000 });
+    assert.equal(tokens.verify(`v3.AAAAAAAAAAAAAAAAAAAAAAAA.42.2000000000.${mac}`), null);
   });
 
   it("SESSION_REVOCATION_POLL_MS: default 1000, bounds named on error", () => {

@@ -104,7 +104,7 @@ describe("app: durable sessions (signed tokens + revocation list)", function () 
       assert.equal(post.status, 201);
       assert.equal(post.body.post.authorId, u.id);
       // and the other way round: minted at B, used at A
-      const l = await call(bStale.app, "POST", "/auth/login", { body: { handle: u.handle, password: "correct horse" } });
+      const l = await call(bStale.app, "POST", "/auth/login", { body: { handle: u.handle, password: "correct horse", mode: "bearer" } });
       assert.equal(l.status, 200);
       assert.equal(await me(a2, l.body.token), 200);
     } finally {
@@ -141,7 +141,7 @@ describe("app: durable sessions (signed tokens + revocation list)", function () 
     assert.equal(await a2.deps.redis.exists(`revoked:${u.token.split(".")[1]}`), 0);
     assert.equal(await me(a2, u.token), 401);
     // the other sessions of the user are untouched
-    const other = await call(a1.app, "POST", "/auth/login", { body: { handle: u.handle, password: "correct horse" } });
+    const other = await call(a1.app, "POST", "/auth/login", { body: { handle: u.handle, password: "correct horse", mode: "bearer" } });
     assert.equal(await me(b, other.body.token), 200);
     assert.ok(bMs < 5_000, `site B saw the logout after ${bMs} ms`);
   });
@@ -174,7 +174,7 @@ describe("app: durable sessions (signed tokens + revocation list)", function () 
       assert.equal((await call(a1.app, "POST", "/posts", { token: u.token, body: { text: "during the outage" } })).status, 201);
       assert.equal((await call(a2.app, "PATCH", "/users/me", { token: u.token, body: { bio: "still here" } })).status, 200);
       assert.equal((await call(a1.app, "PUT", `/users/${v.id}/follow`, { token: u.token })).status, 204);
-      const login = await call(a2.app, "POST", "/auth/login", { body: { handle: v.handle, password: "correct horse" } });
+      const login = await call(a2.app, "POST", "/auth/login", { body: { handle: v.handle, password: "correct horse", mode: "bearer" } });
       assert.equal(login.status, 200);
       assert.equal(await me(a1, login.body.token), 200);
 
@@ -193,16 +193,18 @@ describe("app: durable sessions (signed tokens + revocation list)", function () 
 
   it("a tampered, expired, foreign-key or old-format token gets a 401 JSON error", async () => {
     const u = await signupAndLogin(a1.app);
-    const [v, sid, userId, exp, mac] = u.token.split(".");
+    const [v, sid, userId, iat, exp, mac] = u.token.split(".");
     const flip = (x: string) => x.slice(0, -1) + (x.endsWith("A") ? "B" : "A");
     const forged = new SessionTokens("another-stack-secret-0123456789");
     const expired = new SessionTokens(SECRET).mint(u.id, Math.floor(Date.now() / 1000) - 1).token;
     const cases: Record<string, string> = {
-      "other user id": [v, sid, "12345", exp, mac].join("."),
-      "later expiry": [v, sid, userId, String(Number(exp) + 86400), mac].join("."),
-      "other session id": [v, uniq("x").padEnd(24, "x").slice(0, 24), userId, exp, mac].join("."),
-      "flipped mac": [v, sid, userId, exp, flip(mac)].join("."),
-      "other version": ["v1", sid, userId, exp, mac].join("."),
+      "other user id": [v, sid, "12345", iat, exp, mac].join("."),
+      "later expiry": [v, sid, userId, iat, String(Number(exp) + 86400), mac].join("."),
+      "later issue time": [v, sid, userId, String(Number(iat) + 1000), exp, mac].join("."),
+      "other session id": [v, uniq("x").padEnd(24, "x").slice(0, 24), userId, iat, exp, mac].join("."),
+      "flipped mac": [v, sid, userId, iat, exp, flip(mac)].join("."),
+      "other version": ["v1", sid, userId, iat, exp, mac].join("."),
+      "v2 shape with a v3 mac": ["v2", sid, userId, exp, mac].join("."),
       "old 4-part format": [sid, userId, exp, mac].join("."),
       "signed by another secret": forged.mint(u.id, Number(exp)).token,
       expired,

@@ -31,7 +31,7 @@ describe("app: processes (server.ts, worker.ts): config validation, graceful shu
       const signup = await fetch(`${base}/auth/signup`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ handle, displayName: "Before", password: "password1" }) });
       assert.equal(signup.status, 201);
       const { user } = (await signup.json()) as { user: { id: string } };
-      const login = await fetch(`${base}/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ handle, password: "password1" }) });
+      const login = await fetch(`${base}/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ handle, password: "password1", mode: "bearer" }) });
       const { token } = (await login.json()) as { token: string };
 
       // Make a real request slow: hold the user's row lock so PATCH /users/me waits on it.

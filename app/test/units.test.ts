@@ -101,7 +101,7 @@ describe("app: ids, config, passwords, migrations", function () {
       const [rows] = await conn.query("SELECT version FROM schema_migrations ORDER BY version");
       assert.deepEqual((rows as Array<{ version: string }>).map((r) => r.version), versions);
       const [tables] = await conn.query("SHOW TABLES");
-      assert.deepEqual((tables as Array<Record<string, string>>).map((r) => Object.values(r)[0]).sort(), ["follows", "posts", "schema_migrations", "session_revocations", "users"]);
+      assert.deepEqual((tables as Array<Record<string, string>>).map((r) => Object.values(r)[0]).sort(), ["follows", "posts", "schema_migrations", "session_not_before", "session_revocations", "users"]);
     } finally {
       await conn.end();
     }

@@ -79,7 +79,7 @@ export class Load {
     while (this.running) {
       const started = Date.now();
       if (!token) {
-        const l = await this.call("login", "/auth/login", name, "POST", "/auth/login", { body: { handle, password: this.opts.password } });
+        const l = await this.call("login", "/auth/login", name, "POST", "/auth/login", { body: { handle, password: this.opts.password, mode: "bearer" } });
         if (l.status === 200) token = l.body.token;
       } else if (Math.random() < this.opts.writeShare) {
         const marker = `gd-${this.opts.runId}-${i}-${++this.seq}`;

@@ -15,7 +15,7 @@ export async function seedDemo(base: string): Promise<{ password: string; handle
     const handle = `demo${i}`;
     const s = await api(base, "POST", "/auth/signup", { client: SEED_CLIENT, body: { handle, displayName: `Demo user ${i}`, password } });
     if (s.status !== 201) throw new Error(`seeding: signup ${handle} → ${s.status} ${JSON.stringify(s.body ?? s.error)}`);
-    const l = await api(base, "POST", "/auth/login", { client: SEED_CLIENT, body: { handle, password } });
+    const l = await api(base, "POST", "/auth/login", { client: SEED_CLIENT, body: { handle, password, mode: "bearer" } });
     if (l.status !== 200) throw new Error(`seeding: login ${handle} → ${l.status}`);
     handles.push(handle);
     users.push({ id: s.body.user.id, token: l.body.token });

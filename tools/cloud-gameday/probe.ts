@@ -44,7 +44,7 @@ export function httpProber(o: HttpProbeOptions): Prober {
     const ready = await call("GET", "/readyz");
     if (ready.status !== 200) return `/readyz ${ready.status}`;
     if (!o.user) return undefined;
-    const login = await call("POST", "/auth/login", { handle: o.user.handle, password: o.user.password });
+    const login = await call("POST", "/auth/login", { handle: o.user.handle, password: o.user.password, mode: "bearer" });
     if (login.status !== 200 || !login.json?.token) return `login ${login.status}`;
     const write = await call("POST", "/posts", { text: `gd-cloud-${Date.now()} game-day probe` }, login.json.token);
     const id = write.json?.post?.id;

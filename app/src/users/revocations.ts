@@ -15,6 +15,10 @@ import type { SessionClaims } from "./session-token";
 // `pollMs` + the replica's lag bound everywhere else (the other site, or this site while Redis is
 // down or after it lost its data). The lag bound is REPLICA_MAX_LAG_SECONDS: past it the pools send
 // the tail's reads to the primary.
+//
+// "Log out everywhere" travels the same three layers: MySQL `session_not_before` (one row per
+// user: tokens issued before not_before_ms are logged out), this process's Map, and Redis
+// `notbefore:{userId}` (TTL = the session TTL, after which every older token has expired).
 
 /** Re-read this much before the newest revocation seen: rows may commit (or replicate) out of order. */
 const TAIL_OVERLAP_MS = 5_000;
@@ -23,6 +27,7 @@ const DB_PRUNE_EVERY_MS = 10 * 60_000;
 const DB_PRUNE_BATCH = 1_000;
 
 export const revokedKey = (sid: string) => `revoked:${sid}`;
+export const notBeforeKey = (userId: string) => `notbefore:${userId}`;
 
 export interface RevocationOptions {
   pollMs: number;
@@ -33,8 +38,12 @@ export interface RevocationOptions {
 export class RevocationList {
   /** sid → expiry (unix seconds) of every revoked, unexpired session this process knows of */
   private readonly known = new Map<string, number>();
+  /** userId → [not before (unix ms), row expiry (unix seconds)] of every "log out everywhere" this process knows of */
+  private readonly cutoffs = new Map<string, [number, number]>();
   /** revoked_at (primary's UTC clock) to tail from */
   private cursor = new Date(0);
+  /** session_not_before.updated_at (primary's UTC clock) to tail from */
+  private cutoffCursor = new Date(0);
   private timer?: NodeJS.Timeout;
   private running = false;
   private lastLocalPrune = 0;
@@ -95,16 +104,26 @@ export class RevocationList {
     return exp !== undefined && exp * 1000 > this.opts.now();
   }
 
-  /** The site's Redis copy (recent logouts of other instances); throws when Redis is unreachable. */
-  async inRedis(sid: string): Promise<boolean> {
-    return (await this.redis.exists(revokedKey(sid))) === 1;
+  /** This process's copy of the user's "log out everywhere": was the token issued before it? No I/O. */
+  cutOff(claims: SessionClaims): boolean {
+    const c = this.cutoffs.get(claims.userId);
+    return c !== undefined && claims.iat < c[0];
+  }
+
+  /**
+   * The site's Redis copy (recent logouts and "log out everywhere" of other instances), both in
+   * one MGET; throws when Redis is unreachable.
+   */
+  async inRedis(claims: SessionClaims): Promise<boolean> {
+    const [revoked, notBefore] = await this.redis.mget(revokedKey(claims.sid), notBeforeKey(claims.userId));
+    return revoked !== null || (notBefore !== null && claims.iat < Number(notBefore));
   }
 
   /**
    * Logs a session out: the primary first (durable; a failure throws and nothing is revoked), then
    * this process and the site's Redis (best effort: the tail covers a Redis failure).
    */
-  async revoke(claims: SessionClaims): Promise<void> {
+  async revoke(claims: Pick<SessionClaims, "sid" | "userId" | "exp">): Promise<void> {
     await this.db.write(
       "INSERT IGNORE INTO session_revocations (sid, user_id, expires_at, revoked_at) VALUES (?, ?, ?, UTC_TIMESTAMP(3))",
       [claims.sid, BigInt(claims.userId), new Date(claims.exp * 1000)],
@@ -119,8 +138,33 @@ export class RevocationList {
     }
   }
 
+  /**
+   * Logs out every session of a user issued before `atMs` (this instance's clock, like a token's
+   * iat): the primary first (durable; a failure throws), then this process and the site's Redis.
+   */
+  async revokeAll(userId: string, atMs: number, ttlSeconds: number): Promise<void> {
+    const expires = new Date(atMs + ttlSeconds * 1000);
+    await this.db.write(
+      `INSERT INTO session_not_before (user_id, not_before_ms, expires_at, updated_at) VALUES (?, ?, ?, UTC_TIMESTAMP(3))
+       ON DUPLICATE KEY UPDATE not_before_ms = GREATEST(not_before_ms, VALUES(not_before_ms)), expires_at = GREATEST(expires_at, VALUES(expires_at)), updated_at = UTC_TIMESTAMP(3)`,
+      [BigInt(userId), atMs, expires],
+    );
+    this.noteCutoff(userId, atMs, Math.floor(expires.getTime() / 1000));
+    try {
+      await this.redis.set(notBeforeKey(userId), String(atMs), "EX", ttlSeconds);
+    } catch (e) {
+      this.opts.logger.warn({ err: (e as Error).message }, "log-out-everywhere not cached in Redis; other instances learn it from the database");
+    }
+  }
+
+  private noteCutoff(userId: string, atMs: number, exp: number): void {
+    const had = this.cutoffs.get(userId);
+    if (!had || had[0] < atMs) this.cutoffs.set(userId, [atMs, exp]);
+  }
+
   /** One tail step: every revocation since the cursor (minus the overlap), from the read pool. */
   async sync(): Promise<void> {
+    await this.syncCutoffs();
     const rows = await this.db.read<Row[]>(
       "SELECT sid, UNIX_TIMESTAMP(expires_at) AS exp, revoked_at FROM session_revocations WHERE revoked_at >= ? AND expires_at > UTC_TIMESTAMP(3)",
       [this.cursor],
@@ -138,12 +182,28 @@ export class RevocationList {
     await this.pruneDatabase();
   }
 
+  /** The tail of session_not_before, as sync() tails session_revocations. */
+  private async syncCutoffs(): Promise<void> {
+    const rows = await this.db.read<Row[]>(
+      "SELECT user_id, not_before_ms, UNIX_TIMESTAMP(expires_at) AS exp, updated_at FROM session_not_before WHERE updated_at >= ? AND expires_at > UTC_TIMESTAMP(3)",
+      [this.cutoffCursor],
+    );
+    let newest = this.cutoffCursor.getTime() + TAIL_OVERLAP_MS;
+    for (const r of rows) {
+      this.noteCutoff(String(r.user_id), Number(r.not_before_ms), Math.floor(Number(r.exp)));
+      const at = (r.updated_at as Date).getTime();
+      if (at > newest) newest = at;
+    }
+    this.cutoffCursor = new Date(newest - TAIL_OVERLAP_MS);
+  }
+
   private pruneLocal(): void {
     const now = this.opts.now();
     if (now - this.lastLocalPrune < LOCAL_PRUNE_EVERY_MS) return;
     this.lastLocalPrune = now;
     const nowS = now / 1000;
     for (const [sid, exp] of this.known) if (exp <= nowS) this.known.delete(sid);
+    for (const [userId, [, exp]] of this.cutoffs) if (exp <= nowS) this.cutoffs.delete(userId);
   }
 
   /** Rows of expired tokens are dead weight; any instance may delete a batch now and then. */
@@ -151,8 +211,10 @@ export class RevocationList {
     const now = this.opts.now();
     if (now - this.lastDbPrune < DB_PRUNE_EVERY_MS) return;
     this.lastDbPrune = now;
-    await this.db.write("DELETE FROM session_revocations WHERE expires_at < UTC_TIMESTAMP(3) - INTERVAL 1 HOUR LIMIT ?", [DB_PRUNE_BATCH]).catch((e: Error) =>
-      this.opts.logger.warn({ err: e.message }, "session revocations: prune failed"),
-    );
+    for (const table of ["session_revocations", "session_not_before"]) {
+      await this.db.write(`DELETE FROM ${table} WHERE expires_at < UTC_TIMESTAMP(3) - INTERVAL 1 HOUR LIMIT ?`, [DB_PRUNE_BATCH]).catch((e: Error) =>
+        this.opts.logger.warn({ err: e.message, table }, "session revocations: prune failed"),
+      );
+    }
   }
 }

@@ -1,6 +1,5 @@
 import { performance } from "node:perf_hooks";
 import { Hono, type Context, type Handler } from "hono";
-import { deleteCookie, setCookie } from "hono/cookie";
 import { z } from "zod";
 import type { AppEnv, Deps } from "../context";
 import { AppError, badRequest, notFound } from "../errors";
@@ -9,37 +8,12 @@ import { tag } from "../http/route-tag";
 import type { RequestObserver } from "../http/instrument";
 import { idParam, jsonBody, parse } from "../http/validate";
 import { isValidId } from "../ids";
-import { SESSION_COOKIE } from "./sessions";
+import { displayName, handle } from "./profile-fields";
 
-const handle = z.string().regex(/^[A-Za-z0-9_]{3,30}$/, "3-30 letters, digits or _");
-const displayName = z.string().trim().min(1, "must not be empty").max(100, "at most 100 characters");
-const signupSchema = z.strictObject({ handle, displayName, password: z.string().min(8, "at least 8 characters").max(200, "at most 200 characters") });
-const loginSchema = z.strictObject({ handle: z.string().min(1).max(30), password: z.string().min(1).max(200) });
 const patchSchema = z.strictObject({ displayName: displayName.optional(), bio: z.string().max(500, "at most 500 characters").optional() });
 const handleParams = z.strictObject({ handle });
 
-export function authRoutes(deps: Deps) {
-  const r = new Hono<AppEnv>();
-  r.post("/signup", tag("/auth/signup"), async (c) => {
-    const body = await jsonBody(c, signupSchema);
-    const user = await deps.users.signup(body);
-    return c.json({ user }, 201);
-  });
-  r.post("/login", tag("/auth/login"), async (c) => {
-    const body = await jsonBody(c, loginSchema);
-    const userId = await deps.users.authenticate(body.handle, body.password);
-    const token = deps.sessions.create(userId);
-    setCookie(c, SESSION_COOKIE, token, { httpOnly: true, sameSite: "Lax", path: "/", secure: deps.config.cookieSecure, maxAge: deps.config.sessionTtlSeconds });
-    const user = await deps.users.getProfile(userId);
-    return c.json({ user, token, expiresIn: deps.config.sessionTtlSeconds });
-  });
-  r.post("/logout", tag("/auth/logout"), requireSession(deps), async (c) => {
-    await deps.sessions.destroy(c.get("session"));
-    deleteCookie(c, SESSION_COOKIE, { path: "/" });
-    return c.body(null, 204);
-  });
-  return r;
-}
+export { authRoutes } from "./auth-routes";
 
 export function userRoutes(deps: Deps) {
   const r = new Hono<AppEnv>();

@@ -11,7 +11,7 @@ import type { Clock, IdGenerator } from "../ids";
 import type { Logger } from "../logger";
 import type { Metrics } from "../metrics";
 import { HandleLookup } from "./handles";
-import { DUMMY_HASH, hashPassword, verifyPassword } from "./passwords";
+import { dummyHash, hashPassword, isWeakerThan, verifyPassword } from "./passwords";
 
 export interface Profile {
   id: string;
@@ -63,6 +63,8 @@ export class UserService {
   private readonly fromPrimary: TurnBatch<Profile>;
   private readonly hitCounter: { inc(): void };
   private readonly localHitCounter: { inc(): void };
+  /** what an unknown handle's password is checked against */
+  private readonly dummy: string;
 
   constructor(
     private readonly db: Db,
@@ -75,6 +77,7 @@ export class UserService {
     private readonly logger: Logger,
   ) {
     this.local = new LocalCache<string>(config.profileLocalCacheMs, config.profileLocalCacheEntries, () => clock.now());
+    this.dummy = dummyHash(config.auth.hashCostLog2);
     this.handles = new HandleLookup(db, redis, config, metrics, clock);
     this.redisLookups = new TurnBatch((ids) => this.redisEntries(ids));
     this.fromReplica = new TurnBatch((ids) => this.loadProfiles(ids, false));
@@ -85,7 +88,7 @@ export class UserService {
 
   async signup(input: { handle: string; displayName: string; password: string }): Promise<Profile> {
     const id = this.ids.nextBigInt();
-    const hash = await hashPassword(input.password);
+    const hash = await hashPassword(input.password, this.config.auth.hashCostLog2);
     const now = new Date(this.clock.now());
     try {
       await this.db.write("INSERT INTO users (id, handle, display_name, bio, password_hash, created_at, updated_at) VALUES (?, ?, ?, '', ?, ?, ?)", [id, input.handle, input.displayName, hash, now, now]);
@@ -99,13 +102,30 @@ export class UserService {
     return p;
   }
 
-  /** The user id for valid credentials, else 401 (same cost whether or not the handle exists). */
+  /**
+   * The user id for valid credentials, else 401 (same cost whether or not the handle exists: an
+   * unknown handle is checked against a stand-in hash at the current cost). A hash made with
+   * weaker parameters than HASH_COST_LOG2's is replaced after a successful check.
+   */
   async authenticate(handle: string, password: string): Promise<string> {
     const rows = await this.db.write<Row[]>("SELECT id, password_hash FROM users WHERE handle = ?", [handle]);
     const row = rows[0];
-    const ok = await verifyPassword(password, row ? String(row.password_hash) : DUMMY_HASH);
+    const cost = this.config.auth.hashCostLog2;
+    const stored = row ? String(row.password_hash) : this.dummy;
+    const ok = await verifyPassword(password, stored);
     if (!row || !ok) throw unauthorized("invalid handle or password");
+    if (isWeakerThan(stored, cost)) await this.rehash(String(row.id), stored, password, cost);
     return String(row.id);
+  }
+
+  /** Upgrades a stored hash; only if it is still the one verified (a concurrent change wins). Best effort. */
+  private async rehash(id: string, old: string, password: string, cost: number): Promise<void> {
+    try {
+      const hash = await hashPassword(password, cost);
+      await this.db.write("UPDATE users SET password_hash = ? WHERE id = ? AND password_hash = ?", [hash, BigInt(id), old]);
+    } catch (e) {
+      this.logger.warn({ err: (e as Error).message, userId: id }, "password re-hash failed; the old hash stays until the next login");
+    }
   }
 
   /**

@@ -8,11 +8,16 @@ import { SessionTokens, type SessionClaims } from "./session-token";
 // Sessions are signed, expiring tokens (session-token.ts) plus a durable revocation list
 // (revocations.ts). Nothing about a valid session lives in Redis, so Redis restarting empty, an
 // ElastiCache failover or a flush logs nobody out, and a token minted at one site is valid at the
-// other at once. A request's session costs an HMAC, a Map lookup and one Redis EXISTS (the same
-// single round trip the old `GET session:{sid}` cost); while Redis is unreachable the EXISTS is
-// skipped and every route keeps working on the signature and the in-process revocation list.
+// other at once. A request's session costs an HMAC, two Map lookups and one Redis MGET of
+// `revoked:{sid}` and `notbefore:{userId}` (one round trip, as the old `GET session:{sid}` cost);
+// while Redis is unreachable the MGET is skipped and every route keeps working on the signature
+// and the in-process revocation list.
 
-export const SESSION_COOKIE = "sid";
+/** The session cookie over plain HTTP (the local site), and the name read during the rollout of `__Host-sid`. */
+export const PLAIN_SESSION_COOKIE = "sid";
+/** Over HTTPS: `__Host-` makes browsers require Secure, Path=/ and no Domain, so no subdomain can set or shadow it. */
+export const HOST_SESSION_COOKIE = "__Host-sid";
+export const sessionCookieName = (secure: boolean) => (secure ? HOST_SESSION_COOKIE : PLAIN_SESSION_COOKIE);
 
 /** After a Redis error, skip the Redis check this long (no per-request timeout while it is down). */
 const REDIS_RETRY_MS = 1_000;
@@ -20,6 +25,8 @@ const REDIS_RETRY_MS = 1_000;
 export interface SessionInfo {
   userId: string;
   sid: string;
+  /** issue time, unix ms */
+  iat: number;
   /** expiry, unix seconds */
   exp: number;
   /** the site's Redis could not be asked: only this process's revocation list was checked */
@@ -66,7 +73,8 @@ export class SessionStore {
 
   /** A new session's token. No store is written: the token is the session. */
   create(userId: string): string {
-    return this.tokens.mint(userId, Math.floor(this.now() / 1000) + this.ttlSeconds).token;
+    const now = this.now();
+    return this.tokens.mint(userId, Math.floor(now / 1000) + this.ttlSeconds, now).token;
   }
 
   /** The claims of a correctly signed token, before the expiry and revocation checks; null otherwise. */
@@ -82,12 +90,12 @@ export class SessionStore {
     if (claims.exp * 1000 <= this.now()) throw unauthorized("session expired or logged out");
     const loading = this.revocations.whenLoaded();
     if (loading) await loading;
-    if (this.revocations.knows(claims.sid)) throw unauthorized("session expired or logged out");
+    if (this.revocations.knows(claims.sid) || this.revocations.cutOff(claims)) throw unauthorized("session expired or logged out");
     let degraded = true;
     if (this.now() >= this.redisRetryAt) {
       let revoked = false;
       try {
-        revoked = await this.revocations.inRedis(claims.sid);
+        revoked = await this.revocations.inRedis(claims);
         degraded = false;
       } catch (e) {
         if (this.redisRetryAt === 0) this.logger.warn({ err: (e as Error).message }, "session revocation cache unreachable: checking the in-process list only");
@@ -99,11 +107,16 @@ export class SessionStore {
         this.logger.info("session revocation cache reachable again");
       }
     }
-    return { userId: claims.userId, sid: claims.sid, exp: claims.exp, degraded };
+    return { userId: claims.userId, sid: claims.sid, iat: claims.iat, exp: claims.exp, degraded };
   }
 
   /** Logout: durable on the primary first (503 db_unavailable if it cannot be written). */
   async destroy(session: SessionInfo): Promise<void> {
     await this.revocations.revoke({ sid: session.sid, userId: session.userId, exp: session.exp });
+  }
+
+  /** Log out everywhere: every session of the user issued before now, on every instance and site. */
+  async destroyAll(userId: string): Promise<void> {
+    await this.revocations.revokeAll(userId, this.now(), this.ttlSeconds);
   }
 }

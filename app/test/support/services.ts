@@ -58,9 +58,22 @@ export function testConfig(s: Services, env: Record<string, string> = {}): AppCo
     // The logout tail is background SQL that tests counting a request's statements would see; the
     // session tests that need it set their own poll.
     SESSION_REVOCATION_POLL_MS: "60000",
+    // The suite signs up and logs in many users from one address: N=2^14 and generous auth limits.
+    // The auth tests set the production cost and tight limits where they test them.
+    ...GENEROUS_AUTH_ENV,
     ...env,
   });
 }
+
+/** Auth settings for a suite that is not testing the auth defences (all requests come from one address). */
+export const GENEROUS_AUTH_ENV: Record<string, string> = {
+  HASH_COST_LOG2: "14",
+  HASH_CONCURRENCY: "64",
+  HASH_CONCURRENCY_PER_CLIENT: "64",
+  LOGIN_IP_PER_MINUTE: "1000000",
+  SIGNUP_IP_PER_HOUR: "1000000",
+  LOGIN_FREE_FAILURES: "1000",
+};
 
 export interface TestApp {
   app: Hono<AppEnv>;
@@ -130,7 +143,7 @@ export async function call(app: Hono<AppEnv> | Hono, method: string, path: strin
 export async function signupAndLogin(app: Hono<AppEnv>, handle = uniq(), password = "correct horse"): Promise<{ id: string; token: string; handle: string }> {
   const s = await call(app, "POST", "/auth/signup", { body: { handle, displayName: `Name ${handle}`, password } });
   if (s.status !== 201) throw new Error(`signup ${s.status} ${JSON.stringify(s.body)}`);
-  const l = await call(app, "POST", "/auth/login", { body: { handle, password } });
+  const l = await call(app, "POST", "/auth/login", { body: { handle, password, mode: "bearer" } });
   if (l.status !== 200) throw new Error(`login ${l.status} ${JSON.stringify(l.body)}`);
   return { id: s.body.user.id, token: l.body.token, handle };
 }
