@@ -10,7 +10,7 @@ import Redis from "ioredis";
 import { cpuSeconds } from "./proc-cpu";
 import { wrk, type WrkResult } from "./wrk";
 import { fanoutRecovery, fanoutRecoveryLines } from "./fanout-lag";
-import { seedUsers } from "./seed";
+import { FEED_GRAPH, seedFeedGraph, seedUsers } from "./seed";
 
 // npm run bench: real MariaDB primary+replica and Redis (local/services), 100k seeded users, the API
 // and a bare Hono hello-world each in its own process, the fan-out worker in another, all on
@@ -25,13 +25,9 @@ const USERS = Number(process.env.BENCH_USERS ?? 100_000);
 const DURATION = Number(process.env.BENCH_DURATION_SEC ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const ZIPF_S = Number(process.env.BENCH_ZIPF_S ?? 1.0);
-const AUTHORS = 200;
-const POSTS_PER_AUTHOR = 10;
-/** Feed readers (a Zipf mix over them), each following FOLLOWS_PER_READER authors, CELEBRITIES of them pulled. */
-const READERS = 200;
-const FOLLOWS_PER_READER = 50;
-/** The last authors are followed by every reader: over the API's CELEBRITY_FOLLOWERS, so pulled at read time. */
-const CELEBRITIES = 2;
+/** The feed graph (seed.ts): readers (a Zipf mix over them), each following FOLLOWS_PER_READER authors, CELEBRITIES of them pulled. */
+const { AUTHORS, POSTS_PER_AUTHOR, READERS, FOLLOWS_PER_READER, CELEBRITIES, FIRST_READER } = FEED_GRAPH;
+/** The last CELEBRITIES authors are followed by every reader: over the API's CELEBRITY_FOLLOWERS, so pulled at read time. */
 const CELEBRITY_FOLLOWERS = 100;
 const POSTERS = 20;
 /**
@@ -126,17 +122,7 @@ async function main(): Promise<void> {
     await root.query("USE feed");
     const now = new Date();
     ({ ids, handles } = await seedUsers(root, gen, USERS, hash, now));
-    const posts: unknown[][] = [];
-    for (let p = 0; p < POSTS_PER_AUTHOR; p++) for (let a = 0; a < AUTHORS; a++) posts.push([gen.nextBigInt(), BigInt(ids[a]), `post ${p} by author ${a}: ${"lorem ipsum ".repeat(8)}`, null, now]);
-    await root.query("INSERT INTO posts (id, author_id, text, media_key, created_at) VALUES ?", [posts]);
-    const follows: unknown[][] = [];
-    for (let r = 0; r < READERS; r++) {
-      const reader = BigInt(ids[1000 + r]);
-      const regular = AUTHORS - CELEBRITIES;
-      for (let f = 0; f < FOLLOWS_PER_READER - CELEBRITIES; f++) follows.push([reader, BigInt(ids[(r * 7 + f) % regular]), now]);
-      for (let c = regular; c < AUTHORS; c++) follows.push([reader, BigInt(ids[c]), now]);
-    }
-    await root.query("INSERT IGNORE INTO follows (follower_id, followee_id, created_at) VALUES ?", [follows]);
+    await seedFeedGraph(root, gen, ids, now);
   } finally {
     await root.end();
   }
@@ -153,6 +139,8 @@ async function main(): Promise<void> {
     PORT: String(apiPort), METRICS_PORT: String(metricsPort), HOST: "127.0.0.1", DB_PRIMARY_URL: db.primaryUrl, DB_REPLICA_URL: db.replicaUrl, REDIS_URL: redis.url,
     SESSION_SECRET: "bench-secret-0123456789", DB_POOL_SIZE: "16", LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? "info", SITE_ID: "0", NODE_ID: "1",
     CELEBRITY_FOLLOWERS: String(CELEBRITY_FOLLOWERS),
+    // every bench client is 127.0.0.1: generous auth limits (the defences are measured by login-flood.ts)
+    LOGIN_IP_PER_MINUTE: "1000000", SIGNUP_IP_PER_HOUR: "1000000", LOGIN_FREE_FAILURES: "1000", HASH_CONCURRENCY: "16", HASH_CONCURRENCY_PER_CLIENT: "16",
   };
   log("starting the API server, the fan-out worker and the hello-world server (separate processes)");
   const [apiProc, , helloProc] = await Promise.all([
@@ -168,7 +156,7 @@ async function main(): Promise<void> {
   const login = async (i: number) => (await json<{ token: string }>(`${api}/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ handle: handles[i], password, mode: "bearer" }) })).token;
   // Logins cost an scrypt each (the thread pool runs 4 at once).
   const readerTokens: string[] = [];
-  for (let r = 0; r < READERS; r += 8) readerTokens.push(...(await Promise.all(Array.from({ length: Math.min(8, READERS - r) }, (_, i) => login(1000 + r + i)))));
+  for (let r = 0; r < READERS; r += 8) readerTokens.push(...(await Promise.all(Array.from({ length: Math.min(8, READERS - r) }, (_, i) => login(FIRST_READER + r + i)))));
   const tokensFile = path.join(tmp, "tokens.txt");
   fs.writeFileSync(tokensFile, readerTokens.join("\n"));
   const posterTokens: string[] = [];

@@ -55,6 +55,20 @@ export async function startRedis(h: StateHandle, site: SiteKey): Promise<void> {
   await waitFor(`Redis ${site}`, () => portOpen(rt.redisPort), 20_000);
 }
 
+/**
+ * Auth limits for a site whose clients all come from 127.0.0.1. The client address is the one the
+ * site's HAProxy appends to X-Forwarded-For (`option forwardfor`, one trusted hop).
+ */
+export const LOCAL_AUTH_ENV: Record<string, string> = {
+  CLIENT_IP_SOURCE: "xff",
+  TRUSTED_HOPS: "1",
+  LOGIN_IP_PER_MINUTE: "100000",
+  SIGNUP_IP_PER_HOUR: "100000",
+  LOGIN_FREE_FAILURES: "1000",
+  HASH_CONCURRENCY: "16",
+  HASH_CONCURRENCY_PER_CLIENT: "16",
+};
+
 function appEnv(st: LocalSiteState, site: SiteKey, siteId: number, nodeId: number, extra: Record<string, string>): NodeJS.ProcessEnv {
   const rt = st.sites[site];
   const url = (port: number) => `mysql://${encodeURIComponent(st.cred.appUser)}:${encodeURIComponent(st.cred.appPassword)}@127.0.0.1:${port}/${st.cred.database}`;
@@ -75,6 +89,8 @@ function appEnv(st: LocalSiteState, site: SiteKey, siteId: number, nodeId: numbe
     REPLICA_LAG_CHECK_MS: "500",
     // each API's loopback metrics listener on any free port: two APIs a site share this host
     METRICS_PORT: "0",
+    // every client of the local site is 127.0.0.1 (tests, benches, game days): generous auth limits
+    ...LOCAL_AUTH_ENV,
     ...extra,
   };
 }

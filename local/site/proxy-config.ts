@@ -49,6 +49,8 @@ backend api
   retries 2
   option redispatch
   http-response set-header x-site ${s.site}
+  # the app's throttles take the client address from the last X-Forwarded-For entry (TRUSTED_HOPS=1)
+  option forwardfor
   default-server inter ${LB_CHECK.intervalMs}ms fall ${LB_CHECK.fall} rise ${LB_CHECK.rise}
 ${s.apiPorts.map((p, i) => `  server api${i + 1} 127.0.0.1:${p} check`).join("\n")}
 
