@@ -116,7 +116,11 @@ function servedByCdn(bucket: PolicyResource, cdns: readonly PolicyResource[]): b
   return cdns.some((c) => refersTo(c, "origin", bucket, ["bucketDomainName"]) || c.props.origin === spacesDomainName(bucket));
 }
 
-const ANYONE = (principal: unknown): boolean => principal === "*" || asArray(asRecord(principal).AWS).includes("*") || asRecord(principal).AWS === "*";
+/** `"*"`, `{ AWS: "*" }` or `{ AWS: [..., "*"] }`: a statement's principal that is anyone. */
+function isAnyone(principal: unknown): boolean {
+  const aws = asRecord(principal).AWS;
+  return principal === "*" || aws === "*" || asArray(aws).includes("*");
+}
 
 /** Statements of a bucket policy (a JSON string or an object) that allow anyone. */
 function publicStatements(policy: unknown): number[] {
@@ -130,7 +134,7 @@ function publicStatements(policy: unknown): number[] {
   }
   const statements = asRecord(doc).Statement;
   const list = Array.isArray(statements) ? statements : [statements];
-  return list.flatMap((s, i) => (asRecord(s).Effect === "Allow" && ANYONE(asRecord(s).Principal) ? [i] : []));
+  return list.flatMap((s, i) => (asRecord(s).Effect === "Allow" && isAnyone(asRecord(s).Principal) ? [i] : []));
 }
 
 const aclOf = (r: PolicyResource): string => (typeof r.props.acl === "string" ? r.props.acl : "private");
