@@ -15,6 +15,8 @@ import { freePort, startMariaDb, startRedis, type MariaDbService, type RedisServ
 import { deploySites, tinyBundle } from "./support/deploy";
 import { prodTopology, type Recorded } from "./support/harness";
 import { heredoc, launchUserData } from "./support/user-data";
+import { parseEnvFile } from "../support/env-file";
+import { makeServerCert, tlsOnlyMariaDbArgs, type ServerCert } from "../support/test-ca";
 
 // The boot scripts in the user data and the app's config are two sides of one contract. These
 // tests run the real scripts (bash + jq; only the AWS CLI is a stand-in, answering from a map of
@@ -27,17 +29,6 @@ const NASTY_DB_PASSWORD = "p@ss:/w?rd#%$\"x\\ y'z&=+";
 const NASTY_REDIS_TOKEN = "tok+en=with%chars&!~*";
 const SESSION = "S3ss10nS3cr3t".repeat(5);
 
-
-/** An EnvironmentFile as systemd reads it, after checking no line needs quoting or escapes. */
-function parseEnvFile(text: string): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const line of text.split("\n").filter((l) => l.length > 0)) {
-    assert.match(line, /^[A-Z][A-Z0-9_]*=[A-Za-z0-9%._~:/@,!=+-]*$/, `line needs quoting in an EnvironmentFile: ${line}`);
-    const i = line.indexOf("=");
-    env[line.slice(0, i)] = line.slice(i + 1);
-  }
-  return env;
-}
 
 interface Boot {
   env: Record<string, string>;
@@ -86,17 +77,14 @@ const regionOf = (arn: string) => arn.split(":")[3];
 describe("user data ↔ app: what the boot scripts write is what the app accepts", function () {
   this.timeout(120_000);
   let tmp: string;
+  let tls: ServerCert;
   let caFile: string;
 
   before(() => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), "rf-contract-"));
     // a test CA and a server certificate for 127.0.0.1, standing in for the RDS and Amazon CAs
-    const ssl = (...args: string[]) => execFileSync("openssl", args, { cwd: tmp, stdio: "ignore" });
-    ssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=resilient-feed test CA");
-    ssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=localhost");
-    fs.writeFileSync(path.join(tmp, "san.ext"), "subjectAltName=IP:127.0.0.1,DNS:localhost\n");
-    ssl("x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", "server.pem", "-days", "2", "-extfile", "san.ext");
-    caFile = path.join(tmp, "ca.pem");
+    tls = makeServerCert(tmp);
+    caFile = tls.caFile;
   });
   after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
@@ -168,9 +156,8 @@ describe("user data ↔ app: what the boot scripts write is what the app accepts
     let worker: ChildProcess | undefined;
 
     before(async () => {
-      const tls = { certFile: path.join(tmp, "server.pem"), keyFile: path.join(tmp, "server.key"), caFile };
       [db, redis] = await Promise.all([
-        startMariaDb({ args: [`--ssl-ca=${tls.caFile}`, `--ssl-cert=${tls.certFile}`, `--ssl-key=${tls.keyFile}`, "--require-secure-transport=ON"] }),
+        startMariaDb({ args: tlsOnlyMariaDbArgs(tls) }),
         startRedis({ tls, password: NASTY_REDIS_TOKEN }),
       ]);
       const root = await db.rootConnection();

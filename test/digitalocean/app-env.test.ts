@@ -6,8 +6,8 @@ import { loadConfig } from "../../app/src/config";
 import { DB_CA_FILE, doAppEnvironment, renderDoUserData, type DoUserDataParams } from "../../infra/digitalocean/user-data";
 
 // The environment the droplets' cloud-init writes is one the app accepts (app/src/config.ts), with
-// NODE_ID appended at boot: the config half of the cloud-init contract. (Running the script against
-// TLS-only MariaDB and Redis is not done yet.)
+// NODE_ID appended at boot: the config half of the cloud-init contract (cloud-init-contract.test.ts
+// runs the script and starts the API against TLS-only MariaDB and Redis).
 
 const PARAMS: DoUserDataParams = {
   siteId: 1,
