@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { AppDatabaseUserSecret } from "./aws/app-db-user";
 import { DatabaseMasterSecret } from "./aws/database-secret";
 import { Cdn } from "./aws/cdn";
+import { cloudFrontFront, type CloudFrontFront } from "./aws/front-door";
 import { sessionSecretFor } from "./aws/session-secret";
 import { AwsSite } from "./aws/site";
 import { pinHints } from "./aws/pin-hints";
@@ -75,7 +76,7 @@ export function peerAwsSites(topology: Topology, awsSites: ReadonlyMap<string, A
  * after both sites and independent of `dr.activeSite` and `dr.mode`: a failover or a mode switch
  * creates, replaces or updates none of it.
  */
-export function deployStatic(topology: Topology, awsSites: ReadonlyMap<string, AwsSite>, opts?: pulumi.ComponentResourceOptions): Cdn | undefined {
+export function deployStatic(topology: Topology, awsSites: ReadonlyMap<string, AwsSite>, opts?: pulumi.ComponentResourceOptions, front?: CloudFrontFront): Cdn | undefined {
   const primary = awsSites.get("primary")?.staticSite;
   if (!primary) return undefined;
   const standby = awsSites.get("secondary")?.staticSite;
@@ -86,7 +87,10 @@ export function deployStatic(topology: Topology, awsSites: ReadonlyMap<string, A
     topology,
     primary,
     standby,
-    api: { domainName: topology.edge.domain, protocol: https ? "https" : "http" },
+    // behind CloudFront, /api/* calls the load balancers as the API distribution does (front.api)
+    api: front?.api ?? { domainName: topology.edge.domain, protocol: https ? "https" : "http" },
+    webAclArn: front?.webAclArn,
+    responseHeadersPolicyId: front?.responseHeadersPolicyId,
     certificate: topology.cdn.certificateArn ? { arn: topology.cdn.certificateArn, aliases: [topology.cdn.domain] } : undefined,
   }, opts);
 }
@@ -123,9 +127,11 @@ export function deploy(topology: Topology, opts?: pulumi.ComponentResourceOption
   const masterSecret = masterSecretFor(topology, { parent: root });
   const sessionSecret = sessionSecretFor(topology, { parent: root });
   const appUserSecret = appUserSecretFor(topology, { parent: root });
+  // CloudFront in front of the API (edge.front cloudfront): origin header, WAF, headers policy
+  const front = cloudFrontFront(topology, { parent: root });
   for (const site of ordered) {
     if (site.cloud === "aws") {
-      const aws = new AwsSite(site.key, { topology, site, writer, masterSecret, sessionSecret, appUserSecret }, { parent: root });
+      const aws = new AwsSite(site.key, { topology, site, writer, masterSecret, sessionSecret, appUserSecret, originSecret: front?.originSecret }, { parent: root });
       if (site.key === topology.writerSite) writer = aws;
       awsSites.set(site.key, aws);
       sites[site.key] = awsOutputs(site, aws);
@@ -141,8 +147,9 @@ export function deploy(topology: Topology, opts?: pulumi.ComponentResourceOption
 
   peerAwsSites(topology, awsSites, { parent: root });
   // the API's public name: routes only to sites that may serve (never a fenced one)
-  realizeEdge(topology, origins, { parent: root });
-  const cdn = deployStatic(topology, awsSites, { parent: root });
+  const logBucket = awsSites.get("primary")?.staticSite?.logBucket?.bucketDomainName;
+  realizeEdge(topology, origins, { parent: root }, front && ((origin) => front.door(origin, logBucket)));
+  const cdn = deployStatic(topology, awsSites, { parent: root }, front);
 
   return {
     environment: topology.environment,

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { LIVENESS_PATH } from "../topology/health";
 import type { SiteTopology, Topology } from "../topology/types";
 import { API_LIMITS, inRange } from "../config/limits";
+import { ORIGIN_VERIFY_HEADER } from "./origin-secret";
 import { privateBucket } from "./private-bucket";
 import { releasedTags, siteTags } from "./tags";
 
@@ -21,8 +22,15 @@ export interface ApiLoadBalancerArgs {
   readonly vpcId: pulumi.Input<string>;
   readonly publicSubnetIds: pulumi.Input<string>[];
   readonly loadBalancerSecurityGroupId: pulumi.Input<string>;
+  /** every group the ALB carries (the main one first); default: the main one alone */
+  readonly loadBalancerSecurityGroupIds?: pulumi.Input<string>[];
   /** an ACM certificate in the site's region; without one the ALB serves plain HTTP */
   readonly certificateArn?: pulumi.Input<string>;
+  /**
+   * Behind CloudFront: the secret origin header values the listener accepts (origin-secret.ts);
+   * any other request but the readiness path gets 403
+   */
+  readonly originSecrets?: pulumi.Input<string>[];
 }
 
 export class ApiLoadBalancer extends pulumi.ComponentResource {
@@ -76,7 +84,7 @@ export class ApiLoadBalancer extends pulumi.ComponentResource {
       region,
       loadBalancerType: "application",
       internal: false,
-      securityGroups: [args.loadBalancerSecurityGroupId],
+      securityGroups: args.loadBalancerSecurityGroupIds ?? [args.loadBalancerSecurityGroupId],
       subnets: args.publicSubnetIds,
       dropInvalidHeaderFields: true,
       // prod, lifted by dr.releaseProtection the run before a mode switch removes this ALB
@@ -139,11 +147,12 @@ export class ApiLoadBalancer extends pulumi.ComponentResource {
     new aws.lb.ListenerRule(`${name}-hide-metrics`, {
       region,
       listenerArn: serving.arn,
-      priority: 10,
+      priority: RULE_PRIORITY.hideMetrics,
       conditions: [{ pathPattern: { values: INTERNAL_PATHS } }],
       actions: [{ type: "fixed-response", fixedResponse: { statusCode: "404", contentType: "application/json", messageBody: JSON.stringify({ error: { code: "not_found", message: "not found" } }) } }],
       tags,
     }, child);
+    if (args.originSecrets) originHeaderRules(name, region, serving, forward, topology.edge.healthCheckPath, args.originSecrets, tags, this);
 
     this.loadBalancerArn = alb.arn;
     this.loadBalancerArnSuffix = alb.arnSuffix;
@@ -160,6 +169,46 @@ export class ApiLoadBalancer extends pulumi.ComponentResource {
       protocol: this.protocol,
     });
   }
+}
+
+/** Listener rule priorities: the metrics 404 first, then what may pass, then the 403 for the rest. */
+export const RULE_PRIORITY = { hideMetrics: 10, originHeader: 20, readiness: 30, denyRest: 50000 } as const;
+export const FORBIDDEN_BODY = JSON.stringify({ error: { code: "forbidden", message: "forbidden" } });
+
+/**
+ * Only CloudFront's requests (the secret header) and the readiness path (Route 53's health checks
+ * send no custom header) reach the targets; a last rule answers 403 to anything else. The listener's
+ * default action stays forward and the deny rule comes after the allow rules (dependsOn), so a
+ * stack moving behind CloudFront never answers 403 to CloudFront in between.
+ */
+function originHeaderRules(name: string, region: string, listener: aws.lb.Listener, forward: aws.types.input.lb.ListenerDefaultAction[], readinessPath: string, secrets: pulumi.Input<string>[], tags: Record<string, string>, parent: pulumi.Resource): void {
+  const child = { parent };
+  const allow = [
+    new aws.lb.ListenerRule(`${name}-from-cdn`, {
+      region,
+      listenerArn: listener.arn,
+      priority: RULE_PRIORITY.originHeader,
+      conditions: [{ httpHeader: { httpHeaderName: ORIGIN_VERIFY_HEADER, values: secrets } }],
+      actions: forward,
+      tags,
+    }, child),
+    new aws.lb.ListenerRule(`${name}-readiness`, {
+      region,
+      listenerArn: listener.arn,
+      priority: RULE_PRIORITY.readiness,
+      conditions: [{ pathPattern: { values: [readinessPath] } }],
+      actions: forward,
+      tags,
+    }, child),
+  ];
+  new aws.lb.ListenerRule(`${name}-deny-rest`, {
+    region,
+    listenerArn: listener.arn,
+    priority: RULE_PRIORITY.denyRest,
+    conditions: [{ pathPattern: { values: ["*"] } }],
+    actions: [{ type: "fixed-response", fixedResponse: { statusCode: "403", contentType: "application/json", messageBody: FORBIDDEN_BODY } }],
+    tags,
+  }, { ...child, dependsOn: allow });
 }
 
 function validate(name: string, args: ApiLoadBalancerArgs): void {

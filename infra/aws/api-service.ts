@@ -21,6 +21,10 @@ export interface ApiServiceArgs {
   readonly publicSubnetIds: pulumi.Input<string>[];
   readonly appSubnetIds: pulumi.Input<string>[];
   readonly loadBalancerSecurityGroupId: pulumi.Input<string>;
+  /** every group the load balancer carries (SecurityChain.loadBalancerSecurityGroupIds) */
+  readonly loadBalancerSecurityGroupIds?: pulumi.Input<string>[];
+  /** behind CloudFront: the origin header values the listener accepts (OriginSecret.accepted) */
+  readonly originSecrets?: pulumi.Input<string>[];
   readonly appSecurityGroupId: pulumi.Input<string>;
   readonly bundle: ApiServiceBundle;
   readonly endpoints: ApiServiceEndpoints;
@@ -74,6 +78,8 @@ export class ApiService extends pulumi.ComponentResource {
       vpcId: args.vpcId,
       publicSubnetIds: args.publicSubnetIds,
       loadBalancerSecurityGroupId: args.loadBalancerSecurityGroupId,
+      loadBalancerSecurityGroupIds: args.loadBalancerSecurityGroupIds,
+      originSecrets: args.originSecrets,
       certificateArn,
     }, child);
     const fleet = new ApiFleet(name, {

@@ -1,13 +1,15 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { Topology } from "../topology/types";
+import { ORIGIN_VERIFY_HEADER } from "./origin-secret";
 import { type StaticSite, staticBucketPolicy } from "./static-site";
 
 // The stack's one CloudFront distribution (global: not per site, so a failover never creates
 // one, and CloudFront never sees two distributions claiming the same alias). Static files come
 // from an origin group: the primary's S3 bucket, failing over to its replica in the standby
-// region; /api/* goes to the API's public name (the edge record), never cached, all viewer
-// headers, cookies and query strings forwarded; HTTP redirected to HTTPS; standard logs.
+// region; /api/* goes to the API (apiOrigin: the edge record, or behind CloudFront the routing
+// policy's name with the secret origin header), never cached, all viewer headers, cookies and
+// query strings forwarded; HTTP redirected to HTTPS; standard logs; the WAF when edge.waf is on.
 
 /** AWS-managed CloudFront policies (stable, documented ids). */
 export const CACHE_POLICY_CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6";
@@ -40,14 +42,61 @@ export const STRIP_API_PREFIX_CODE = [
   "}",
 ].join("\n");
 
+/** How CloudFront reaches the API's load balancers. */
+export interface ApiOriginArgs {
+  /** edge.domain when users reach the ALBs directly, `<routing>.<domain>` behind CloudFront */
+  readonly domainName: string;
+  readonly protocol: "https" | "http";
+  /** behind CloudFront: the secret origin header's value (origin-secret.ts) */
+  readonly originSecret?: pulumi.Input<string>;
+}
+
+/** The API origin block, shared by the static distribution's /api/* and the API distribution. */
+export function apiOrigin(api: ApiOriginArgs): aws.types.input.cloudfront.DistributionOrigin {
+  return {
+    originId: API_ORIGIN_ID,
+    domainName: api.domainName,
+    customOriginConfig: {
+      httpPort: 80,
+      httpsPort: 443,
+      // dev without a certificate: the ALB only listens on HTTP
+      originProtocolPolicy: api.protocol === "https" ? "https-only" : "http-only",
+      originSslProtocols: ["TLSv1.2"],
+      originReadTimeout: 30,
+      originKeepaliveTimeout: 5,
+    },
+    ...(api.originSecret !== undefined ? { customHeaders: [{ name: ORIGIN_VERIFY_HEADER, value: api.originSecret }] } : {}),
+  };
+}
+
+/** The API behaviour's settings, whatever its path: never cached, everything the viewer sent. */
+export function apiBehaviour(https: boolean, responseHeadersPolicyId?: pulumi.Input<string>) {
+  return {
+    targetOriginId: API_ORIGIN_ID,
+    viewerProtocolPolicy: "redirect-to-https",
+    allowedMethods: ["GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"],
+    cachedMethods: ["GET", "HEAD"],
+    compress: true,
+    cachePolicyId: CACHE_POLICY_CACHING_DISABLED,
+    // all viewer headers, cookies and query strings; over HTTPS the Host header is left out so
+    // CloudFront can verify the ALB's certificate against the origin name
+    originRequestPolicyId: https ? ORIGIN_REQUEST_ALL_VIEWER_EXCEPT_HOST : ORIGIN_REQUEST_ALL_VIEWER,
+    ...(responseHeadersPolicyId !== undefined ? { responseHeadersPolicyId } : {}),
+  };
+}
+
 export interface CdnArgs {
   readonly topology: Topology;
   /** the primary site's static files (published there) and its log bucket */
   readonly primary: StaticSite;
   /** the standby site's replica of them: the origin group's failover member */
   readonly standby?: StaticSite;
-  /** the API's public name (the edge record, which the ALBs' certificates must cover) */
-  readonly api: { readonly domainName: string; readonly protocol: "https" | "http" };
+  /** how CloudFront reaches the API: a name the ALBs' certificates cover (apiOrigin) */
+  readonly api: ApiOriginArgs;
+  /** edge.waf: the CloudFront web ACL (ARN) both distributions carry */
+  readonly webAclArn?: pulumi.Input<string>;
+  /** the security headers of the API behaviours (response-headers.ts) */
+  readonly responseHeadersPolicyId?: pulumi.Input<string>;
   /** a us-east-1 ACM certificate for custom names; without one, *.cloudfront.net (dev) */
   readonly certificate?: { readonly arn: string; readonly aliases: string[] };
 }
@@ -98,19 +147,7 @@ export class Cdn extends pulumi.ComponentResource {
       origins: [
         s3Origin(S3_ORIGIN_ID, primary),
         ...(standby ? [s3Origin(S3_STANDBY_ORIGIN_ID, standby)] : []),
-        {
-          originId: API_ORIGIN_ID,
-          domainName: args.api.domainName,
-          customOriginConfig: {
-            httpPort: 80,
-            httpsPort: 443,
-            // dev without a certificate: the ALB only listens on HTTP
-            originProtocolPolicy: https ? "https-only" : "http-only",
-            originSslProtocols: ["TLSv1.2"],
-            originReadTimeout: 30,
-            originKeepaliveTimeout: 5,
-          },
-        },
+        apiOrigin(args.api),
       ],
       originGroups: standby ? [{
         originId: STATIC_ORIGIN_GROUP_ID,
@@ -128,17 +165,10 @@ export class Cdn extends pulumi.ComponentResource {
       },
       orderedCacheBehaviors: [{
         pathPattern: API_PATH_PATTERN,
-        targetOriginId: API_ORIGIN_ID,
-        viewerProtocolPolicy: "redirect-to-https",
-        allowedMethods: ["GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"],
-        cachedMethods: ["GET", "HEAD"],
-        compress: true,
-        cachePolicyId: CACHE_POLICY_CACHING_DISABLED,
+        ...apiBehaviour(https, args.responseHeadersPolicyId),
         functionAssociations: [{ eventType: "viewer-request", functionArn: stripApi.arn }],
-        // all viewer headers, cookies and query strings; over HTTPS the Host header is left out so
-        // CloudFront can verify the ALB's certificate against the origin name
-        originRequestPolicyId: https ? ORIGIN_REQUEST_ALL_VIEWER_EXCEPT_HOST : ORIGIN_REQUEST_ALL_VIEWER,
       }],
+      webAclId: args.webAclArn,
       restrictions: { geoRestriction: { restrictionType: "none" } },
       viewerCertificate: args.certificate
         ? { acmCertificateArn: args.certificate.arn, sslSupportMethod: "sni-only", minimumProtocolVersion: VIEWER_TLS_POLICY }

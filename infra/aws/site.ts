@@ -13,6 +13,7 @@ import { generationSuffix } from "../config/lineage";
 import { maxConnectionsFor } from "./database-support";
 import { Network } from "./network";
 import { AppLogGroup, Observability } from "./observability";
+import type { OriginSecret } from "./origin-secret";
 import { SecurityChain } from "./security";
 import type { SessionSecret } from "./session-secret";
 import { StaticSite } from "./static-site";
@@ -33,6 +34,8 @@ export interface AwsSiteArgs {
   readonly appUserSecret?: AppDatabaseUserSecret;
   /** the app bundle to deploy; built from app/src (esbuild) when absent */
   readonly bundle?: BuiltBundle;
+  /** behind CloudFront: the secret origin header the load balancer checks */
+  readonly originSecret?: OriginSecret;
 }
 
 /** Keeps a resource in the cloud when the program drops it (Pulumi's retainOnDelete), for every child of a component. */
@@ -171,6 +174,8 @@ export class AwsSite extends pulumi.ComponentResource {
         publicSubnetIds: this.network.publicSubnetIds,
         appSubnetIds: this.network.appSubnetIds,
         loadBalancerSecurityGroupId: this.security.loadBalancerSecurityGroupId,
+        loadBalancerSecurityGroupIds: this.security.loadBalancerSecurityGroupIds,
+        originSecrets: args.originSecret?.accepted,
         appSecurityGroupId: this.security.appSecurityGroupId,
         bundle: {
           bucketName: release.bucketName,

@@ -12,10 +12,23 @@ import { entryPlan, recordPlans, type RecordPlan, routableSites } from "./routin
 // sequence of change batches Route 53 accepts in any order Pulumi runs them (docs/architecture.md,
 // "Edge records").
 
+/** What edge.domain aliases when CloudFront is in front of the API (edge.front cloudfront). */
+export interface FrontDoor {
+  readonly dnsName: pulumi.Input<string>;
+  readonly zoneId: pulumi.Input<string>;
+  /** the distribution: the entry depends on it */
+  readonly resource: pulumi.Resource;
+}
+
 export interface Route53EdgeArgs {
   readonly topology: Topology;
   /** the load balancer of every site the edge may route to */
   readonly origins: readonly SiteOrigin[];
+  /**
+   * Behind CloudFront: builds the distribution that calls the load balancers by `origin.name`,
+   * once the records answering there exist (they are its dependencies); edge.domain aliases it.
+   */
+  readonly front?: (origin: { readonly name: string; readonly records: readonly pulumi.Resource[] }) => FrontDoor;
 }
 
 export class Route53Edge extends pulumi.ComponentResource {
@@ -56,6 +69,17 @@ export class Route53Edge extends pulumi.ComponentResource {
     }, child));
     this.recordNames = plans.map((plan) => `${name}-${plan.id}`);
 
+    // behind CloudFront, the writer alone answers at single.<domain> in single routing (backup-restore)
+    const single = edge.front === "cloudfront" && entry.kind === "site"
+      ? new aws.route53.Record(`${name}-single`, { zoneId: this.zoneId, name: singleOriginName(topology), type: "A", ...siteAnswer(originOf(entry.site), false, edge.ttl) }, child)
+      : undefined;
+    if (single) this.recordNames.unshift(`${name}-single`);
+    let door: FrontDoor | undefined;
+    if (edge.front === "cloudfront") {
+      if (!args.front) throw new Error(`Route53Edge ${name}: edge.front is cloudfront; pass the distribution (args.front)`);
+      door = args.front({ name: cloudfrontOriginName(topology), records: single ? [single] : set });
+    }
+
     const writer = topology.writerSite;
     if (edge.legacyApexRecords) {
       // migration stage 1: the writer's record of the old layout stays exactly as it was; the
@@ -75,15 +99,18 @@ export class Route53Edge extends pulumi.ComponentResource {
         zoneId: this.zoneId,
         name: edge.domain,
         type: "A",
-        ...(entry.kind === "site"
-          ? siteAnswer(originOf(entry.site), false, edge.ttl)
-          // an alias to a set in this zone answers with the set's healthy records
-          : { aliases: [{ name: entry.name, zoneId: this.zoneId, evaluateTargetHealth: true }] }),
+        ...(door
+          // users call CloudFront, which calls the policy's name; the distribution has no health to evaluate
+          ? { aliases: [{ name: door.dnsName, zoneId: door.zoneId, evaluateTargetHealth: false }] }
+          : entry.kind === "site"
+            ? siteAnswer(originOf(entry.site), false, edge.ttl)
+            // an alias to a set in this zone answers with the set's healthy records
+            : { aliases: [{ name: entry.name, zoneId: this.zoneId, evaluateTargetHealth: true }] }),
       }, {
         ...child,
         // Route 53 refuses an alias to a name without records: the set's records first. Named only
         // by a string, the set is not a dependency Pulumi could see on its own.
-        dependsOn: set,
+        dependsOn: door ? [door.resource] : set,
         // the old layout's writer record at edge.domain, the one stage 1 keeps, becomes this record
         aliases: [{ name: `${name}-${legacyApexRecord(topology, writer).id}` }],
       });
@@ -91,6 +118,17 @@ export class Route53Edge extends pulumi.ComponentResource {
     }
     this.registerOutputs({ zoneId: this.zoneId, healthCheckIds: this.healthCheckIds, entry: entry.kind === "set" ? entry.name : `site ${entry.site}` });
   }
+}
+
+/** Behind CloudFront in single routing: the name answering with the writer's load balancer. */
+export function singleOriginName(topology: Topology): string {
+  return `single.${topology.edge.domain}`;
+}
+
+/** The name CloudFront calls the load balancers by: the routing policy's set, or single.<domain>. */
+export function cloudfrontOriginName(topology: Topology): string {
+  const entry = entryPlan(topology);
+  return entry.kind === "set" ? entry.name : singleOriginName(topology);
 }
 
 /** The writer's record as the old layout had it at edge.domain. */

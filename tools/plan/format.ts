@@ -19,7 +19,7 @@ export function keyProperties(r: PlannedResource): string {
     case "aws:ec2/networkAclRule:NetworkAclRule": return `#${i.ruleNumber} ${i.egress ? "out" : "in"} ${i.protocol} ${i.fromPort}-${i.toPort} ${i.egress ? "to" : "from"} ${i.cidrBlock}`;
     case "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule":
     case "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule":
-      return `${i.ipProtocol} ${i.fromPort}-${i.toPort} ${r.type.includes("Ingress") ? "from" : "to"} ${i.cidrIpv4 ?? i.cidrIpv6 ?? (i.referencedSecurityGroupId ? `sg:${String(i.referencedSecurityGroupId).replace(/-id$/, "")}` : "?")}`;
+      return `${i.ipProtocol} ${i.fromPort}-${i.toPort} ${r.type.includes("Ingress") ? "from" : "to"} ${i.cidrIpv4 ?? i.cidrIpv6 ?? (i.referencedSecurityGroupId ? `sg:${String(i.referencedSecurityGroupId).replace(/-id$/, "")}` : i.prefixListId ? `prefix list ${String(i.prefixListId).replace(/-id$/, "")}` : "?")}`;
     case "aws:ec2/natGateway:NatGateway": return pick("connectivityType");
     case "aws:ec2/vpcEndpoint:VpcEndpoint": return pick("serviceName", "vpcEndpointType");
     case "aws:ec2/flowLog:FlowLog": return pick("trafficType", "logDestinationType");

@@ -29,6 +29,8 @@ export const INVOKES: Record<string, Invoke> = {
   "aws:iam/getPolicyDocument:getPolicyDocument": (i) => ({ json: JSON.stringify({ Version: "2012-10-17", Statement: i.statements ?? [] }) }),
   // the hosted zone of edge.zoneName when edge.zoneId is not set
   "aws:route53/getZone:getZone": (i) => ({ id: `Z${hash(String(i.name)).slice(0, 12).toUpperCase()}`, zoneId: `Z${hash(String(i.name)).slice(0, 12).toUpperCase()}`, name: i.name, privateZone: false }),
+  // AWS-managed prefix lists (CloudFront origin-facing, Route 53 health checkers): ids differ per region
+  "aws:ec2/getManagedPrefixList:getManagedPrefixList": (i) => ({ id: `pl-${hash(String(i.name) + String(i.region ?? "")).slice(0, 8)}`, name: i.name, addressFamily: "IPv4", maxEntries: String(i.name).includes("cloudfront") ? 55 : 25, entries: [] }),
   "aws:secretsmanager/getRandomPassword:getRandomPassword": () => ({ randomPassword: "mock-random-password-0123456789abcdef" }),
   // Cloudflare's published ranges (a sample of the real list), for the DigitalOcean load balancer's firewall
   "cloudflare:index/getIpRanges:getIpRanges": () => ({ id: "cloudflare-ips", etag: "mock", ipv4Cidrs: CLOUDFLARE_IPV4_SAMPLE, ipv6Cidrs: ["2400:cb00::/32"], chinaIpv4Cidrs: [], chinaIpv6Cidrs: [] }),
