@@ -7,7 +7,8 @@ import { migrate } from "../src/db/migrate";
 import { IdGenerator } from "../src/ids";
 import { hashPassword } from "../src/users/passwords";
 import { cpuSeconds } from "./proc-cpu";
-import { seedUsers } from "./seed";
+import { FEED_GRAPH, seedFeedGraph, seedUsers, type SeededUsers } from "./seed";
+import Redis from "ioredis";
 import { wrk } from "./wrk";
 
 // Where did the cached profile read (GET /users/:id) lose its speed? Today's scenario (MariaDB
@@ -19,12 +20,16 @@ import { wrk } from "./wrk";
 // measure is the API process' CPU per request (from /proc), steadier than req/s on a shared
 // machine; each round runs a bare Hono hello-world and every commit in turn (order rotated), so
 // req/s ratios come from the same minute. Before each measured run a short unmeasured run of the
-// same mix refills that API's caches (the near-cache lives 5 s, Redis entries 30 s).
+// same mix refills that API's caches (the near-cache lives 5 s, Redis entries 30 s), and a first
+// round per target is not counted (cold caches, unoptimized code).
+// BISECT_SCENARIOS=profile,feed adds the bench's feed graph (seed.ts) and GET /feed?limit=20 for a
+// Zipf mix of its 200 readers (tokens from the first API; every API's pages warmed first), and
+// prints each commit's feed/profile req/s ratio within a round.
 //
 //   npx tsx app/bench/bisect-profile.ts <commit> [<commit> …]    measure these side by side
 //   npx tsx app/bench/bisect-profile.ts --bisect <good> <bad>     binary search over the commits
 //                                                                 between them touching BISECT_PATHS
-// Tunables: BISECT_USERS (100000), BISECT_ROUNDS (3), BISECT_SECONDS (6), BISECT_WARM_SECONDS (2),
+// Tunables: BISECT_SCENARIOS (profile), BISECT_USERS (100000), BISECT_ROUNDS (3), BISECT_SECONDS (6), BISECT_WARM_SECONDS (2),
 // BISECT_CONNECTIONS (50), BISECT_PATHS ("app/"), BISECT_NODE_ARGS (node flags for the commits'
 // APIs, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof": the measured windows are then printed in
 // CLOCK_MONOTONIC µs for cpuprofile-summary.ts).
@@ -38,6 +43,10 @@ const CONNECTIONS = Number(process.env.BISECT_CONNECTIONS ?? 50);
 const PATHS = (process.env.BISECT_PATHS ?? "app/").split(/\s+/).filter(Boolean);
 const NODE_ARGS = (process.env.BISECT_NODE_ARGS ?? "").split(/\s+/).filter(Boolean);
 const PROFILING = NODE_ARGS.some((a) => a.startsWith("--cpu-prof"));
+const SCENARIOS = (process.env.BISECT_SCENARIOS ?? "profile").split(",").filter((s): s is "profile" | "feed" => s === "profile" || s === "feed");
+/** each target's unmeasured first round, per scenario */
+const WARM_ROUND_SECONDS = 5;
+const PASSWORD = "bench-password";
 /** The runtime dependencies whose versions must match for a checkout to borrow this tree's node_modules. */
 const RUNTIME_DEPS = ["hono", "@hono/node-server", "ioredis", "mysql2", "pino", "prom-client", "zod", "tsx", "sonic-boom"];
 
@@ -49,10 +58,14 @@ interface Target {
   url: string;
   proc: ChildProcess;
   worktree?: string;
+  /** feed pages warmed (false: this commit's GET /feed refused today's tokens) */
+  feedWarm?: boolean;
 }
 
 interface Run {
   cpuUs: number;
+  /** Redis' CPU per request (INFO cpu) */
+  redisUs: number;
   rps: number;
   errors: number;
   load1: number;
@@ -126,13 +139,12 @@ async function startCommit(sha: string): Promise<Target> {
     log(`${short}: runtime dependencies differ from this tree's: npm ci in its worktree`);
     execFileSync("npm", ["ci", "--no-audit", "--no-fund", "--ignore-scripts"], { cwd: dir, stdio: "inherit" });
   }
-  const [port, metricsPort] = [await freePort(), await freePort()];
+  const port = await freePort();
   const env = {
-    // METRICS_PORT: the loopback metrics listener of commits that have one (older ones ignore it)
-    PORT: String(port), METRICS_PORT: String(metricsPort), HOST: "127.0.0.1", DB_PRIMARY_URL: db!.primaryUrl, DB_REPLICA_URL: db!.replicaUrl,
+    PORT: String(port), HOST: "127.0.0.1", DB_PRIMARY_URL: db!.primaryUrl, DB_REPLICA_URL: db!.replicaUrl,
     // its own Redis database: cached values' shapes may differ between commits
     REDIS_URL: `${redis!.url}/${++redisDb}`, SESSION_SECRET: "bisect-secret-0123456789", DB_POOL_SIZE: "16", LOG_LEVEL: "info",
-    SITE_ID: "0", NODE_ID: String(10 + redisDb), MIGRATE_ON_START: "false", DRAIN_SECONDS: "1",
+    SITE_ID: "0", NODE_ID: String(10 + redisDb), MIGRATE_ON_START: "false", DRAIN_SECONDS: "1", CELEBRITY_FOLLOWERS: "100",
     // APIs side by side: each its own loopback metrics listener (commits before it ignore the variable)
     METRICS_PORT: "0",
   };
@@ -145,50 +157,99 @@ async function startCommit(sha: string): Promise<Target> {
   return t as Target;
 }
 
-async function measure(t: Target, idsFile: string): Promise<Run> {
-  const spec = { connections: CONNECTIONS, dir: tmp!, url: t.url, target: t.sha ? { kind: "zipf-users" as const, idsFile, s: 1 } : { kind: "fixed" as const, path: "/" } };
-  if (t.sha && WARM_SECONDS > 0) await wrk({ ...spec, durationSec: WARM_SECONDS });
+type Scenario = "profile" | "feed";
+interface Files {
+  ids: string;
+  tokens: string;
+}
+const key = (t: Target, sc: Scenario | "hello") => (t.sha ? `${t.name} ${sc}` : "hello");
+
+async function measure(t: Target, sc: Scenario, files: Files, warmSeconds = WARM_SECONDS): Promise<Run> {
+  const target = !t.sha
+    ? { kind: "fixed" as const, path: "/" }
+    : sc === "profile"
+      ? { kind: "zipf-users" as const, idsFile: files.ids, s: 1 }
+      : { kind: "zipf-readers" as const, tokensFile: files.tokens, s: 1, path: "/feed?limit=20" };
+  const spec = { connections: CONNECTIONS, dir: tmp!, url: t.url, target };
+  if (t.sha && warmSeconds > 0) await wrk({ ...spec, durationSec: warmSeconds });
   const l = load1();
-  const c0 = cpuSeconds(t.proc.pid!);
+  const [c0, r0] = [cpuSeconds(t.proc.pid!), await redisCpu()];
   const from = process.hrtime.bigint() / 1000n;
   const r = await wrk({ ...spec, durationSec: SECONDS });
   const cpuUs = ((cpuSeconds(t.proc.pid!) - c0) / Math.max(1, r.total)) * 1e6;
-  if (PROFILING && t.sha) log(`  ${t.name} window (monotonic µs): ${from} ${process.hrtime.bigint() / 1000n}`);
-  return { cpuUs, rps: r.rps, errors: r.errors, load1: l };
+  const redisUs = (((await redisCpu()) - r0) / Math.max(1, r.total)) * 1e6;
+  if (PROFILING && t.sha) log(`  ${key(t, sc)} window (monotonic µs): ${from} ${process.hrtime.bigint() / 1000n}`);
+  return { cpuUs, redisUs, rps: r.rps, errors: r.errors, load1: l };
 }
 
-/** ROUNDS rounds of: hello-world, then each commit (order rotated per round). */
-async function rounds(list: Target[], idsFile: string): Promise<Map<string, Run[]>> {
-  const out = new Map<string, Run[]>(list.map((t) => [t.name, []]));
+let stats: Redis | undefined;
+async function redisCpu(): Promise<number> {
+  const info = await stats!.info("cpu");
+  return ["used_cpu_sys", "used_cpu_user"].reduce((a, k) => a + Number(new RegExp(`^${k}:([\\d.]+)`, "m").exec(info)?.[1] ?? 0), 0);
+}
+
+const record = (k: string, run: Run) => (runs.get(k) ?? runs.set(k, []).get(k)!).push(run);
+
+/**
+ * An unmeasured warm-up round (caches filled, code optimized), then ROUNDS rounds of: the
+ * hello-world, then each commit (order rotated per round) in each scenario.
+ */
+async function rounds(list: Target[], files: Files): Promise<Map<string, Run[]>> {
+  const out = new Map<string, Run[]>();
+  for (const t of list) for (const sc of SCENARIOS) if (sc !== "feed" || t.feedWarm) await measure(t, sc, files, WARM_ROUND_SECONDS);
   for (let r = 0; r < ROUNDS; r++) {
-    const h = await measure(hello!, idsFile);
-    (runs.get("hello") ?? runs.set("hello", []).get("hello")!).push(h);
+    const h = await measure(hello!, "profile", files);
+    record("hello", h);
     const order = list.map((_, i) => list[(i + r) % list.length]);
     for (const t of order) {
-      const m = { ...(await measure(t, idsFile)), helloRps: h.rps };
-      out.get(t.name)!.push(m);
-      (runs.get(t.name) ?? runs.set(t.name, []).get(t.name)!).push(m);
-      log(`round ${r + 1}/${ROUNDS} ${t.name}: ${m.cpuUs.toFixed(1)} µs/req, ${m.rps.toFixed(0)} req/s (hello ${h.rps.toFixed(0)}, ${h.cpuUs.toFixed(1)} µs), load ${m.load1}`);
+      for (const sc of SCENARIOS) {
+        if (sc === "feed" && !t.feedWarm) continue;
+        const m = { ...(await measure(t, sc, files)), helloRps: h.rps };
+        (out.get(key(t, sc)) ?? out.set(key(t, sc), []).get(key(t, sc))!).push(m);
+        record(key(t, sc), m);
+        log(`round ${r + 1}/${ROUNDS} ${key(t, sc)}: ${m.cpuUs.toFixed(1)} µs/req (+ Redis ${m.redisUs.toFixed(1)}), ${m.rps.toFixed(0)} req/s (hello ${h.rps.toFixed(0)}, ${h.cpuUs.toFixed(1)} µs), load ${m.load1}`);
+      }
     }
   }
   return out;
 }
 
+const spread = (xs: number[], d = 1) => (xs.length ? `${median(xs).toFixed(d)} (${Math.min(...xs).toFixed(d)}-${Math.max(...xs).toFixed(d)})` : "-");
+
 function summary(name: string, rs: Run[], subject: string): string {
-  const cpu = rs.map((r) => r.cpuUs);
   const ratio = rs.filter((r) => r.helloRps).map((r) => r.rps / r.helloRps!);
   const loads = rs.map((r) => r.load1);
-  const ratioText = ratio.length ? `${median(ratio).toFixed(2)} (${Math.min(...ratio).toFixed(2)}-${Math.max(...ratio).toFixed(2)})` : "-";
-  return `${name.padEnd(8)} ${median(cpu).toFixed(1).padStart(6)} (${Math.min(...cpu).toFixed(1)}-${Math.max(...cpu).toFixed(1)})`.padEnd(32) +
-    `${median(rs.map((r) => r.rps)).toFixed(0).padStart(7)}  ${ratioText.padEnd(18)} ${Math.min(...loads).toFixed(2)}-${Math.max(...loads).toFixed(2)}  ${rs.reduce((a, r) => a + r.errors, 0)}  ${subject}`;
+  return `${name.padEnd(16)} ${spread(rs.map((r) => r.cpuUs)).padEnd(20)} ${spread(rs.map((r) => r.redisUs)).padEnd(18)} ${median(rs.map((r) => r.rps)).toFixed(0).padStart(7)}  ${spread(ratio, 2).padEnd(17)} ${Math.min(...loads).toFixed(2)}-${Math.max(...loads).toFixed(2)}  ${rs.reduce((a, r) => a + r.errors, 0)}  ${subject}`;
 }
 
 function report(): string {
-  const lines = [`\nGET /users/:id, Zipf(s=1) over ${USERS} users; wrk 1 thread, ${CONNECTIONS} connections, ${SECONDS} s runs, ${ROUNDS} rounds; ${os.cpus().length} CPUs, node ${process.version}`];
-  lines.push(`${"target".padEnd(8)} API CPU µs/req median (min-max)   req/s  ratio to hello     load1      errors`);
+  const lines = [`\nscenarios: ${SCENARIOS.map((s) => (s === "profile" ? `GET /users/:id Zipf(s=1) over ${USERS} users` : "GET /feed?limit=20 Zipf(s=1) over 200 readers")).join("; ")}`];
+  lines.push(`wrk 1 thread, ${CONNECTIONS} connections, ${SECONDS} s runs, ${ROUNDS} rounds after a warm-up round; ${os.cpus().length} CPUs, node ${process.version}; medians (min-max)`);
+  lines.push(`${"target".padEnd(16)} ${"API CPU µs/req".padEnd(20)} ${"Redis CPU µs/req".padEnd(18)} ${"req/s".padStart(7)}  ${"ratio to hello".padEnd(17)} load1      errors`);
   if (hello) lines.push(summary("hello", runs.get("hello") ?? [], hello.subject));
-  for (const t of targets.values()) lines.push(summary(t.name, runs.get(t.name) ?? [], t.subject));
+  for (const t of targets.values()) for (const sc of SCENARIOS) if (runs.has(key(t, sc))) lines.push(summary(key(t, sc), runs.get(key(t, sc))!, t.subject));
+  if (SCENARIOS.length === 2) {
+    for (const t of targets.values()) {
+      if (!t.feedWarm) continue;
+      const [p, f] = [runs.get(key(t, "profile")) ?? [], runs.get(key(t, "feed")) ?? []];
+      const ratio = f.map((x, i) => x.rps / (p[i]?.rps ?? NaN)).filter(Number.isFinite);
+      lines.push(`${t.name}: feed req/s / profile req/s, same round: ${spread(ratio, 2)}`);
+    }
+  }
   return lines.join("\n") + "\n";
+}
+
+/** Session tokens of the feed graph's readers, from the API of `t` (logins cost an scrypt each: 8 at a time). */
+async function readerTokens(t: Target, handles: string[]): Promise<string[]> {
+  const tokens: string[] = [];
+  const login = async (i: number) => {
+    const r = await fetch(`${t.url}/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ handle: handles[i], password: PASSWORD }) });
+    if (!r.ok) throw new Error(`login ${handles[i]}: ${r.status} ${await r.text()}`);
+    return ((await r.json()) as { token: string }).token;
+  };
+  const g = FEED_GRAPH;
+  for (let r = 0; r < g.READERS; r += 8) tokens.push(...(await Promise.all(Array.from({ length: Math.min(8, g.READERS - r) }, (_, i) => login(g.FIRST_READER + r + i)))));
+  return tokens;
 }
 
 async function main(): Promise<void> {
@@ -196,28 +257,54 @@ async function main(): Promise<void> {
   const bisect = argv[0] === "--bisect";
   const commits = (bisect ? argv.slice(1) : argv).map((c) => git("rev-parse", "--verify", `${c}^{commit}`));
   if (commits.length === 0 || (bisect && commits.length !== 2)) throw new Error("usage: bisect-profile.ts <commit>… | --bisect <good> <bad>");
+  if (bisect && SCENARIOS.length !== 1) throw new Error("--bisect decides on one scenario: BISECT_SCENARIOS=profile or feed");
 
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), "rf-bisect-"));
   log(`starting MariaDB primary+replica and Redis (${tmp})`);
   [db, redis] = await Promise.all([startReplicatedMariaDb({ bufferPoolMb: 256 }), startRedis({ maxmemoryMb: 512 })]);
+  stats = new Redis(redis.url);
   await migrate(db.primaryUrl);
   const root = await db.primary.rootConnection();
-  let ids: string[];
+  let seeded: SeededUsers;
   try {
     await root.query("USE feed");
-    ({ ids } = await seedUsers(root, new IdGenerator(0, 100), USERS, await hashPassword("bench-password")));
+    const gen = new IdGenerator(0, 100);
+    seeded = await seedUsers(root, gen, USERS, await hashPassword(PASSWORD));
+    if (SCENARIOS.includes("feed")) await seedFeedGraph(root, gen, seeded.ids);
   } finally {
     await root.end();
   }
   await db.waitForReplica(120_000);
-  const idsFile = path.join(tmp, "ids.txt");
-  fs.writeFileSync(idsFile, ids.join("\n"));
+  const files: Files = { ids: path.join(tmp, "ids.txt"), tokens: path.join(tmp, "tokens.txt") };
+  fs.writeFileSync(files.ids, seeded.ids.join("\n"));
   hello = await startHello();
+
+  /** Tokens from the first API, then every API's reader pages read twice (lists built, bodies cached). */
+  const prepare = async (list: Target[]) => {
+    if (!SCENARIOS.includes("feed")) return;
+    if (!fs.existsSync(files.tokens)) fs.writeFileSync(files.tokens, (await readerTokens(list[0], seeded.handles)).join("\n"));
+    const tokens = fs.readFileSync(files.tokens, "utf8").split("\n");
+    for (const t of list) {
+      if (t.feedWarm !== undefined) continue;
+      t.feedWarm = true;
+      for (let pass = 0; pass < 2 && t.feedWarm; pass++) {
+        for (let r = 0; r < tokens.length && t.feedWarm; r += 16) {
+          await Promise.all(tokens.slice(r, r + 16).map(async (tk) => {
+            const res = await fetch(`${t.url}/feed?limit=20`, { headers: { authorization: `Bearer ${tk}` } });
+            // an older commit whose sessions do not take today's tokens: no feed figures for it
+            if (!res.ok && t.feedWarm) (t.feedWarm = false), log(`${t.name}: GET /feed answers ${res.status}; feed not measured for it`);
+            await res.arrayBuffer();
+          }));
+        }
+      }
+    }
+  };
 
   if (!bisect) {
     const list: Target[] = [];
     for (const sha of commits) list.push(await startCommit(sha));
-    await rounds(list, idsFile);
+    await prepare(list);
+    await rounds(list, files);
     process.stdout.write(report());
     return;
   }
@@ -234,8 +321,9 @@ async function main(): Promise<void> {
   while (hi - lo > 1) {
     const mid = (lo + hi) >> 1;
     const [fast, slow, probe] = [lo < 0 ? good : await startCommit(candidates[lo]), await startCommit(candidates[hi]), await startCommit(candidates[mid])];
-    const res = await rounds([fast, probe, slow], idsFile);
-    const [f, p, s] = [fast, probe, slow].map((t) => median(res.get(t.name)!.map((r) => r.cpuUs)));
+    await prepare([fast, probe, slow]);
+    const res = await rounds([fast, probe, slow], files);
+    const [f, p, s] = [fast, probe, slow].map((t) => median(res.get(key(t, SCENARIOS[0]))!.map((r) => r.cpuUs)));
     const isSlow = p > (f + s) / 2;
     steps.push(`${probe.name}: ${p.toFixed(1)} µs/req between ${fast.name} ${f.toFixed(1)} and ${slow.name} ${s.toFixed(1)} → ${isSlow ? "slow" : "fast"}`);
     log(steps[steps.length - 1]);
@@ -269,6 +357,7 @@ async function cleanup(): Promise<void> {
   } catch {
     /* nothing to prune */
   }
+  stats?.disconnect();
   await Promise.all([db?.stop(), redis?.stop()]);
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
 }
