@@ -46,8 +46,10 @@ describe("digitalocean: reachability of the dev site", function () {
         "primary-db-fw rules[1]: ip_addr 203.0.113.7 may connect to primary-db",
         "primary-db-fw rules[2]: droplet 4242 may connect to primary-db",
       ]);
-      // a runner the caller allows (the droplet applying grants) is no hole; the address still is
-      assert.deepEqual(dataStoreExposure(writer, "primary", [{ type: "droplet", value: "4242" }]), ["primary-db-fw rules[1]: ip_addr 203.0.113.7 may connect to primary-db"]);
+      // a runner the caller allows on that store (the droplet applying grants) is no hole; the address still is
+      assert.deepEqual(dataStoreExposure(writer, "primary", { "primary-db": [{ type: "droplet", value: "4242" }] }), ["primary-db-fw rules[1]: ip_addr 203.0.113.7 may connect to primary-db"]);
+      // allowed on another store only, it is one on the writer
+      assert.equal(dataStoreExposure(writer, "primary", { "primary-cache": [{ type: "droplet", value: "4242" }] }).length, 2);
       // every droplet of the environment is not the API
       const cache = edited(T.databaseFirewall, "primary-cache-fw", { rules: [{ type: "tag", value: "environment:dev" }] });
       assert.deepEqual(dataStoreExposure(cache, "primary"), ["primary-cache-fw rules[0]: tag environment:dev may connect to primary-cache"]);

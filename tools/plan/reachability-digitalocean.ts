@@ -50,13 +50,13 @@ export interface TrustedSource {
  * Every way something other than the API droplets could reach the site's MySQL clusters, read
  * replicas and Valkey: a store without a database firewall (DigitalOcean then accepts any
  * address), a store with two (each one's rules replace the other's: the API sets the whole list),
- * and any rule but the tag the load balancer joins the API droplets by (or one of
- * `alsoAllowed`, such as a runner droplet that applies grants).
+ * and any rule but the tag the load balancer joins the API droplets by (or one `alsoAllowed`
+ * names for that store, such as the writer's ops runner droplet, which applies the grants).
  */
-export function dataStoreExposure(plan: PlanResult, site: string, alsoAllowed: readonly TrustedSource[] = []): string[] {
+export function dataStoreExposure(plan: PlanResult, site: string, alsoAllowed: Readonly<Record<string, readonly TrustedSource[]>> = {}): string[] {
   const lb = siteLoadBalancer(plan, site);
   if (!lb) return [`no load balancer joins the API droplets of ${site}: the API tag is unknown`];
-  const allowed = [{ type: "tag", value: String(lb.inputs.dropletTag) }, ...alsoAllowed];
+  const api: TrustedSource = { type: "tag", value: String(lb.inputs.dropletTag) };
   const ofSite = (r: PlannedResource) => strings(r.inputs.tags).includes(siteTag(site));
   const stores = [
     ...byType(plan, T.cluster).filter(ofSite).map((c) => ({ store: c, key: `${c.name}-id` })),
@@ -68,6 +68,7 @@ export function dataStoreExposure(plan: PlanResult, site: string, alsoAllowed: r
     const firewalls = byType(plan, T.databaseFirewall).filter((f) => f.inputs.clusterId === key);
     if (firewalls.length === 0) problems.push(`${store.name}: no database firewall, so it accepts connections from any address`);
     if (firewalls.length > 1) problems.push(`${store.name}: ${firewalls.length} database firewalls (${firewalls.map((f) => f.name).join(", ")}), each replacing the other's rules`);
+    const allowed = [api, ...(alsoAllowed[store.name] ?? [])];
     for (const f of firewalls) {
       list(f.inputs.rules).forEach((raw, i) => {
         const rule = (raw ?? {}) as Inputs;
