@@ -5,7 +5,7 @@ import { APP_METRICS_PORT } from "../../infra/aws/user-data-observability";
 import { HSTS } from "../src/http/security-headers";
 import { listening, startAppProcess, until, type AppProcess } from "./support/processes";
 import { rawJson, rawRequest } from "./support/raw-http";
-import { services, uniq } from "./support/services";
+import { GENEROUS_AUTH_ENV, services, uniq } from "./support/services";
 
 // Issue 20's HTTP-level defences on real server.ts processes against the real MariaDB and Redis:
 // metrics only on the loopback listener, the security headers, generic 5xx bodies and the
@@ -33,7 +33,7 @@ describe("app: HTTP hardening on real processes (metrics listener, security head
       const [port, metricsPort] = [await freePort(), await freePort()];
       const proc = startAppProcess({
         PORT: String(port), METRICS_PORT: String(metricsPort), HOST: "127.0.0.1", REDIS_URL: s.redis.url, SESSION_SECRET: "hardening-test-secret-0123",
-        MIGRATE_ON_START: "false", LOG_LEVEL: "info", HASH_COST_LOG2: "12", ...env,
+        MIGRATE_ON_START: "false", LOG_LEVEL: "info", ...GENEROUS_AUTH_ENV, ...env,
       });
       return { proc, port, metricsPort };
     };
