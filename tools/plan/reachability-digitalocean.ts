@@ -67,7 +67,7 @@ export function dataStoreExposure(plan: PlanResult, site: string, alsoAllowed: R
   for (const { store, key } of stores) {
     const firewalls = byType(plan, T.databaseFirewall).filter((f) => f.inputs.clusterId === key);
     if (firewalls.length === 0) problems.push(`${store.name}: no database firewall, so it accepts connections from any address`);
-    if (firewalls.length > 1) problems.push(`${store.name}: ${firewalls.length} database firewalls (${firewalls.map((f) => f.name).join(", ")}), each replacing the other's rules`);
+    if (firewalls.length > 1) problems.push(`${store.name}: ${firewalls.length} database firewalls (${firewalls.map((f) => f.name).sort().join(", ")}), each replacing the other's rules`);
     const allowed = [api, ...(alsoAllowed[store.name] ?? [])];
     for (const f of firewalls) {
       list(f.inputs.rules).forEach((raw, i) => {
