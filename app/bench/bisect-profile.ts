@@ -23,7 +23,7 @@ import { wrk } from "./wrk";
 // same mix refills that API's caches (the near-cache lives 5 s, Redis entries 30 s), and a first
 // round per target is not counted (cold caches, unoptimized code).
 // BISECT_SCENARIOS=profile,feed adds the bench's feed graph (seed.ts) and GET /feed?limit=20 for a
-// Zipf mix of its 200 readers (tokens from the first API; every API's pages warmed first), and
+// Zipf mix of its 200 readers (tokens from the last API given; every API's pages warmed first), and
 // prints each commit's feed/profile req/s ratio within a round.
 //
 //   npx tsx app/bench/bisect-profile.ts <commit> [<commit> …]    measure these side by side
@@ -279,10 +279,10 @@ async function main(): Promise<void> {
   fs.writeFileSync(files.ids, seeded.ids.join("\n"));
   hello = await startHello();
 
-  /** Tokens from the first API, then every API's reader pages read twice (lists built, bodies cached). */
+  /** Tokens from the last API given (the newest, as a rule), then every API's reader pages read twice (lists built, bodies cached). */
   const prepare = async (list: Target[]) => {
     if (!SCENARIOS.includes("feed")) return;
-    if (!fs.existsSync(files.tokens)) fs.writeFileSync(files.tokens, (await readerTokens(list[0], seeded.handles)).join("\n"));
+    if (!fs.existsSync(files.tokens)) fs.writeFileSync(files.tokens, (await readerTokens(list[list.length - 1], seeded.handles)).join("\n"));
     const tokens = fs.readFileSync(files.tokens, "utf8").split("\n");
     for (const t of list) {
       if (t.feedWarm !== undefined) continue;
