@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { dataTierExposure, peeredAppCidrs, sgIngressFromOutside } from "../../tools/plan/reachability";
+import { dataTierExposure, loadBalancerOpenToInternet, loadBalancerSources, peeredAppCidrs, sgIngressFromOutside } from "../../tools/plan/reachability";
 import type { PlanResult, PlannedResource } from "../../tools/plan/types";
 import { deploySites, tinyBundle } from "./support/deploy";
 import { Recorded, devAwsTopology, prodTopology } from "./support/harness";
@@ -111,7 +111,8 @@ describe("AwsSite composes the tiers per the Topology", function () {
       for (const d of rds) assert.deepEqual([d.inputs.vpcSecurityGroupIds, d.inputs.publiclyAccessible], [[sg("database")], false], d.name);
       for (const c of prod.of("elasticache/replicationGroup:ReplicationGroup").filter((x) => x.name.startsWith(`${site}-`))) assert.deepEqual(c.inputs.securityGroupIds, [sg("cache")]);
       assert.deepEqual(prod.one("ec2/launchTemplate:LaunchTemplate", `${site}-api`).inputs.vpcSecurityGroupIds, [sg("app")]);
-      assert.deepEqual(prod.one("lb/loadBalancer:LoadBalancer", `${site}-api`).inputs.securityGroups, [sg("load-balancer")]);
+      // behind CloudFront: the main group (the app tier admits it) and the one its sources' weights need
+      assert.deepEqual(prod.one("lb/loadBalancer:LoadBalancer", `${site}-api`).inputs.securityGroups, [sg("load-balancer"), sg("load-balancer-2")]);
       // placement: instances in private-app subnets, data stores in private-data subnets
       const subnets = (tier: string) => [0, 1, 2].map((i) => `${site}-net-${tier}-${i}-id`);
       assert.deepEqual(prod.one("autoscaling/group:Group", `${site}-api`).inputs.vpcZoneIdentifiers, subnets("private-app"));
@@ -119,6 +120,16 @@ describe("AwsSite composes the tiers per the Topology", function () {
       assert.deepEqual(prod.one("rds/subnetGroup:SubnetGroup", `${site}-db-subnets`).inputs.subnetIds, subnets("private-data"));
       assert.deepEqual(prod.one("elasticache/subnetGroup:SubnetGroup", `${site}-cache-subnets`).inputs.subnetIds, subnets("private-data"));
     }
+  });
+
+  it("reachability: behind CloudFront the ALB admits CloudFront's list and the health checkers' list on 443 only, never 0.0.0.0/0; dev reached directly admits the internet", () => {
+    const plan = asPlan(prod);
+    assert.deepEqual(loadBalancerSources(plan, "primary"), ["443 from prefix list pl-0a1b2c3d", "443 from prefix list pl-0e1f2a3b"]);
+    assert.deepEqual(loadBalancerSources(plan, "secondary"), ["443 from prefix list pl-4c5d6e7f", "443 from prefix list pl-8a9b0c1d"]);
+    assert.deepEqual(loadBalancerOpenToInternet(plan, "primary"), []);
+    // a failover keeps the fenced primary's rules exactly (pinned lists, no lookup in its region)
+    assert.deepEqual(loadBalancerSources(asPlan(failedOver), "primary"), ["443 from prefix list pl-0a1b2c3d", "443 from prefix list pl-0e1f2a3b"]);
+    assert.deepEqual(loadBalancerOpenToInternet(asPlan(dev), "primary"), ["443 from 0.0.0.0/0", "443 from ::/0", "80 from 0.0.0.0/0", "80 from ::/0"]);
   });
 
   it("the check finds a hole: a database group opened to the VPC is reported", () => {

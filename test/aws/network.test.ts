@@ -15,7 +15,7 @@ const naclRule = (r: PlannedResource) => {
 };
 const sgRule = (r: PlannedResource) => {
   const i = r.inputs as any;
-  const peer = i.cidrIpv4 ?? i.cidrIpv6 ?? `sg:${String(i.referencedSecurityGroupId).replace(/-id$/, "")}`;
+  const peer = i.cidrIpv4 ?? i.cidrIpv6 ?? (i.prefixListId ? `pl:${i.prefixListId}` : `sg:${String(i.referencedSecurityGroupId).replace(/-id$/, "")}`);
   return `${String(i.securityGroupId).replace(/-id$/, "")} ${r.type.includes("Ingress") ? "in" : "out"} ${i.ipProtocol} ${i.fromPort}-${i.toPort} ${peer}`;
 };
 
@@ -169,11 +169,11 @@ describe("AWS network and security chain (offline plan under mocks)", function (
       // the app-user provisioning Lambda reaches MySQL, and nothing else
       "secondary-sg-database in tcp 3306-3306 sg:secondary-sg-db-provisioner",
       "secondary-sg-db-provisioner out tcp 3306-3306 sg:secondary-sg-database",
-      "secondary-sg-load-balancer in tcp 443-443 0.0.0.0/0",
-      "secondary-sg-load-balancer in tcp 443-443 ::/0",
-      "secondary-sg-load-balancer in tcp 80-80 0.0.0.0/0",
-      "secondary-sg-load-balancer in tcp 80-80 ::/0",
+      // behind CloudFront (prod): HTTPS from CloudFront's origin-facing list (weight 55) in the
+      // main group, the Route 53 health checkers' list (weight 25) in a second one (60 rules each)
+      "secondary-sg-load-balancer in tcp 443-443 pl:pl-4c5d6e7f",
       "secondary-sg-load-balancer out tcp 8080-8080 sg:secondary-sg-app",
+      "secondary-sg-load-balancer-2 in tcp 443-443 pl:pl-8a9b0c1d",
     ]);
     assert.ok(rules.every((r) => typeof r.inputs.description === "string" && (r.inputs.description as string).length > 10));
     const allIngress = of(prod, "vpc/securityGroupIngressRule:SecurityGroupIngressRule");

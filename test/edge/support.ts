@@ -25,6 +25,9 @@ export function edgeTopology(v: EdgeVariant = {}): Topology {
     if (v.geo) c.edge.geo = GEO_RULES;
     if (v.dns === "cloudflare") {
       c.edge = { ...c.edge, dns: "cloudflare", zoneId: CF_ZONE, cloudflare: { accountId: CF_ACCOUNT, plan: "business", monitorIntervalSeconds: 15 } };
+    } else {
+      // the records' own layout; CloudFront in front (prod's default) is tested with edge.cdnFrontsApi: true
+      c.edge.cdnFrontsApi = false;
     }
     Object.assign(c.edge, v.edge ?? {});
   })));

@@ -103,3 +103,31 @@ export function dataTierExposure(plan: PlanResult, site: string, sitePrefix = si
     ...sgIngressFromOutside(plan, `${sitePrefix}-sg-cache`, [`${sitePrefix}-sg-app`]),
   ];
 }
+
+/** The security groups a site's ALB carries (`<site>-api` load balancer), by name. */
+export function loadBalancerGroups(plan: PlanResult, site: string): string[] {
+  const alb = byType(plan, "aws:lb/loadBalancer:LoadBalancer").find((r) => r.name === `${site}-api`);
+  const ids = new Set(((alb?.inputs.securityGroups as string[] | undefined) ?? []).map(String));
+  return byType(plan, "aws:ec2/securityGroup:SecurityGroup").filter((g) => ids.has(idOf(g))).map((g) => g.name);
+}
+
+/**
+ * Who may open a connection to a site's ALB: one line per ingress rule on any of its groups,
+ * "<port> from <cidr>" or "<port> from prefix list <id>" (empty = nobody).
+ */
+export function loadBalancerSources(plan: PlanResult, site: string): string[] {
+  const groups = new Set(loadBalancerGroups(plan, site).map((n) => `${n}-id`));
+  return byType(plan, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
+    .filter((rule) => groups.has(String(rule.inputs.securityGroupId)))
+    .map((rule) => {
+      const i = rule.inputs;
+      const from = str(i.cidrIpv4) ?? str(i.cidrIpv6) ?? (str(i.prefixListId) ? `prefix list ${str(i.prefixListId)}` : `sg ${str(i.referencedSecurityGroupId)}`);
+      return `${i.fromPort === i.toPort ? i.fromPort : `${i.fromPort}-${i.toPort}`} from ${from}`;
+    })
+    .sort();
+}
+
+/** The ALB's rules open to the whole internet (0.0.0.0/0 or ::/0); empty behind CloudFront or Cloudflare. */
+export function loadBalancerOpenToInternet(plan: PlanResult, site: string): string[] {
+  return loadBalancerSources(plan, site).filter((s) => s.endsWith(" from 0.0.0.0/0") || s.endsWith(" from ::/0"));
+}
