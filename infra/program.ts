@@ -10,6 +10,7 @@ import { pinHints } from "./aws/pin-hints";
 import { awsProviderFor } from "./aws/provider";
 import { StaticReplication } from "./aws/static-replication";
 import { SitePeering } from "./aws/site-peering";
+import { DoDumpBucket } from "./digitalocean/dump-bucket";
 import { DoSite } from "./digitalocean/site";
 import { realizeEdge, type SiteOrigin } from "./edge";
 import type { SiteTopology, Topology } from "./topology/types";
@@ -121,6 +122,7 @@ export function deploy(topology: Topology, opts?: pulumi.ComponentResourceOption
 
   let writer: AwsSite | undefined;
   let doProvider: digitalocean.Provider | undefined;
+  let dumps: DoDumpBucket | undefined;
   const sites: Record<string, SiteOutputs> = {};
   const awsSites = new Map<string, AwsSite>();
   const origins: SiteOrigin[] = [];
@@ -138,10 +140,11 @@ export function deploy(topology: Topology, opts?: pulumi.ComponentResourceOption
       if (aws.api) origins.push({ site: site.key, kind: "alb", region: site.region, dnsName: aws.api.loadBalancerDnsName, zoneId: aws.api.loadBalancerZoneId, https: aws.api.protocol === "https" });
     } else {
       doProvider ??= digitaloceanProvider(root);
-      const dsite = new DoSite(site.key, { topology, site, provider: doProvider }, { parent: root });
+      dumps ??= new DoDumpBucket("dumps", { topology }, { parent: root, provider: doProvider });
+      const dsite = new DoSite(site.key, { topology, site, provider: doProvider, dumps }, { parent: root });
       const lb = dsite.loadBalancer;
       if (lb) origins.push({ site: site.key, kind: "ip", region: site.region, ip: lb.ip, https: true, publiclyTrusted: topology.digitalocean?.certificate.issuer === "public" });
-      sites[site.key] = { cloud: site.cloud, region: site.region, role: site.role, vpcId: dsite.network.vpcId, ...(lb ? { loadBalancerIp: lb.ip } : {}) };
+      sites[site.key] = { cloud: site.cloud, region: site.region, role: site.role, vpcId: dsite.network.vpcId, ...(lb ? { loadBalancerIp: lb.ip } : {}), ...(dsite.pins ? { pins: dsite.pins } : {}) };
     }
   }
 

@@ -22,6 +22,8 @@ export interface DoApiPoolArgs {
  */
 export class DoApiPool extends pulumi.ComponentResource {
   public readonly id: pulumi.Output<string>;
+  /** the registered SSH key (the ops runner's droplet takes it too: DigitalOcean refuses a key twice) */
+  public readonly sshKeyFingerprint: pulumi.Output<string>;
 
   constructor(name: string, args: DoApiPoolArgs, opts?: pulumi.ComponentResourceOptions) {
     super("resilient-feed:digitalocean:ApiPool", name, {}, opts);
@@ -53,6 +55,7 @@ export class DoApiPool extends pulumi.ComponentResource {
       },
     }, child);
     this.id = pool.id;
+    this.sshKeyFingerprint = key.fingerprint;
     this.registerOutputs({ id: this.id });
   }
 }

@@ -17,13 +17,16 @@ const windowHour = (hour: string) => `${hour}:00`;
 
 /**
  * The site's managed MySQL: a cluster in the VPC (size, node count and version from config; a
- * backup-restore failover creates it from the named cluster's backup, never empty), the app's
- * database and user, a read-only replica for reads, the backup hour and the maintenance window,
- * and one firewall per cluster and replica admitting the API tag only (never an address).
+ * backup-restore failover creates it from the named cluster's backup, or empty for the ops
+ * runner to load the named dump into), the app's database and user, a read-only replica for
+ * reads, the backup hour and the maintenance window, and one firewall per cluster and replica
+ * admitting the API tag (never an address); the writer's also admits the ops runner's droplet
+ * by id (trustedSources), which runs the app-user grants as doadmin (DatabaseUser has no
+ * privilege inputs).
  *
- * Not here (README, "DigitalOcean"): DatabaseUser has no privilege inputs, so the app user keeps
- * DigitalOcean's default grants until the app-user SQL (infra/aws/app-db-user-sql.ts) is run as
- * doadmin by a runner the firewall admits.
+ * The cluster CA comes from getDatabaseCa in the site's region, or from the pin
+ * (sites.<site>.databaseCaCertificate), required while the site is fenced: a failover run makes
+ * no call into a fenced site's region.
  */
 export class DoDatabase extends pulumi.ComponentResource {
   public readonly clusterId: pulumi.Output<string>;
@@ -34,10 +37,17 @@ export class DoDatabase extends pulumi.ComponentResource {
   public readonly username: pulumi.Output<string>;
   public readonly password: pulumi.Output<string>;
   public readonly caCertificate: pulumi.Output<string>;
+  /** doadmin: for the ops runner only (grants, restores, dumps), never the API droplets */
+  public readonly adminUser: pulumi.Output<string>;
+  public readonly adminPassword: pulumi.Output<string>;
   public readonly dbName = DB_NAME;
+  private readonly cluster: digitalocean.DatabaseCluster;
+  private readonly apiTag: pulumi.Input<string>;
+  private readonly replica?: digitalocean.DatabaseReplica;
 
-  constructor(name: string, args: DoDatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("resilient-feed:digitalocean:Database", name, {}, opts);
+  constructor(private readonly clusterName: string, args: DoDatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("resilient-feed:digitalocean:Database", clusterName, {}, opts);
+    const name = clusterName;
     const { topology, site } = args;
     const plan = topology.digitalocean;
     if (!plan) throw new Error(`DoDatabase ${name}: the topology has no digitalocean plan`);
@@ -60,7 +70,6 @@ export class DoDatabase extends pulumi.ComponentResource {
     new digitalocean.DatabaseMysqlConfig(`${name}-config`, { clusterId: cluster.id, backupHour: plan.database.backupHour, backupMinute: 0 }, child);
     new digitalocean.DatabaseDb(`${name}-db`, { clusterId: cluster.id, name: DB_NAME }, child);
     const user = new digitalocean.DatabaseUser(`${name}-app`, { clusterId: cluster.id, name: APP_DB_USERNAME, mysqlAuthPlugin: "caching_sha2_password" }, child);
-    new digitalocean.DatabaseFirewall(`${name}-fw`, { clusterId: cluster.id, rules: [{ type: "tag", value: args.apiTag }] }, child);
 
     let replicaHost: pulumi.Output<string> = cluster.privateHost;
     if (plan.database.readReplica) {
@@ -72,8 +81,7 @@ export class DoDatabase extends pulumi.ComponentResource {
         privateNetworkUuid: args.vpcId,
         tags: doTags(topology, site, "database"),
       }, child);
-      // a replica's firewall is keyed by the replica's uuid, not its cluster's id
-      new digitalocean.DatabaseFirewall(`${name}-read-fw`, { clusterId: replica.uuid, rules: [{ type: "tag", value: args.apiTag }] }, child);
+      this.replica = replica;
       replicaHost = replica.privateHost;
     }
 
@@ -84,7 +92,22 @@ export class DoDatabase extends pulumi.ComponentResource {
     this.replicaPrivateHost = replicaHost;
     this.username = user.name;
     this.password = pulumi.secret(user.password);
-    this.caCertificate = digitalocean.getDatabaseCaOutput({ clusterId: cluster.id }, { parent: this }).certificate;
+    this.caCertificate = site.databaseCaPin !== undefined ? pulumi.output(site.databaseCaPin) : digitalocean.getDatabaseCaOutput({ clusterId: cluster.id }, { parent: this }).certificate;
+    this.adminUser = cluster.user;
+    this.adminPassword = pulumi.secret(cluster.password);
+    this.cluster = cluster;
+    this.apiTag = args.apiTag;
     this.registerOutputs({ clusterId: this.clusterId, privateHost: this.privateHost, replicaPrivateHost: this.replicaPrivateHost });
+  }
+
+  /**
+   * The firewalls (trusted sources), once the ops runner exists: the writer's admits the API tag
+   * and the runner's droplet by id (the one other client; a tag would admit whatever else carries
+   * it); the replica's, keyed by the replica's uuid (not its cluster's id), the API tag only.
+   */
+  trustedSources(opsDropletId: pulumi.Input<string>): void {
+    const child = { parent: this };
+    new digitalocean.DatabaseFirewall(`${this.clusterName}-fw`, { clusterId: this.cluster.id, rules: [{ type: "tag", value: this.apiTag }, { type: "droplet", value: opsDropletId }] }, child);
+    if (this.replica) new digitalocean.DatabaseFirewall(`${this.clusterName}-read-fw`, { clusterId: this.replica.uuid, rules: [{ type: "tag", value: this.apiTag }] }, child);
   }
 }

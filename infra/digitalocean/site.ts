@@ -5,8 +5,10 @@ import { DoApiPool } from "./api-pool";
 import { DoCache } from "./cache";
 import { DoDatabase } from "./database";
 import { DoDropletFirewall } from "./droplet-firewall";
+import type { DoDumpBucket } from "./dump-bucket";
 import { DoLoadBalancer } from "./load-balancer";
 import { DoNetwork } from "./network";
+import { DoOpsRunner } from "./ops-runner";
 import { DoProject } from "./project";
 import { DoReleaseBucket } from "./release-bucket";
 import { DoStaticSite } from "./static-site";
@@ -17,17 +19,22 @@ export interface DoSiteArgs {
   readonly site: SiteTopology;
   /** the DigitalOcean provider (token and Spaces keys from config) */
   readonly provider: pulumi.ProviderResource;
+  /** the stack's dump bucket (in another region), which this site's ops runner writes */
+  readonly dumps: DoDumpBucket;
 }
 
 /**
  * A DigitalOcean site from the Topology. Serving (writer, or fenced: left exactly as it was): the
  * VPC and project, the release and static buckets, MySQL with its read replica, Valkey, the load
- * balancer, the droplet firewall and the API pool. A backup-restore standby holds the VPC and the
- * project only (nothing to restore into until a failover names its restore source).
+ * balancer, the droplet firewall, the API pool and the ops runner (grants, dumps, a named
+ * restore). A backup-restore standby holds the VPC and the project only (nothing to restore into
+ * until a failover names its restore source).
  */
 export class DoSite extends pulumi.ComponentResource {
   public readonly network: DoNetwork;
   public readonly loadBalancer?: DoLoadBalancer;
+  /** what to pin before this site may be fenced (stack output sites.<site>.pins) */
+  public readonly pins?: { readonly databaseCaCertificate: pulumi.Output<string> };
 
   constructor(name: string, args: DoSiteArgs, opts?: pulumi.ComponentResourceOptions) {
     super("resilient-feed:digitalocean:Site", name, {}, { ...opts, providers: { digitalocean: args.provider } });
@@ -66,8 +73,11 @@ export class DoSite extends pulumi.ComponentResource {
       redisUrl,
       sessionSecret,
     })));
-    new DoApiPool(`${name}-api`, { ...net, projectId: project.id, userData }, child);
-    project.add(`${name}-project-resources`, [lb.doUrn, db.clusterUrn, cache.clusterUrn, release.bucketUrn, statics.bucketUrn]);
+    const pool = new DoApiPool(`${name}-api`, { ...net, projectId: project.id, userData }, child);
+    const ops = new DoOpsRunner(`${name}-ops`, { topology, site, vpcId: this.network.vpcId, sshKeyFingerprint: pool.sshKeyFingerprint, release, dumps: args.dumps, db }, child);
+    db.trustedSources(ops.dropletId);
+    project.add(`${name}-project-resources`, [lb.doUrn, db.clusterUrn, cache.clusterUrn, release.bucketUrn, statics.bucketUrn, ops.dropletUrn]);
+    this.pins = { databaseCaCertificate: db.caCertificate };
     this.loadBalancer = lb;
     this.registerOutputs({ vpcId: this.network.vpcId, loadBalancerIp: lb.ip, staticCdn: statics.cdnEndpoint });
   }

@@ -1,4 +1,4 @@
-import { NODE_MAJOR } from "../facts/node-runtime";
+import { DISABLE_SSH, fetchChecked, installNode, METADATA_ROOT_ONLY, shellQuote } from "./boot-steps";
 import { NODE_ID_SCRIPT, nodeIdScript } from "./node-id";
 
 // The API droplets' cloud-init script, rendered from plain values (resolved Outputs). It is wrapped
@@ -56,8 +56,6 @@ export function doAppEnvironment(p: DoUserDataParams): Record<string, string> {
   };
 }
 
-const quote = (v: string) => `'${v.replace(/'/g, `'\\''`)}'`;
-
 function unit(name: "api" | "worker", entry: string, p: DoUserDataParams): string {
   return [
     "[Unit]",
@@ -76,35 +74,20 @@ function unit(name: "api" | "worker", entry: string, p: DoUserDataParams): strin
   ].join("\n");
 }
 
-/** Downloads one release file from the private bucket (SigV4, curl) and checks its SHA-256. */
-function fetchRelease(key: string, sha256: string, target: string, p: DoUserDataParams): string[] {
-  const host = `${p.release.bucket}.${p.release.region}.digitaloceanspaces.com`;
-  return [
-    `curl -sSf --retry 5 --aws-sigv4 'aws:amz:${p.release.region}:s3' --user "$SPACES_KEY:$SPACES_SECRET" -o ${target} 'https://${host}/${key}'`,
-    `echo '${sha256}  ${target}' | sha256sum -c -`,
-  ];
-}
-
 export function renderDoUserData(p: DoUserDataParams): string {
   const env = Object.entries({ ...doAppEnvironment(p) }).map(([k, v]) => `${k}=${v}`).join("\n");
-  const nodeTar = `node-v${NODE_MAJOR}-linux-x64.tar.xz`;
+  const r = p.release;
   return [
     "#!/bin/bash",
     "set -euo pipefail",
-    // no logins: the SSH key only stops DigitalOcean from e-mailing a root password
-    "systemctl disable --now ssh.socket ssh.service || true",
+    DISABLE_SSH,
     "useradd --system --home-dir /nonexistent --shell /usr/sbin/nologin feed || true",
     `install -d -m 0755 ${APP_DIR} && install -d -m 0700 /etc/resilient-feed`,
-    `SPACES_KEY=${quote(p.release.accessKey)}`,
-    `SPACES_SECRET=${quote(p.release.secretKey)}`,
-    // Node over HTTPS only (no apt over port 80), checked against the release's published sums
-    `latest=$(curl -sSf --retry 5 https://nodejs.org/dist/latest-v${NODE_MAJOR}.x/SHASUMS256.txt | grep ' node-v${NODE_MAJOR}\\.[0-9.]*-linux-x64.tar.xz$')`,
-    `tarball=$(echo "$latest" | awk '{print $2}')`,
-    `curl -sSf --retry 5 -o /tmp/${nodeTar} "https://nodejs.org/dist/latest-v${NODE_MAJOR}.x/$tarball"`,
-    `echo "$(echo "$latest" | awk '{print $1}')  /tmp/${nodeTar}" | sha256sum -c -`,
-    `install -d ${APP_DIR}/node && tar -xJf /tmp/${nodeTar} -C ${APP_DIR}/node --strip-components=1`,
-    ...fetchRelease(p.release.serverKey, p.release.serverSha256, `${APP_DIR}/server.js`, p),
-    ...fetchRelease(p.release.workerKey, p.release.workerSha256, `${APP_DIR}/worker.js`, p),
+    `SPACES_KEY=${shellQuote(r.accessKey)}`,
+    `SPACES_SECRET=${shellQuote(r.secretKey)}`,
+    ...installNode(`${APP_DIR}/node`),
+    ...fetchChecked(r.bucket, r.region, r.serverKey, r.serverSha256, `${APP_DIR}/server.js`),
+    ...fetchChecked(r.bucket, r.region, r.workerKey, r.workerSha256, `${APP_DIR}/worker.js`),
     "unset SPACES_KEY SPACES_SECRET",
     `cat > ${DB_CA_FILE} <<'CA'\n${p.dbCaCertificate.trim()}\nCA`,
     `chmod 0644 ${DB_CA_FILE}`,
@@ -112,8 +95,7 @@ export function renderDoUserData(p: DoUserDataParams): string {
     `chmod 0755 ${NODE_ID_SCRIPT}`,
     `umask 077 && cat > ${ENV_FILE} <<'ENV'\n${env}\nENV`,
     `${NODE_ID_SCRIPT} >> ${ENV_FILE}`,
-    // only root reads the metadata service from now on (it serves this script, credentials included)
-    "iptables -A OUTPUT -d 169.254.169.254 -m owner ! --uid-owner 0 -j REJECT",
+    METADATA_ROOT_ONLY,
     `cat > /etc/systemd/system/resilient-feed-api.service <<'UNIT'\n${unit("api", "server.js", p)}\nUNIT`,
     `cat > /etc/systemd/system/resilient-feed-worker.service <<'UNIT'\n${unit("worker", "worker.js", p)}\nUNIT`,
     "systemctl daemon-reload",

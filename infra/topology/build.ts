@@ -103,7 +103,8 @@ export function buildTopology(cfg: ResolvedConfig, asOf?: string): Topology {
     // the static files always replicate from the primary's bucket (the one the CDN publishes to)
     if (bothAws) replication.push({ kind: "s3-cross-region-replication", from: "primary", to: "secondary", synchronous: false });
   }
-  if (!secondary) warnings.push("single site: backups stay in the primary region, so a regional outage means restoring elsewhere by hand");
+  if (!secondary && primary.cloud === "digitalocean") warnings.push(`single site: the dumps are in ${cfg.digitalocean?.dumps.region}, but no second site exists to restore into: a regional outage means adding one and restoring a dump by hand (dr.restoreFromDump)`);
+  else if (!secondary) warnings.push("single site: backups stay in the primary region, so a regional outage means restoring elsewhere by hand");
   if (secondary && secondary.cloud !== primary.cloud) warnings.push(`sites on ${primary.cloud} and ${secondary.cloud}: no managed cross-cloud copy of the data; backup-restore needs an export/import runbook`);
   if (cfg.dr.restoreFromSnapshot !== undefined && !restoresRdsSnapshot(cfg)) warnings.push(`dr.restoreFromSnapshot is set but unused: only backup-restore failed over restores from it (keep it while failed over: changing it replaces the restored database)`);
   if ([primary, secondary].some((x) => x?.cloud === "digitalocean")) {

@@ -1,11 +1,22 @@
 import { strict as assert } from "node:assert";
+import * as pulumi from "@pulumi/pulumi";
 import { evaluateStack } from "../../tools/plan/evaluate";
+import type { PlanResult } from "../../tools/plan/types";
 
 // Backup-restore between two DigitalOcean sites: the standby holds only its VPC and project; a
-// failover creates the secondary's database from the named cluster's backup, never empty, and
-// leaves the fenced primary's resources as they were.
+// failover creates the secondary's database from the named cluster's backup or, empty, for its
+// ops runner to load the named dump, never empty otherwise; the fenced primary keeps its
+// resources as they were and gets no provider call (its cluster CA comes from the pin).
 
 const SECONDARY = { cloud: "digitalocean", region: "syd1", cidr: "10.40.0.0/18" };
+const CA = "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUPinnedPrimaryCa000000000000000=\n-----END CERTIFICATE-----\n";
+const DUMP = "dumps/primary/2026-12-03T18-00-00Z.sql.gz";
+const unsecret = (v: any): any => (v && typeof v === "object" && v[pulumi.runtime.specialSigKey] === pulumi.runtime.specialSecretSig ? v.value : v);
+const inputsOf = (plan: PlanResult, type: string, name: string) => plan.resources.find((r) => r.type === `digitalocean:index/${type}` && r.name === name)!.inputs as Record<string, any>;
+const failover = (restore: Record<string, unknown>) => evaluateStack({
+  stack: "dev",
+  configOverrides: { sites: { primary: { databaseCaCertificate: CA }, secondary: SECONDARY }, dr: { mode: "backup-restore", activeSite: "secondary", ...restore } },
+});
 
 describe("digitalocean: backup-restore between two DigitalOcean sites", function () {
   this.timeout(300_000);
@@ -16,18 +27,39 @@ describe("digitalocean: backup-restore between two DigitalOcean sites", function
     assert.deepEqual(secondary, ["digitalocean:index/project:Project", "digitalocean:index/tag:Tag", "digitalocean:index/vpc:Vpc"]);
   });
 
-  it("failed over: the secondary's MySQL restores the named backup; the edge routes only to the secondary", async () => {
-    const plan = await evaluateStack({
-      stack: "dev",
-      configOverrides: { sites: { secondary: SECONDARY }, dr: { mode: "backup-restore", activeSite: "secondary", restoreFromBackup: { databaseName: "resilient-feed-dev-restore" } } },
-    });
-    const cluster = plan.resources.find((r) => r.type === "digitalocean:index/databaseCluster:DatabaseCluster" && r.name === "secondary-db")!;
-    assert.deepEqual(cluster.inputs.backupRestore, { databaseName: "resilient-feed-dev-restore" });
-    assert.equal(cluster.inputs.region, "syd1");
+  it("failed over from a backup: the secondary's MySQL restores the named backup; the edge routes only to the secondary", async () => {
+    const plan = await failover({ restoreFromBackup: { databaseName: "resilient-feed-dev-restore" } });
+    assert.deepEqual(inputsOf(plan, "databaseCluster:DatabaseCluster", "secondary-db").backupRestore, { databaseName: "resilient-feed-dev-restore" });
+    assert.equal(inputsOf(plan, "databaseCluster:DatabaseCluster", "secondary-db").region, "syd1");
     // the fenced primary keeps its cluster as it was (no restore source)
-    const fenced = plan.resources.find((r) => r.type === "digitalocean:index/databaseCluster:DatabaseCluster" && r.name === "primary-db")!;
-    assert.equal(fenced.inputs.backupRestore, undefined);
+    assert.equal(inputsOf(plan, "databaseCluster:DatabaseCluster", "primary-db").backupRestore, undefined);
     const pools = plan.resources.filter((r) => r.type === "cloudflare:index/loadBalancerPool:LoadBalancerPool").map((r) => r.name);
     assert.deepEqual(pools, ["edge-secondary"]);
+    assert.match(String(unsecret(inputsOf(plan, "droplet:Droplet", "secondary-ops").userData)), /\nRESTORE_KEY=\n/);
+  });
+
+  it("failed over from a dump: a new, empty cluster; the secondary's ops runner loads the named dump from the dump bucket; the objectives count the load", async () => {
+    const plan = await failover({ restoreFromDump: { key: DUMP } });
+    assert.equal(inputsOf(plan, "databaseCluster:DatabaseCluster", "secondary-db").backupRestore, undefined);
+    const script = String(unsecret(inputsOf(plan, "droplet:Droplet", "secondary-ops").userData));
+    assert.match(script, new RegExp(`\\nDUMP_SITE=secondary\\nHEARTBEAT_URL=\\nRESTORE_KEY=${DUMP.replace(/\./g, "\\.")}\\n`));
+    assert.match(script, /-o "\$file" "https:\/\/resilient-feed-dev-dumps\.blr1\.digitaloceanspaces\.com\/\$\{RESTORE_KEY\}"/);
+    assert.deepEqual(inputsOf(plan, "databaseFirewall:DatabaseFirewall", "secondary-db-fw").rules, [{ type: "tag", value: "api:resilient-feed-dev-secondary" }, { type: "droplet", value: "secondary-ops-id" }]);
+    // one dump bucket for the stack, unchanged by the failover
+    assert.deepEqual(plan.resources.filter((r) => r.type === "digitalocean:index/spacesBucket:SpacesBucket" && r.name === "dumps").map((r) => r.inputs.region), ["blr1"]);
+    const rto = (plan.outputs.recoveryObjectives as any).breakdown.rto.map((t: any) => t.name);
+    assert.deepEqual(rto, ["detection", "cluster-create", "dump-load", "api-from-zero", "dns-ttl"]);
+  });
+
+  it("fencing: no getDatabaseCa for the fenced primary (its CA from sites.primary.databaseCaCertificate, exactly as deployed); the secondary's new cluster is asked", async () => {
+    const normal = await evaluateStack({ stack: "dev" });
+    const plan = await failover({ restoreFromDump: { key: DUMP } });
+    assert.deepEqual(normal.invokes.filter((i) => i.token === "digitalocean:index/getDatabaseCa:getDatabaseCa").length, 1);
+    assert.deepEqual(plan.invokes.filter((i) => i.token === "digitalocean:index/getDatabaseCa:getDatabaseCa").length, 1);
+    const fencedPool = String(unsecret(unsecret(inputsOf(plan, "dropletAutoscale:DropletAutoscale", "primary-api").dropletTemplate).userData));
+    assert.ok(fencedPool.includes(CA.trim()), "the fenced pool's user data carries the pinned CA");
+    const fencedOps = String(unsecret(inputsOf(plan, "droplet:Droplet", "primary-ops").userData));
+    assert.ok(fencedOps.includes(CA.trim()));
+    assert.equal((normal.outputs.sites as any).primary.pins.databaseCaCertificate, "-----BEGIN CERTIFICATE-----\nMOCK-CA-primary-db-id\n-----END CERTIFICATE-----\n");
   });
 });

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { evaluateStack } from "../../tools/plan/evaluate";
 import { CLOUDFLARE_IPV4_SAMPLE } from "../../tools/plan/mocks";
 import type { PlanResult, PlannedResource } from "../../tools/plan/types";
+import { opsBundle } from "../../infra/digitalocean/ops-bundle";
 
 // The dev stack as shipped (one DigitalOcean site in sgp1 behind Cloudflare), evaluated under the
 // plan's mocks: exact inputs of every DigitalOcean resource that decides who reaches what.
@@ -29,8 +30,8 @@ describe("digitalocean: the dev site", function () {
   it("lists the whole site", () => {
     const count = (t: string) => all(`digitalocean:index/${t}`).length;
     assert.deepEqual(
-      Object.fromEntries(["vpc:Vpc", "tag:Tag", "project:Project", "projectResources:ProjectResources", "sshKey:SshKey", "dropletAutoscale:DropletAutoscale", "loadBalancer:LoadBalancer", "firewall:Firewall", "databaseCluster:DatabaseCluster", "databaseDb:DatabaseDb", "databaseUser:DatabaseUser", "databaseReplica:DatabaseReplica", "databaseMysqlConfig:DatabaseMysqlConfig", "databaseFirewall:DatabaseFirewall", "spacesBucket:SpacesBucket", "spacesBucketObject:SpacesBucketObject", "spacesKey:SpacesKey", "cdn:Cdn"].map((t) => [t, count(t)])),
-      { "vpc:Vpc": 1, "tag:Tag": 1, "project:Project": 1, "projectResources:ProjectResources": 1, "sshKey:SshKey": 1, "dropletAutoscale:DropletAutoscale": 1, "loadBalancer:LoadBalancer": 1, "firewall:Firewall": 1, "databaseCluster:DatabaseCluster": 2, "databaseDb:DatabaseDb": 1, "databaseUser:DatabaseUser": 1, "databaseReplica:DatabaseReplica": 1, "databaseMysqlConfig:DatabaseMysqlConfig": 1, "databaseFirewall:DatabaseFirewall": 3, "spacesBucket:SpacesBucket": 2, "spacesBucketObject:SpacesBucketObject": 2, "spacesKey:SpacesKey": 1, "cdn:Cdn": 1 },
+      Object.fromEntries(["vpc:Vpc", "tag:Tag", "project:Project", "projectResources:ProjectResources", "sshKey:SshKey", "dropletAutoscale:DropletAutoscale", "loadBalancer:LoadBalancer", "firewall:Firewall", "databaseCluster:DatabaseCluster", "databaseDb:DatabaseDb", "databaseUser:DatabaseUser", "databaseReplica:DatabaseReplica", "databaseMysqlConfig:DatabaseMysqlConfig", "databaseFirewall:DatabaseFirewall", "spacesBucket:SpacesBucket", "spacesBucketObject:SpacesBucketObject", "spacesKey:SpacesKey", "cdn:Cdn", "droplet:Droplet"].map((t) => [t, count(t)])),
+      { "vpc:Vpc": 1, "tag:Tag": 2, "project:Project": 1, "projectResources:ProjectResources": 1, "sshKey:SshKey": 1, "dropletAutoscale:DropletAutoscale": 1, "loadBalancer:LoadBalancer": 1, "firewall:Firewall": 2, "databaseCluster:DatabaseCluster": 2, "databaseDb:DatabaseDb": 1, "databaseUser:DatabaseUser": 1, "databaseReplica:DatabaseReplica": 1, "databaseMysqlConfig:DatabaseMysqlConfig": 1, "databaseFirewall:DatabaseFirewall": 3, "spacesBucket:SpacesBucket": 3, "spacesBucketObject:SpacesBucketObject": 3, "spacesKey:SpacesKey": 2, "cdn:Cdn": 1, "droplet:Droplet": 1 },
     );
   });
 
@@ -88,10 +89,14 @@ describe("digitalocean: the dev site", function () {
     ]);
   });
 
-  it("database firewalls: one per cluster and the replica (by its uuid), the API tag only, nothing by address", () => {
+  it("database firewalls: one per cluster and the replica (by its uuid), the API tag; the writer's also the ops runner's droplet by id; nothing by address", () => {
     const fws = all("digitalocean:index/databaseFirewall:DatabaseFirewall").map((r) => [r.name, r.inputs.clusterId, r.inputs.rules]).sort();
     const rule = [{ type: "tag", value: API_TAG }];
-    assert.deepEqual(fws, [["primary-cache-fw", "primary-cache-id", rule], ["primary-db-fw", "primary-db-id", rule], ["primary-db-read-fw", "primary-db-read-uuid", rule]]);
+    assert.deepEqual(fws, [
+      ["primary-cache-fw", "primary-cache-id", rule],
+      ["primary-db-fw", "primary-db-id", [...rule, { type: "droplet", value: "primary-ops-id" }]],
+      ["primary-db-read-fw", "primary-db-read-uuid", rule],
+    ]);
   });
 
   it("MySQL and Valkey: sizes, node counts, versions, VPC, maintenance window, backup hour, eviction policy", () => {
@@ -118,7 +123,7 @@ describe("digitalocean: the dev site", function () {
     assert.deepEqual(release, { name: "resilient-feed-dev-primary-releases", region: "sgp1", acl: "private", versioning: { enabled: true }, forceDestroy: true });
     for (const o of all("digitalocean:index/spacesBucketObject:SpacesBucketObject")) {
       assert.equal(o.inputs.acl, "private", o.name);
-      assert.match(String(o.inputs.key), /^releases\/[0-9a-f]{16}\/(server|worker)\.js$/);
+      assert.match(String(o.inputs.key), /^(releases\/[0-9a-f]{16}\/(server|worker)|ops\/[0-9a-f]{16}\/ops)\.js$/);
       assert.match(String((o.inputs.metadata as any).sha256), /^[0-9a-f]{64}$/);
     }
     assert.deepEqual(one("digitalocean:index/spacesKey:SpacesKey", "primary-release-read").grants, [{ bucket: "resilient-feed-dev-primary-releases", permission: "read" }]);
@@ -126,12 +131,56 @@ describe("digitalocean: the dev site", function () {
     assert.deepEqual(one("digitalocean:index/cdn:Cdn", "primary-static"), { origin: "resilient-feed-dev-primary-static.sgp1.digitaloceanspaces.com", ttl: 3600 });
   });
 
-  it("the project groups the load balancer, both clusters and both buckets", () => {
+  it("the project groups the load balancer, both clusters, both buckets and the ops runner", () => {
     assert.deepEqual(one("digitalocean:index/project:Project", "primary-project"), { name: "resilient-feed-dev-primary", description: "resilient-feed dev: the primary site (sgp1)", purpose: "Web Application", environment: "Development" });
     assert.deepEqual(one("digitalocean:index/projectResources:ProjectResources", "primary-project-resources"), {
       project: "primary-project-id",
-      resources: ["do:loadbalancer:primary-lb", "do:dbaas:primary-db", "do:dbaas:primary-cache", "do:space:resilient-feed-dev-primary-releases", "do:space:resilient-feed-dev-primary-static"],
+      resources: ["do:loadbalancer:primary-lb", "do:dbaas:primary-db", "do:dbaas:primary-cache", "do:space:resilient-feed-dev-primary-releases", "do:space:resilient-feed-dev-primary-static", "do:droplet:primary-ops"],
     });
+  });
+
+  it("the ops runner: a droplet in the VPC from the pool's SSH key, secret user data with doadmin (never the pool's), its own tag and firewall (nothing in; DNS, NTP, HTTPS, MySQL in the VPC out)", () => {
+    const droplet = one("digitalocean:index/droplet:Droplet", "primary-ops");
+    const { userData, sshKeys, ...rest } = droplet;
+    assert.deepEqual(rest, { name: "resilient-feed-dev-primary-ops", image: "ubuntu-24-04-x64", region: "sgp1", size: "s-1vcpu-1gb", vpcUuid: "primary-net-id", tags: ["ops:resilient-feed-dev-primary", ...TAGS("ops")], ipv6: false, monitoring: true });
+    const pool = unsecret(one("digitalocean:index/dropletAutoscale:DropletAutoscale", "primary-api").dropletTemplate);
+    assert.deepEqual(sshKeys, pool.sshKeys);
+    assert.notEqual(unsecret(userData), userData, "the user data is a secret");
+    const script = String(unsecret(userData));
+    assert.match(script, /\nOPS_DB_HOST=private-primary-db\.db\.ondigitalocean\.com\nOPS_DB_PORT=25060\nOPS_DB_ADMIN_USER=doadmin\nOPS_DB_ADMIN_PASSWORD=mock-primary-db-password\n/);
+    assert.match(script, /\nOPS_APP_USER=feedapp\nOPS_APP_PASSWORD=mock-primary-db-app-password\n/);
+    assert.match(script, /\nDUMP_SITE=primary\nHEARTBEAT_URL=\nRESTORE_KEY=\n/);
+    assert.match(script, /OnUnitActiveSec=60min/);
+    assert.match(script, /--aws-sigv4 'aws:amz:blr1:s3' .* -T "\$file" "https:\/\/resilient-feed-dev-dumps\.blr1\.digitaloceanspaces\.com\/\$\{key\}"/);
+    assert.match(script, /sha256sum -c -/);
+    assert.match(script, /iptables -A OUTPUT -d 169\.254\.169\.254 -m owner ! --uid-owner 0 -j REJECT/);
+    const fw = one("digitalocean:index/firewall:Firewall", "primary-ops-fw");
+    const anywhere = ["0.0.0.0/0", "::/0"];
+    assert.deepEqual(fw, {
+      name: "resilient-feed-dev-primary-ops", tags: ["ops:resilient-feed-dev-primary"],
+      outboundRules: [
+        { protocol: "udp", portRange: "53", destinationAddresses: anywhere },
+        { protocol: "tcp", portRange: "53", destinationAddresses: anywhere },
+        { protocol: "udp", portRange: "123", destinationAddresses: anywhere },
+        { protocol: "tcp", portRange: "443", destinationAddresses: anywhere },
+        { protocol: "tcp", portRange: "25060", destinationAddresses: ["10.30.0.0/18"] },
+      ],
+    });
+  });
+
+  it("the dump bucket: private, in blr1 (not the site's region), dumps expire after 7 days; the runner's key reads the release bucket and writes the dump bucket only", () => {
+    const bucket = dev.resources.find((r) => r.type === "digitalocean:index/spacesBucket:SpacesBucket" && r.name === "dumps")!;
+    assert.deepEqual(bucket.inputs, {
+      name: "resilient-feed-dev-dumps", region: "blr1", acl: "private", forceDestroy: true,
+      lifecycleRules: [{ id: "expire-dumps", enabled: true, prefix: "dumps/", expiration: { days: 7 }, abortIncompleteMultipartUploadDays: 1 }],
+    });
+    assert.deepEqual(one("digitalocean:index/spacesKey:SpacesKey", "primary-ops-key"), {
+      name: "resilient-feed-dev-primary-ops",
+      grants: [{ bucket: "resilient-feed-dev-primary-releases", permission: "read" }, { bucket: "resilient-feed-dev-dumps", permission: "readwrite" }],
+    });
+    const tool = one("digitalocean:index/spacesBucketObject:SpacesBucketObject", "primary-ops-tool");
+    assert.deepEqual([tool.bucket, tool.acl, tool.key], ["resilient-feed-dev-primary-releases", "private", `ops/${opsBundle().sha256.slice(0, 16)}/ops.js`]);
+    assert.deepEqual(dev.outputs.recoveryObjectives && (dev.outputs.recoveryObjectives as any).rpoSeconds, 4200);
   });
 
   it("the Cloudflare edge: an HTTPS monitor that skips verification of the Origin CA certificate, a pool on the load balancer's IP", () => {

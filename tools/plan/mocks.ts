@@ -241,6 +241,7 @@ function digitaloceanOutputs(type: string, name: string, inputs: Record<string, 
     case "digitalocean:index/databaseUser:DatabaseUser": return { ...base, password: `mock-${name}-password`, role: "normal" };
     case "digitalocean:index/spacesBucket:SpacesBucket": return { ...base, bucketUrn: `do:space:${inputs.name ?? name}`, bucketDomainName: `${inputs.name ?? name}.${inputs.region}.digitaloceanspaces.com`, endpoint: `${inputs.region}.digitaloceanspaces.com` };
     case "digitalocean:index/spacesKey:SpacesKey": return { ...base, accessKey: `DO00MOCK${hash(name).slice(0, 12).toUpperCase()}`, secretKey: `mock-${name}-secret` };
+    case "digitalocean:index/droplet:Droplet": return { ...base, dropletUrn: `do:droplet:${name}` };
     case "digitalocean:index/sshKey:SshKey": return { ...base, fingerprint: hash(name).slice(0, 32).replace(/(..)(?!$)/g, "$1:") };
     case "digitalocean:index/cdn:Cdn": return { ...base, endpoint: `${String(inputs.origin ?? name).replace(".digitaloceanspaces.com", ".cdn.digitaloceanspaces.com")}` };
     default: return base;

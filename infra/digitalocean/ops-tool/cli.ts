@@ -3,13 +3,14 @@ import { pipeline } from "node:stream/promises";
 import * as zlib from "node:zlib";
 import * as mysql from "mysql2/promise";
 import { provisionAppUser } from "../../aws/app-db-user-lambda";
-import { DUMP_CONNECTION_OPTIONS, dumpDatabase, restoreDatabase } from "./sql-dump";
+import { DUMP_CONNECTION_OPTIONS, dumpDatabase, HoldsDataError, restoreDatabase } from "./sql-dump";
 
 // The ops runner's tool (bundled by esbuild into ops.js, run by the droplet's systemd units as
 // root): `grants` applies the app user's grants (the AWS app-user SQL) as doadmin, `dump <file>`
 // writes a gzipped logical dump, `restore <file>` loads one into an empty database. Everything
 // comes from the environment file the runner's cloud-init writes (OPS_*); TLS is verified
-// against the cluster's CA. Exit codes: 0 done, 1 failed, 2 usage or environment.
+// against the cluster's CA. Exit codes: 0 done, 1 failed, 2 usage or environment, 3 a restore
+// refused because the database holds data (the boot unit counts that as done: restored before).
 
 export const OPS_ENV_KEYS = ["OPS_DB_HOST", "OPS_DB_PORT", "OPS_DB_ADMIN_USER", "OPS_DB_ADMIN_PASSWORD", "OPS_DB_CA_FILE", "OPS_DB_NAME"] as const;
 
@@ -72,7 +73,7 @@ if (require.main === module) {
     (result) => console.log(JSON.stringify({ ok: true, ...result })),
     (e: Error) => {
       console.error(JSON.stringify({ ok: false, error: e.message }));
-      process.exitCode = e instanceof UsageError ? 2 : 1;
+      process.exitCode = e instanceof UsageError ? 2 : e instanceof HoldsDataError ? 3 : 1;
     },
   );
 }

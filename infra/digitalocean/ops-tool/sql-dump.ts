@@ -101,6 +101,9 @@ export async function dumpDatabase(conn: mysql.Connection, database: string, out
   }
 }
 
+/** A restore refused because the database holds data (already restored, or live). */
+export class HoldsDataError extends Error {}
+
 /** Reads the dump through once: true when its last line is DUMP_END (not cut short). */
 async function isComplete(input: Readable): Promise<boolean> {
   let last = "";
@@ -127,7 +130,7 @@ export async function restoreDatabase(conn: mysql.Connection, database: string, 
   const tables = (await rows<{ name: string }>(conn, "SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE' ORDER BY TABLE_NAME", [database])).map((t) => t.name);
   for (const table of tables.filter((t) => t !== MIGRATIONS_TABLE)) {
     const [r] = await rows<{ present: number }>(conn, `SELECT EXISTS(SELECT 1 FROM ${ident(database)}.${ident(table)}) AS present`);
-    if (Number(r.present) === 1) throw new Error(`restore: ${database}.${table} holds data; a restore loads only into an empty database; nothing was changed`);
+    if (Number(r.present) === 1) throw new HoldsDataError(`restore: ${database}.${table} holds data; a restore loads only into an empty database; nothing was changed`);
   }
   await conn.query(`USE ${ident(database)}`);
   await conn.query("SET FOREIGN_KEY_CHECKS=0");
