@@ -7,6 +7,7 @@ import { migrate } from "../src/db/migrate";
 import { IdGenerator } from "../src/ids";
 import { hashPassword } from "../src/users/passwords";
 import { cpuSeconds } from "./proc-cpu";
+import { BENCH_AUTH_ENV, loginTokens } from "./logins";
 import { FEED_GRAPH, seedFeedGraph, seedUsers, type SeededUsers } from "./seed";
 import Redis from "ioredis";
 import { wrk } from "./wrk";
@@ -144,7 +145,7 @@ async function startCommit(sha: string): Promise<Target> {
     PORT: String(port), HOST: "127.0.0.1", DB_PRIMARY_URL: db!.primaryUrl, DB_REPLICA_URL: db!.replicaUrl,
     // its own Redis database: cached values' shapes may differ between commits
     REDIS_URL: `${redis!.url}/${++redisDb}`, SESSION_SECRET: "bisect-secret-0123456789", DB_POOL_SIZE: "16", LOG_LEVEL: "info",
-    SITE_ID: "0", NODE_ID: String(10 + redisDb), MIGRATE_ON_START: "false", DRAIN_SECONDS: "1", CELEBRITY_FOLLOWERS: "100",
+    SITE_ID: "0", NODE_ID: String(10 + redisDb), MIGRATE_ON_START: "false", DRAIN_SECONDS: "1", CELEBRITY_FOLLOWERS: "100", ...BENCH_AUTH_ENV,
     // APIs side by side: each its own loopback metrics listener (commits before it ignore the variable)
     METRICS_PORT: "0",
   };
@@ -239,17 +240,10 @@ function report(): string {
   return lines.join("\n") + "\n";
 }
 
-/** Session tokens of the feed graph's readers, from the API of `t` (logins cost an scrypt each: 8 at a time). */
-async function readerTokens(t: Target, handles: string[]): Promise<string[]> {
-  const tokens: string[] = [];
-  const login = async (i: number) => {
-    const r = await fetch(`${t.url}/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ handle: handles[i], password: PASSWORD }) });
-    if (!r.ok) throw new Error(`login ${handles[i]}: ${r.status} ${await r.text()}`);
-    return ((await r.json()) as { token: string }).token;
-  };
+/** Session tokens of the feed graph's readers, from the API of `t`. */
+function readerTokens(t: Target, handles: string[]): Promise<string[]> {
   const g = FEED_GRAPH;
-  for (let r = 0; r < g.READERS; r += 8) tokens.push(...(await Promise.all(Array.from({ length: Math.min(8, g.READERS - r) }, (_, i) => login(g.FIRST_READER + r + i)))));
-  return tokens;
+  return loginTokens(t.url, handles.slice(g.FIRST_READER, g.FIRST_READER + g.READERS), PASSWORD);
 }
 
 async function main(): Promise<void> {
