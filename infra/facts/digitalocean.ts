@@ -27,17 +27,20 @@ export const DO_MYSQL_PORT = 25060;
 export const DO_VALKEY_PORT = 25061;
 
 /**
- * Droplet Autoscale pools: cooldown between scaling events (5–20 minutes, unverified: the API
- * reference lists cooldown_minutes without a range here), target CPU utilization as a fraction
+ * Droplet Autoscale pools: cooldown between scaling events (5–20 minutes, unverified: neither the
+ * API reference nor Autoscale Pool Concepts states a range; the docs say to choose at least the
+ * droplets' boot time), target CPU utilization as a fraction
  * (API: min 0.05, max 1), minimum instances ≥ 1 (API: min_instances min 1).
  */
 export const DO_POOL_COOLDOWN_MINUTES = { min: 5, max: 20 } as const;
 export const DO_POOL_TARGET_CPU = { min: 0.05, max: 1 } as const;
 
 /**
- * Seconds between the pool's shutdown of a droplet it scales in and its destroy (unverified: no
- * DigitalOcean page states it). The app's SIGTERM drain must finish inside it, with a margin for
- * systemd to stop the worker too.
+ * Seconds between the pool's shutdown of a droplet it scales in and its destroy: "When autoscale
+ * pools scale down, they issue a shutdown event and wait 60 seconds before issuing a destroy
+ * event" (DigitalOcean docs, Autoscale Pool Concepts,
+ * https://docs.digitalocean.com/products/droplets/concepts/autoscale-pools/). The app's SIGTERM
+ * drain must finish inside it, with a margin for systemd to stop the worker too.
  */
 export const DO_POOL_SHUTDOWN_WINDOW_SECONDS = 60;
 export const DO_DRAIN_MARGIN_SECONDS = 10;
