@@ -125,8 +125,9 @@ describe("policies: DigitalOcean over the dev plan", function () {
 
   it("a database firewall rule by address: digitalocean-database-firewall-no-address only", async () => {
     const fw = named(TYPE.databaseFirewall, "primary-db-fw");
-    assert.deepEqual(fw.inputs.rules, [{ type: "tag", value: API_TAG }]);
-    const broken = variant(dev, { target: fw, inputs: { rules: [{ type: "tag", value: API_TAG }, { type: "ip_addr", value: "203.0.113.7" }] } });
+    // as shipped: the API tag, and the ops runner's droplet (grants as doadmin) by id
+    assert.deepEqual(fw.inputs.rules, [{ type: "tag", value: API_TAG }, { type: "droplet", value: "primary-ops-id" }]);
+    const broken = variant(dev, { target: fw, inputs: { rules: [...(fw.inputs.rules as unknown[]), { type: "ip_addr", value: "203.0.113.7" }] } });
     assert.deepEqual(await mandatory(broken), [["digitalocean-database-firewall-no-address", "primary-db-fw"]]);
   });
 

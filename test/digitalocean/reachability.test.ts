@@ -10,6 +10,8 @@ import { find, variant } from "../support/plan-variants";
 // is found with its exact reason.
 
 const API_TAG = "api:resilient-feed-dev-primary";
+/** the one other client of the writer: the ops runner's droplet (grants, dumps, restores), by id */
+const RUNNER = { "primary-db": [{ type: "droplet", value: "primary-ops-id" }] };
 const T = {
   firewall: "digitalocean:index/firewall:Firewall",
   databaseFirewall: "digitalocean:index/databaseFirewall:DatabaseFirewall",
@@ -34,34 +36,37 @@ describe("digitalocean: reachability of the dev site", function () {
   });
 
   it("as shipped: MySQL, its replica and Valkey only from the API tag; the droplets only from the load balancer; the load balancer only from Cloudflare", () => {
-    assert.deepEqual(dataStoreExposure(dev, "primary"), []);
+    assert.deepEqual(dataStoreExposure(dev, "primary", RUNNER), []);
     assert.deepEqual(dropletExposure(dev, "primary"), []);
     assert.deepEqual(loadBalancerExposure(dev, "primary", CLOUDFLARE_IPV4_SAMPLE), []);
   });
 
   describe("the data stores", () => {
-    it("a rule by address, a broader tag, a runner droplet not allowed: each rule found", () => {
-      const writer = edited(T.databaseFirewall, "primary-db-fw", { rules: [{ type: "tag", value: API_TAG }, { type: "ip_addr", value: "203.0.113.7" }, { type: "droplet", value: "4242" }] });
-      assert.deepEqual(dataStoreExposure(writer, "primary"), [
-        "primary-db-fw rules[1]: ip_addr 203.0.113.7 may connect to primary-db",
-        "primary-db-fw rules[2]: droplet 4242 may connect to primary-db",
-      ]);
-      // a runner the caller allows on that store (the droplet applying grants) is no hole; the address still is
-      assert.deepEqual(dataStoreExposure(writer, "primary", { "primary-db": [{ type: "droplet", value: "4242" }] }), ["primary-db-fw rules[1]: ip_addr 203.0.113.7 may connect to primary-db"]);
-      // allowed on another store only, it is one on the writer
-      assert.equal(dataStoreExposure(writer, "primary", { "primary-cache": [{ type: "droplet", value: "4242" }] }).length, 2);
+    it("the ops runner's droplet is a path to the writer, and only there: found unless allowed on that store", () => {
+      const runner = named("digitalocean:index/droplet:Droplet", "primary-ops");
+      assert.ok((runner.inputs.tags as string[]).includes("tier:ops"));
+      assert.deepEqual(dataStoreExposure(dev, "primary"), ["primary-db-fw rules[1]: droplet primary-ops-id may connect to primary-db"]);
+      assert.deepEqual(dataStoreExposure(dev, "primary", { "primary-cache": RUNNER["primary-db"] }), ["primary-db-fw rules[1]: droplet primary-ops-id may connect to primary-db"]);
+      const onCache = edited(T.databaseFirewall, "primary-cache-fw", { rules: [{ type: "tag", value: API_TAG }, ...RUNNER["primary-db"]] });
+      assert.deepEqual(dataStoreExposure(onCache, "primary", RUNNER), ["primary-cache-fw rules[1]: droplet primary-ops-id may connect to primary-cache"]);
+    });
+
+    it("a rule by address or a broader tag: each rule found", () => {
+      const rules = named(T.databaseFirewall, "primary-db-fw").inputs.rules as unknown[];
+      const writer = edited(T.databaseFirewall, "primary-db-fw", { rules: [...rules, { type: "ip_addr", value: "203.0.113.7" }] });
+      assert.deepEqual(dataStoreExposure(writer, "primary", RUNNER), ["primary-db-fw rules[2]: ip_addr 203.0.113.7 may connect to primary-db"]);
       // every droplet of the environment is not the API
       const cache = edited(T.databaseFirewall, "primary-cache-fw", { rules: [{ type: "tag", value: "environment:dev" }] });
-      assert.deepEqual(dataStoreExposure(cache, "primary"), ["primary-cache-fw rules[0]: tag environment:dev may connect to primary-cache"]);
+      assert.deepEqual(dataStoreExposure(cache, "primary", RUNNER), ["primary-cache-fw rules[0]: tag environment:dev may connect to primary-cache"]);
     });
 
     it("a replica whose firewall is keyed by the cluster's id: the replica is open and the cluster has two firewalls", () => {
       const miskeyed = edited(T.databaseFirewall, "primary-db-read-fw", { clusterId: "primary-db-id" });
-      assert.deepEqual(dataStoreExposure(miskeyed, "primary"), [
+      assert.deepEqual(dataStoreExposure(miskeyed, "primary", RUNNER), [
         "primary-db: 2 database firewalls (primary-db-fw, primary-db-read-fw), each replacing the other's rules",
         "primary-db-read: no database firewall, so it accepts connections from any address",
       ]);
-      assert.deepEqual(dataStoreExposure(edited(T.databaseFirewall, "primary-cache-fw", null), "primary"), ["primary-cache: no database firewall, so it accepts connections from any address"]);
+      assert.deepEqual(dataStoreExposure(edited(T.databaseFirewall, "primary-cache-fw", null), "primary", RUNNER), ["primary-cache: no database firewall, so it accepts connections from any address"]);
     });
   });
 
