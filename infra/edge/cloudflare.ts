@@ -1,6 +1,7 @@
 import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
 import type { SiteKey, Topology } from "../topology/types";
+import { cloudflareRulesets } from "./cloudflare-rulesets";
 import type { SiteOrigin } from "./origins";
 import { routableSites, steeringPlan } from "./routing";
 
@@ -97,6 +98,7 @@ export class CloudflareEdge extends pulumi.ComponentResource {
     }, child);
 
     tlsSettings(name, topology, child);
+    cloudflareRulesets(name, topology, child);
 
     this.monitorId = monitor.id;
     this.poolIds = Object.fromEntries(Object.entries(pools).map(([site, p]) => [site, p.id]));
