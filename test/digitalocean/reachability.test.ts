@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import { evaluateStack } from "../../tools/plan/evaluate";
 import { CLOUDFLARE_IPV4_SAMPLE } from "../../tools/plan/mocks";
-import { apiDropletTags, dataStoreExposure, dropletExposure, loadBalancerExposure, siteLoadBalancer } from "../../tools/plan/reachability-digitalocean";
+import { apiDropletTags, dataStoreExposure, dropletExposure, loadBalancerExposure, opsRunnerExposure, siteLoadBalancer } from "../../tools/plan/reachability-digitalocean";
 import type { PlanResult } from "../../tools/plan/types";
 import { find, variant } from "../support/plan-variants";
 
@@ -38,6 +38,7 @@ describe("digitalocean: reachability of the dev site", function () {
   it("as shipped: MySQL, its replica and Valkey only from the API tag; the droplets only from the load balancer; the load balancer only from Cloudflare", () => {
     assert.deepEqual(dataStoreExposure(dev, "primary", RUNNER), []);
     assert.deepEqual(dropletExposure(dev, "primary"), []);
+    assert.deepEqual(opsRunnerExposure(dev, "primary"), []);
     assert.deepEqual(loadBalancerExposure(dev, "primary", CLOUDFLARE_IPV4_SAMPLE), []);
   });
 
@@ -97,6 +98,16 @@ describe("digitalocean: reachability of the dev site", function () {
       assert.deepEqual(dropletExposure(detached, "primary"), [
         `no cloud firewall on the API droplets (tags ${API_TAG}, project:resilient-feed, environment:dev, site:primary, tier:api): every port of their public interface is open`,
       ]);
+    });
+  });
+
+  describe("the ops runner", () => {
+    it("any inbound rule on its firewall, or no firewall on it: found", () => {
+      assert.deepEqual(named(T.firewall, "primary-ops-fw").inputs.inboundRules ?? [], []);
+      const ssh = edited(T.firewall, "primary-ops-fw", { inboundRules: [{ protocol: "tcp", portRange: "22", sourceTags: ["environment:dev"] }, { protocol: "tcp", portRange: "22", sourceAddresses: ["0.0.0.0/0"], action: "deny" }] });
+      assert.deepEqual(opsRunnerExposure(ssh, "primary"), ["primary-ops-fw inboundRules[0]: tcp 22 admits traffic to primary-ops"]);
+      assert.deepEqual(opsRunnerExposure(edited(T.firewall, "primary-ops-fw", { tags: ["ops:someone-else"] }), "primary"), ["primary-ops: no cloud firewall, so every port of its public interface is open"]);
+      assert.deepEqual(opsRunnerExposure(dev, "secondary"), ["no ops runner found for secondary"]);
     });
   });
 

@@ -3,14 +3,16 @@ import { unwrapSecrets } from "../policy-review/review";
 import type { PlanResult, PlannedResource } from "./types";
 
 // Static reachability over a DigitalOcean site's plan, as reachability.ts does for AWS: who can
-// open a connection to the data stores, the API droplets and the load balancer. Each check returns
-// the reasons it found (empty = no path), so tests can assert both ways. Resources are linked
-// through the values the offline mocks assign (`<name>-id`, a replica's `<name>-uuid`), and a
-// site's resources are found by its `site:<key>` tag: the pool's droplet template and the
-// managed databases carry it; the load balancer and the firewalls are found through them.
+// open a connection to the data stores, the API droplets, the ops runner and the load balancer.
+// Each check returns the reasons it found (empty = no path), so tests can assert both ways.
+// Resources are linked through the values the offline mocks assign (`<name>-id`, a replica's
+// `<name>-uuid`), and a site's resources are found by its `site:<key>` tag: the pool's droplet
+// template, the droplets and the managed databases carry it; the load balancer and the
+// firewalls are found through them.
 
 const T = {
   pool: "digitalocean:index/dropletAutoscale:DropletAutoscale",
+  droplet: "digitalocean:index/droplet:Droplet",
   loadBalancer: "digitalocean:index/loadBalancer:LoadBalancer",
   firewall: "digitalocean:index/firewall:Firewall",
   cluster: "digitalocean:index/databaseCluster:DatabaseCluster",
@@ -89,6 +91,19 @@ function targetPorts(lb: PlannedResource): string[] {
 
 const NON_LB_SOURCES = ["sourceAddresses", "sourceTags", "sourceDropletIds", "sourceKubernetesIds"] as const;
 
+/** Cloud firewalls applying to droplets that carry one of `tags` or have one of `dropletIds`. */
+function firewallsOn(plan: PlanResult, tags: readonly string[], dropletIds: readonly string[] = []): PlannedResource[] {
+  return byType(plan, T.firewall).filter((f) => strings(f.inputs.tags).some((t) => tags.includes(t)) || list(f.inputs.dropletIds).some((id) => dropletIds.includes(String(id))));
+}
+
+/** The inbound rules that admit traffic (not `action: deny`), each with how messages name it. */
+function admittingRules(firewalls: readonly PlannedResource[]): { rule: Inputs; what: string }[] {
+  return firewalls.flatMap((f) => list(f.inputs.inboundRules).flatMap((raw, i) => {
+    const rule = (raw ?? {}) as Inputs;
+    return rule.action === "deny" ? [] : [{ rule, what: `${f.name} inboundRules[${i}]: ${String(rule.protocol)} ${String(rule.portRange ?? "all ports")}` }];
+  }));
+}
+
 /**
  * Every way something but the site's load balancer could reach the API droplets: no cloud
  * firewall on any of their tags (a droplet without one accepts everything), or an inbound rule
@@ -102,27 +117,37 @@ export function dropletExposure(plan: PlanResult, site: string): string[] {
   if (!lb) return [`no load balancer joins the API droplets of ${site}`];
   const lbId = `${lb.name}-id`;
   const ports = targetPorts(lb);
-  const firewalls = byType(plan, T.firewall).filter((f) => strings(f.inputs.tags).some((t) => tags.includes(t)));
+  const firewalls = firewallsOn(plan, tags);
   if (firewalls.length === 0) return [`no cloud firewall on the API droplets (tags ${tags.join(", ")}): every port of their public interface is open`];
   const problems: string[] = [];
-  for (const f of firewalls) {
-    list(f.inputs.inboundRules).forEach((raw, i) => {
-      const rule = (raw ?? {}) as Inputs;
-      if (rule.action === "deny") return;
-      const what = `${f.name} inboundRules[${i}]: ${String(rule.protocol)} ${String(rule.portRange ?? "all ports")}`;
-      for (const key of NON_LB_SOURCES) {
-        const sources = list(rule[key]);
-        if (sources.length > 0) problems.push(`${what} from ${key} ${sources.join(", ")}`);
-      }
-      const lbs = strings(rule.sourceLoadBalancerUids);
-      const others = lbs.filter((id) => id !== lbId);
-      if (others.length > 0) problems.push(`${what} from load balancers ${others.join(", ")}`);
-      if (lbs.includes(lbId) && (rule.protocol !== "tcp" || !ports.includes(String(rule.portRange)))) {
-        problems.push(`${what} from the load balancer, which sends only to tcp ${ports.join(", ")}`);
-      }
-    });
+  for (const { rule, what } of admittingRules(firewalls)) {
+    for (const key of NON_LB_SOURCES) {
+      const sources = list(rule[key]);
+      if (sources.length > 0) problems.push(`${what} from ${key} ${sources.join(", ")}`);
+    }
+    const lbs = strings(rule.sourceLoadBalancerUids);
+    const others = lbs.filter((id) => id !== lbId);
+    if (others.length > 0) problems.push(`${what} from load balancers ${others.join(", ")}`);
+    if (lbs.includes(lbId) && (rule.protocol !== "tcp" || !ports.includes(String(rule.portRange)))) {
+      problems.push(`${what} from the load balancer, which sends only to tcp ${ports.join(", ")}`);
+    }
   }
   return problems;
+}
+
+/**
+ * Every way anything could reach the site's ops runner (the droplet tagged `tier:ops`, holding
+ * doadmin's credentials): no cloud firewall on it, or any inbound rule that admits traffic. It
+ * only connects out (to MySQL, Spaces, the heartbeat); nothing connects to it.
+ */
+export function opsRunnerExposure(plan: PlanResult, site: string): string[] {
+  const runners = byType(plan, T.droplet).filter((d) => strings(d.inputs.tags).includes(siteTag(site)) && strings(d.inputs.tags).includes("tier:ops"));
+  if (runners.length === 0) return [`no ops runner found for ${site}`];
+  return runners.flatMap((d) => {
+    const firewalls = firewallsOn(plan, strings(d.inputs.tags), [`${d.name}-id`]);
+    if (firewalls.length === 0) return [`${d.name}: no cloud firewall, so every port of its public interface is open`];
+    return admittingRules(firewalls).map(({ what }) => `${what} admits traffic to ${d.name}`);
+  });
 }
 
 /** `cidr:X` or `ip:Y` inside one of `ranges` (IPv4; anything unparsable is outside). */
