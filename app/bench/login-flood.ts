@@ -62,7 +62,7 @@ export async function loginFlood(o: FloodOptions): Promise<FloodResult> {
   const started = performance.now();
   const loops = Array.from({ length: o.connections }, async () => {
     while (running) {
-      const r = await login(o.base, FLOOD_ADDRESS, o.target, "wrong-password").catch(() => ({ status: 0, ms: 0 }));
+      const r = await login(o.base, FLOOD_ADDRESS, o.target, "wrong-password").catch(() => ({ status: 0, ms: 0, retryAfter: null }));
       floodStatuses[r.status] = (floodStatuses[r.status] ?? 0) + 1;
       if (r.status === 429) floodRetryAfter[String(r.retryAfter)] = (floodRetryAfter[String(r.retryAfter)] ?? 0) + 1;
       if (r.status === 429 && o.pauseAfter429Ms) await new Promise((res) => setTimeout(res, o.pauseAfter429Ms));

@@ -69,8 +69,8 @@ describe("README: the quick-start curl session", function () {
     const loggedIn = JSON.parse(out[1]);
     assert.equal(loggedIn.id, signedUp.id);
     // the session is the jar's cookie: the token is never printed
-    assert.doesNotMatch(stdout, /v2\.[\w-]+\.\d+\.\d+\./);
-    assert.match(fs.readFileSync(path.join(dir, "jar"), "utf8"), /\tsid\tv2\./);
+    assert.doesNotMatch(stdout, /v3\.[\w-]+\.\d+\.\d+\.\d+\./);
+    assert.match(fs.readFileSync(path.join(dir, "jar"), "utf8"), /\tsid\tv3\./);
     const post = JSON.parse(out[2]);
     assert.equal(post.authorId, signedUp.id);
     assert.equal(out[3], "204", "follow demo1");

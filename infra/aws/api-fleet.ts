@@ -105,6 +105,8 @@ export class ApiFleet extends pulumi.ComponentResource {
       drainSeconds: app.drainSeconds,
       appTierCidr: tierBlocks(site.cidr).appBlock,
       cookieSecure: args.https,
+      edgeFront: topology.edge.front,
+      publicOrigin: args.https ? `https://${topology.edge.domain}` : undefined,
       sessionSecretArn: v.sessionSecretArn,
       bundle: {
         bucket: v.bucket,

@@ -29,6 +29,10 @@ export interface UserDataParams {
   readonly appTierCidr: string;
   /** session cookies carry Secure (the listener is HTTPS) */
   readonly cookieSecure: boolean;
+  /** how users reach the load balancer (Topology edge.front): which hops' client address the app trusts */
+  readonly edgeFront: "cloudfront" | "cloudflare" | "direct";
+  /** the origin browsers call the API at (https://edge.domain): cookie-authenticated writes from it pass the app's Origin check */
+  readonly publicOrigin?: string;
   /** the generated session-signing secret (plain string value) */
   readonly sessionSecretArn: string;
   readonly bundle: BundleLocation;
@@ -93,7 +97,22 @@ export function appEnvironment(p: UserDataParams): Record<string, string> {
     SESSION_SECRET_ARN: p.sessionSecretArn,
     COOKIE_SECURE: String(p.cookieSecure),
     DRAIN_SECONDS: String(p.drainSeconds),
+    ...clientAddressEnv(p.edgeFront),
+    ...(p.publicOrigin ? { ALLOWED_ORIGINS: p.publicOrigin } : {}),
   };
+}
+
+/**
+ * Where the app's throttles read the client's address, by the path users take to the load
+ * balancer. The ALB appends the address it was reached from to X-Forwarded-For (its default
+ * xff_header_processing.mode, append; client ports off), and CloudFront appends the viewer's
+ * before it: the client is the last entry behind the ALB alone, the second to last behind
+ * CloudFront then the ALB. Cloudflare's proxy names the visitor in CF-Connecting-IP. Each holds
+ * only while the load balancer admits nothing but that path (the edge's security groups).
+ */
+export function clientAddressEnv(front: UserDataParams["edgeFront"]): Record<string, string> {
+  if (front === "cloudflare") return { CLIENT_IP_SOURCE: "cf-connecting-ip" };
+  return { CLIENT_IP_SOURCE: "xff", TRUSTED_HOPS: front === "cloudfront" ? "2" : "1" };
 }
 
 /** The site's read endpoints; none means reads go to the writer. */

@@ -188,7 +188,7 @@ describe("user data ↔ app: what the boot scripts write is what the app accepts
       const metricsPort = await freePort();
       const params: UserDataParams = {
         project: "resilient-feed", environment: "prod", siteKey: "primary", siteId: 1, region: "ap-northeast-2", port, drainSeconds: 5,
-        appTierCidr: "127.0.0.0/18", cookieSecure: false,
+        appTierCidr: "127.0.0.0/18", cookieSecure: false, edgeFront: "direct",
         sessionSecretArn: "arn:aws:secretsmanager:ap-northeast-2:123456789012:secret:session",
         bundle: { bucket: "b", serverKey: "s", workerKey: "w", serverSha256: "0".repeat(64), workerSha256: "1".repeat(64) },
         database: { primaryHost: "127.0.0.1", replicaHosts: ["127.0.0.1"], port: db.port, name: "feed", secretArn: "arn:aws:secretsmanager:ap-northeast-2:123456789012:secret:db-app-user" },

@@ -6,6 +6,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { AppBundle, buildAppBundle } from "../../infra/aws/app-bundle";
 import { appEnvironment, cloudWatchAgentConfig, nodeIdMask, regionOfArn, renderUserData, type UserDataParams } from "../../infra/aws/user-data";
+import { clientAddressEnv } from "../../infra/aws/user-data-params";
 import { pick, prodTopology, record, setupMocks, siteOf, type TierMocks } from "./support/harness";
 import { heredoc } from "./support/user-data";
 
@@ -30,6 +31,8 @@ const PARAMS: UserDataParams = {
   metricsNamespace: "ResilientFeed",
   appTierCidr: "10.20.64.0/18",
   cookieSecure: true,
+  edgeFront: "cloudfront",
+  publicOrigin: "https://feed.example.com",
   sessionSecretArn: "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:secondary-session",
 };
 
@@ -70,9 +73,20 @@ describe("user data (rendered boot script)", () => {
       "SESSION_SECRET_ARN=arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:secondary-session",
       "COOKIE_SECURE=true",
       "DRAIN_SECONDS=30",
+      "CLIENT_IP_SOURCE=xff",
+      "TRUSTED_HOPS=2",
+      "ALLOWED_ORIGINS=https://feed.example.com",
     ].join("\n"));
     // the per-instance part is appended at boot from the instance's private address
     assert.ok(text.includes('/usr/local/bin/resilient-feed-node-env "$ip" >> /etc/resilient-feed/app.env\n'));
+  });
+
+  it("the client address: X-Forwarded-For behind CloudFront + ALB (2 hops) or the ALB alone (1), CF-Connecting-IP behind Cloudflare", () => {
+    assert.deepEqual(clientAddressEnv("cloudfront"), { CLIENT_IP_SOURCE: "xff", TRUSTED_HOPS: "2" });
+    assert.deepEqual(clientAddressEnv("direct"), { CLIENT_IP_SOURCE: "xff", TRUSTED_HOPS: "1" });
+    assert.deepEqual(clientAddressEnv("cloudflare"), { CLIENT_IP_SOURCE: "cf-connecting-ip" });
+    const direct = appEnvironment({ ...PARAMS, edgeFront: "direct", publicOrigin: undefined, cookieSecure: false });
+    assert.deepEqual([direct.CLIENT_IP_SOURCE, direct.TRUSTED_HOPS, direct.ALLOWED_ORIGINS], ["xff", "1", undefined]);
   });
 
   it("reads with no replica → reads go to the writer; no cache → no Redis settings", () => {
