@@ -53,6 +53,9 @@ export function doAppEnvironment(p: DoUserDataParams): Record<string, string> {
     SESSION_SECRET: p.sessionSecret,
     COOKIE_SECURE: "true",
     DRAIN_SECONDS: String(p.drainSeconds),
+    // users reach the droplets through Cloudflare's proxy (the load balancer admits only its
+    // ranges), which names the visitor in CF-Connecting-IP: the address the app's throttles use
+    CLIENT_IP_SOURCE: "cf-connecting-ip",
   };
 }
 

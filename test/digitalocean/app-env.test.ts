@@ -34,6 +34,7 @@ describe("digitalocean: the droplets' app environment", () => {
       assert.equal(cfg.siteId, 1);
       assert.equal(cfg.nodeId, 3106);
       assert.equal(cfg.dbPrimaryUrl, PARAMS.dbPrimaryUrl);
+      assert.equal(cfg.auth.clientIpSource, "cf-connecting-ip", "behind Cloudflare's proxy, the throttles read CF-Connecting-IP");
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
