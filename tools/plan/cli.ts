@@ -24,7 +24,9 @@ the component that creates it, in at most 120 columns.
                        calls (steps, provider functions, provider start-up) into a fenced region
   --transitions        step-check every DR transition of the stack, stage by stage (the four modes
                        both ways, failover in each mode, the failback stages, geo ↔ latency): one
-                       row per stage; exit 3 if any stage would be refused
+                       row per stage; exit 3 if any stage would be refused. A stack without a
+                       secondary (dev) gets a standby on its primary's cloud added first; the
+                       transitions its config refuses are listed with the reason, not checked
   --from KEY=VALUE     with --diff: override the "before" state too (repeatable), e.g. to diff a
                        failback stage: --from dr.activeSite=secondary --set dr.activeSite=secondary
                        --set dr.databaseGeneration.primary=1
@@ -98,14 +100,11 @@ function stepsJson(c: import("./step-check").StepCheck): unknown {
 }
 
 async function allTransitions(stack: string): Promise<number> {
-  const { checkTransitions, drTransitions } = require("./transitions") as typeof import("./transitions");
+  const { checkTransitions, stackTransitions } = require("./transitions") as typeof import("./transitions");
   const { formatTransitions } = require("./transitions-report") as typeof import("./transitions-report");
   const { stepsAccepted } = require("./step-check") as typeof import("./step-check");
-  const { readStackConfig } = require("../../infra/config/stack-file") as typeof import("../../infra/config/stack-file");
-  const { projectConfigFrom } = require("../../infra/config/load") as typeof import("../../infra/config/load");
-  const sites = (projectConfigFrom(readStackConfig(stack)).sites ?? {}) as Record<string, { region?: string } | undefined>;
-  if (!sites.secondary?.region) throw new UsageError(`--transitions needs a stack with a secondary site; ${stack} has none`);
-  const stages = await checkTransitions(stack, drTransitions({ secondaryRegion: sites.secondary.region }));
-  console.log(formatTransitions(stages, Math.min(process.stdout.columns || 120, 120)).join("\n"));
+  const { allowed, refused } = stackTransitions(stack);
+  const stages = await checkTransitions(stack, allowed);
+  console.log(formatTransitions(stages, Math.min(process.stdout.columns || 120, 120), refused).join("\n"));
   return stages.every((s) => stepsAccepted(s.check)) ? 0 : 3;
 }

@@ -1,5 +1,6 @@
 import type { PlanDiff } from "./diff";
 import { refusedDelete, type RefusedDelete } from "./steps-deletes";
+import { digitaloceanOrder } from "./steps-digitalocean";
 import { idsOfTypes, REFERENCE_TYPES, referenceProblems } from "./steps-references";
 import { regionCalls, type RegionCalls } from "./steps-regions";
 import { HEALTH_CHECK, RECORD, route53Problems } from "./steps-route53";
@@ -9,8 +10,9 @@ import type { PlanResult } from "./types";
 
 // The step check of `plan --diff`: would the clouds accept every call of this transition, in
 // every order Pulumi may make them? Route 53 record sets and Cloudflare references are checked in
-// every intermediate state; deletes against what the cloud refuses to delete; and the calls of
-// the run against the region of the site it fences.
+// every intermediate state, DigitalOcean's references (steps-digitalocean.ts) pair by pair; deletes
+// against what the cloud refuses to delete; and the calls of the run against the region of the
+// site it fences.
 
 export interface StepCheck {
   readonly steps: number;
@@ -28,14 +30,15 @@ export function checkSteps(before: PlanResult, after: PlanResult, diff: PlanDiff
   const route53 = walkOrders(g, (s) => s.type === RECORD || s.type === HEALTH_CHECK, route53Problems);
   const ids = idsOfTypes([...before.resources, ...after.resources]);
   const refs = walkOrders(g, (s) => REFERENCE_TYPES.has(s.type), (state) => referenceProblems(state, ids));
+  const digitalocean = digitaloceanOrder(g);
   const refusedDeletes = g.steps.map(refusedDelete).filter((d): d is RefusedDelete => d !== undefined);
   return {
     steps: g.steps.length,
-    states: route53.states + refs.states,
-    refusedSteps: [...route53.refused, ...refs.refused],
+    states: route53.states + refs.states + digitalocean.states,
+    refusedSteps: [...route53.refused, ...refs.refused, ...digitalocean.refused],
     refusedDeletes,
     calls: regionCalls(after, g.steps),
-    skipped: [route53.skipped, refs.skipped].filter((s): s is string => s !== undefined),
+    skipped: [route53.skipped, refs.skipped, digitalocean.skipped].filter((s): s is string => s !== undefined),
   };
 }
 

@@ -24,7 +24,7 @@ export function referenceProblems(state: CloudState, knownIds: ReadonlyMap<strin
   for (const o of state.values()) {
     for (const ref of REFERENCES) {
       if (o.resource.type !== ref.from) continue;
-      for (const id of strings(o.resource.inputs)) {
+      for (const id of inputStrings(o.resource.inputs)) {
         if (knownIds.get(id) !== ref.to) continue;
         if (!live.has(`${ref.to} ${id}`)) problems.push(`${ref.what} ${id}: ${o.resource.name} names it, but it does not exist`);
       }
@@ -40,9 +40,10 @@ export function idsOfTypes(resources: Iterable<{ type: string; name: string; cus
   return out;
 }
 
-function strings(value: unknown): string[] {
+/** Every string in a resource's inputs, nested ones included (references are ids, names, uuids). */
+export function inputStrings(value: unknown): string[] {
   if (typeof value === "string") return [value];
-  if (Array.isArray(value)) return value.flatMap(strings);
-  if (value && typeof value === "object") return Object.values(value).flatMap(strings);
+  if (Array.isArray(value)) return value.flatMap(inputStrings);
+  if (value && typeof value === "object") return Object.values(value).flatMap(inputStrings);
   return [];
 }
