@@ -47,6 +47,8 @@ export class Deployment extends pulumi.ComponentResource {
       rtoSeconds: topology.objectives.rtoSeconds,
       rpoSeconds: topology.objectives.rpoSeconds,
       originCertificates: originCertificates(topology),
+      // how users reach the load balancers (the pack's aws-alb-only-from-edge reads it)
+      edgeFront: topology.edge.front,
     }, opts);
     this.registerOutputs({});
   }

@@ -1,6 +1,6 @@
 import type { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { asArray, asRecord, isWorld, label, nonEmptyString, refersTo, tagValue, WORLD_IPV4, WORLD_IPV6 } from "./common";
-import { AWS } from "./types";
+import { asArray, asRecord, isTrue, isWorld, label, nonEmptyString, refersTo, requireProdStack, tagValue, WORLD_IPV4, WORLD_IPV6 } from "./common";
+import { AWS, DEPLOYMENT } from "./types";
 
 // Security-group rules: world ingress only for HTTP/HTTPS on the load balancer's group, no SSH or
 // RDP at all, and a description on every group and rule.
@@ -215,4 +215,46 @@ export const awsSgWorldIngressLoadBalancerOnly: StackValidationPolicy = {
   },
 };
 
-export const securityGroupRules = [awsSgNoWorldIngress, awsSgNoAdminPorts, awsSgRuleDescription, awsSgWorldIngressLoadBalancerOnly];
+/** The Deployment marker's edge front (EdgePlan.front): "direct" is the only one whose ALBs may admit the world. */
+export const DIRECT_FRONT = "direct";
+
+/**
+ * In prod, an internet-facing ALB behind CloudFront or Cloudflare must admit only the edge: a
+ * world-open rule on any of its groups lets anyone bypass the edge (its WAF, rate limits, headers).
+ * The Deployment marker's `edgeFront` says how users reach the ALBs; only "direct" allows it.
+ */
+export const awsAlbOnlyFromEdge: StackValidationPolicy = {
+  name: "aws-alb-only-from-edge",
+  description: "In prod, a load balancer's security groups admit 0.0.0.0/0 or ::/0 only when users reach it directly (edgeFront direct).",
+  enforcementLevel: "mandatory",
+  severity: "high",
+  tags: ["security", "network"],
+  validateStack: (args, reportViolation) => {
+    requireProdStack(args, "aws-alb-only-from-edge");
+    const marker = args.resources.find((r) => r.type === DEPLOYMENT);
+    const front = typeof marker?.props.edgeFront === "string" ? marker.props.edgeFront : undefined;
+    if (front === DIRECT_FRONT) args.notApplicable(`aws-alb-only-from-edge: users reach the load balancers directly (edgeFront ${DIRECT_FRONT}), so they admit the internet`);
+    const albs = args.resources.filter((r) => (r.type === AWS.lbLoadBalancer || r.type === AWS.albLoadBalancer) && !isTrue(r.props.internal) && (r.props.loadBalancerType ?? "application") === "application");
+    if (albs.length === 0) args.notApplicable("aws-alb-only-from-edge: no internet-facing application load balancer in the stack");
+    const groups = args.resources.filter((r) => r.type === AWS.securityGroup);
+    const rules = args.resources.filter((r) => r.type === AWS.ingressRule || (r.type === AWS.securityGroupRule && r.props.type === "ingress"));
+    const behind = front === undefined ? "the edge (the Deployment marker names no edgeFront)" : `${front} (edgeFront ${front})`;
+    for (const alb of albs) {
+      for (const g of groups.filter((x) => refersTo(alb, "securityGroups", x))) {
+        const open = [
+          ...ingressEntries(g.type, g.props).filter((e) => e.cidrs.some(isWorld)).map((e) => ({ where: `${label(g)} ${e.where}`, e, urn: g.urn })),
+          ...rules.filter((r) => refersTo(r, "securityGroupId", g)).flatMap((r) => ingressEntries(r.type, r.props).filter((e) => e.cidrs.some(isWorld)).map((e) => ({ where: label(r), e, urn: r.urn }))),
+        ];
+        for (const { where, e, urn } of open) {
+          reportViolation(
+            `${where} opens ${describePorts(e)} to ${e.cidrs.filter(isWorld).join(" and ")} on ${label(g)} of ${label(alb)}, but users reach it through ${behind}: anyone could bypass the edge's WAF and limits. ` +
+            `Admit only the edge (the CloudFront origin-facing and Route 53 health-check prefix lists, or Cloudflare's ranges), or set edge.cdnFrontsApi false if users really call the load balancer directly.`,
+            urn,
+          );
+        }
+      }
+    }
+  },
+};
+
+export const securityGroupRules = [awsSgNoWorldIngress, awsSgNoAdminPorts, awsSgRuleDescription, awsSgWorldIngressLoadBalancerOnly, awsAlbOnlyFromEdge];

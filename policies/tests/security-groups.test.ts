@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { awsSgNoAdminPorts, awsSgNoWorldIngress, awsSgRuleDescription, awsSgWorldIngressLoadBalancerOnly } from "../rules/security-groups";
+import { awsAlbOnlyFromEdge, awsSgNoAdminPorts, awsSgNoWorldIngress, awsSgRuleDescription, awsSgWorldIngressLoadBalancerOnly } from "../rules/security-groups";
 import { checkResource, checkStack, tags, type FakeResource } from "./util";
 
 const SG = "aws:ec2/securityGroup:SecurityGroup";
@@ -76,5 +76,36 @@ describe("policies: security groups", () => {
     const untaggedLb = group("web", "web");
     const alb: FakeResource = { type: "aws:lb/loadBalancer:LoadBalancer", name: "alb", props: { securityGroups: ["sg-web"] }, deps: { securityGroups: ["web"] } };
     assert.deepEqual((await checkStack(awsSgWorldIngressLoadBalancerOnly, [untaggedLb, alb, { ...bad, deps: { securityGroupId: ["web"] } }])).violations, []);
+  });
+});
+
+describe("policies: aws-alb-only-from-edge", () => {
+  const DEPLOYMENT = "resilient-feed:index:Deployment";
+  const marker = (edgeFront?: string): FakeResource => ({ type: DEPLOYMENT, name: "resilient-feed-prod", props: { environment: "prod", mode: "warm-standby", ...(edgeFront ? { edgeFront } : {}) } });
+  const lbGroup = group("primary-sg-load-balancer", "load-balancer", { id: "sg-lb" });
+  const alb: FakeResource = { type: "aws:lb/loadBalancer:LoadBalancer", name: "primary-api", props: { loadBalancerType: "application", internal: false, securityGroups: ["sg-lb"], tags: tags("prod") } };
+  const world = rule("primary-sg-lb-https-ipv4", { securityGroupId: "sg-lb", fromPort: 443, toPort: 443, cidrIpv4: "0.0.0.0/0" });
+  const fromCloudFront = rule("primary-sg-lb-from-cloudfront", { securityGroupId: "sg-lb", fromPort: 443, toPort: 443, prefixListId: "pl-0a1b2c3d" });
+
+  it("behind CloudFront: the ALB's group admitting 0.0.0.0/0 fails review, naming the rule, the group and the ALB", async () => {
+    assert.deepEqual((await checkStack(awsAlbOnlyFromEdge, [marker("cloudfront"), lbGroup, alb, fromCloudFront])).violations, []);
+    const out = await checkStack(awsAlbOnlyFromEdge, [marker("cloudfront"), lbGroup, alb, fromCloudFront, world]);
+    assert.deepEqual(out.violations, [
+      `aws:vpc/SecurityGroupIngressRule "primary-sg-lb-https-ipv4" opens tcp port 443 to 0.0.0.0/0 on aws:ec2/SecurityGroup "primary-sg-load-balancer" of aws:lb/LoadBalancer "primary-api", but users reach it through cloudfront (edgeFront cloudfront): anyone could bypass the edge's WAF and limits. ` +
+      `Admit only the edge (the CloudFront origin-facing and Route 53 health-check prefix lists, or Cloudflare's ranges), or set edge.cdnFrontsApi false if users really call the load balancer directly.`,
+    ]);
+    assert.deepEqual(out.urns, ["urn:pulumi:prod::resilient-feed::aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule::primary-sg-lb-https-ipv4"]);
+  });
+
+  it("::/0 inline on the group behind Cloudflare fails too; a marker without edgeFront counts as fronted", async () => {
+    const inline = group("primary-sg-load-balancer", "load-balancer", { id: "sg-lb", ingress: [{ protocol: "tcp", fromPort: 443, toPort: 443, ipv6CidrBlocks: ["::/0"], description: "https" }] });
+    assert.match((await checkStack(awsAlbOnlyFromEdge, [marker("cloudflare"), inline, alb])).violations[0], /^aws:ec2\/SecurityGroup "primary-sg-load-balancer" ingress\[0\] opens tcp port 443 to ::\/0 .* through cloudflare \(edgeFront cloudflare\)/);
+    assert.equal((await checkStack(awsAlbOnlyFromEdge, [marker(), lbGroup, alb, world])).violations.length, 1);
+  });
+
+  it("not applicable when users reach the ALBs directly, outside prod, or without an internet-facing ALB", async () => {
+    assert.match((await checkStack(awsAlbOnlyFromEdge, [marker("direct"), lbGroup, alb, world])).notApplicable!, /users reach the load balancers directly \(edgeFront direct\)/);
+    assert.match((await checkStack(awsAlbOnlyFromEdge, [{ ...marker("cloudfront"), props: { environment: "dev", edgeFront: "cloudfront" } }, lbGroup, alb, world])).notApplicable!, /applies to prod stacks only/);
+    assert.match((await checkStack(awsAlbOnlyFromEdge, [marker("cloudfront"), lbGroup, { ...alb, props: { ...alb.props, internal: true } }, world])).notApplicable!, /no internet-facing application load balancer/);
   });
 });
