@@ -4,6 +4,7 @@ import { evaluateStack } from "../../tools/plan/evaluate";
 import { CLOUDFLARE_IPV4_SAMPLE } from "../../tools/plan/mocks";
 import type { PlanResult, PlannedResource } from "../../tools/plan/types";
 import { opsBundle } from "../../infra/digitalocean/ops-bundle";
+import { formatPlan } from "../../tools/plan/format";
 
 // The dev stack as shipped (one DigitalOcean site in sgp1 behind Cloudflare), evaluated under the
 // plan's mocks: exact inputs of every DigitalOcean resource that decides who reaches what.
@@ -181,6 +182,12 @@ describe("digitalocean: the dev site", function () {
     const tool = one("digitalocean:index/spacesBucketObject:SpacesBucketObject", "primary-ops-tool");
     assert.deepEqual([tool.bucket, tool.acl, tool.key], ["resilient-feed-dev-primary-releases", "private", `ops/${opsBundle().sha256.slice(0, 16)}/ops.js`]);
     assert.deepEqual(dev.outputs.recoveryObjectives && (dev.outputs.recoveryObjectives as any).rpoSeconds, 4200);
+  });
+
+  it("the plan's summary: the runner and where the dumps go; the objectives in DigitalOcean's terms", () => {
+    const text = formatPlan(dev, 120);
+    assert.ok(text.includes("    ops       runner s-1vcpu-1gb (grants, restore); dumps to resilient-feed-dev-dumps in blr1, kept 7 d\n"), text);
+    assert.ok(text.includes("RPO ≤ 1 h 10 min (dump-interval 1 h + dump-and-upload 10 min) (≤ 4200 s)"), text);
   });
 
   it("the Cloudflare edge: an HTTPS monitor that skips verification of the Origin CA certificate, a pool on the load balancer's IP", () => {

@@ -22,7 +22,7 @@ describe("offline plan", function () {
     assert.deepEqual(mocks.resources, []);
     // the same mocks record resources when the config is good
     await evaluateStack({ stack: "dev", observe: (m) => (mocks = m) });
-    assert.equal(mocks.resources.length, 41, "29 resources (24 in the DigitalOcean site; 5 global: the providers and the Cloudflare edge) and 12 components");
+    assert.equal(mocks.resources.length, 49, "35 resources (29 in the DigitalOcean site; 6 global: the providers, the Cloudflare edge and the dump bucket) and 14 components");
   });
 
   it("prints rows grouped by site and component with key properties, and per-site totals", async () => {

@@ -20,6 +20,8 @@ const CF_POOL = "cloudflare:index/loadBalancerPool:LoadBalancerPool";
 const DO_POOL = "digitalocean:index/dropletAutoscale:DropletAutoscale";
 const DO_CLUSTER = "digitalocean:index/databaseCluster:DatabaseCluster";
 const DO_REPLICA = "digitalocean:index/databaseReplica:DatabaseReplica";
+const DO_DROPLET = "digitalocean:index/droplet:Droplet";
+const DO_BUCKET = "digitalocean:index/spacesBucket:SpacesBucket";
 
 export function summaryLines(plan: PlanResult, placements: ReadonlyMap<string, Placement>, width: number): string[] {
   const deployment = plan.resources.find((r) => !r.custom && r.type.endsWith(":index:Deployment"));
@@ -39,6 +41,7 @@ export function summaryLines(plan: PlanResult, placements: ReadonlyMap<string, P
       ["database", databaseLine(mine, s.database)],
       ["cache", cacheLine(mine)],
       ["network", natLine(mine)],
+      ["ops", opsLine(mine, plan)],
     ];
     for (const [label, text] of facts) if (text) lines.push(...wrap(`${label.padEnd(9)} ${text}`, width, "    ", "              "));
   }
@@ -102,6 +105,16 @@ function cacheLine(rs: readonly PlannedResource[]): string | undefined {
   if (clusters.length > 0) return clusters.map((c) => `${c.name} ${str(c.inputs.engine)} ${str(c.inputs.size)} × ${str(c.inputs.nodeCount)}`).join("; ");
   if (groups.length === 0) return undefined;
   return groups.map((g) => `${g.name} ${str(g.inputs.nodeType)} × ${str(g.inputs.numCacheClusters)}${g.inputs.automaticFailoverEnabled === true ? ", automatic failover" : ""}`).join("; ");
+}
+
+/** A DigitalOcean site's ops runner (infra/digitalocean/ops-runner.ts) and where its dumps go. */
+function opsLine(rs: readonly PlannedResource[], plan: PlanResult): string | undefined {
+  const runners = ofType(rs, DO_DROPLET).filter((d) => Array.isArray(d.inputs.tags) && d.inputs.tags.includes("tier:ops"));
+  if (runners.length === 0) return undefined;
+  const dumps = plan.resources.find((r) => r.type === DO_BUCKET && r.name === "dumps");
+  const rule = (dumps?.inputs.lifecycleRules as { expiration?: { days?: number } }[] | undefined)?.[0];
+  const where = dumps ? `dumps to ${str(dumps.inputs.name)} in ${str(dumps.inputs.region)}, kept ${str(rule?.expiration?.days)} d` : "no dump bucket";
+  return `runner ${runners.map((d) => str(d.inputs.size)).join(", ")} (grants, restore); ${where}`;
 }
 
 function natLine(rs: readonly PlannedResource[]): string | undefined {

@@ -3,6 +3,7 @@ import { pipeline } from "node:stream/promises";
 import * as zlib from "node:zlib";
 import * as mysql from "mysql2/promise";
 import { provisionAppUser } from "../../aws/app-db-user-lambda";
+import { RESTORE_ALREADY_DONE } from "../ops-user-data";
 import { DUMP_CONNECTION_OPTIONS, dumpDatabase, HoldsDataError, restoreDatabase } from "./sql-dump";
 
 // The ops runner's tool (bundled by esbuild into ops.js, run by the droplet's systemd units as
@@ -73,7 +74,7 @@ if (require.main === module) {
     (result) => console.log(JSON.stringify({ ok: true, ...result })),
     (e: Error) => {
       console.error(JSON.stringify({ ok: false, error: e.message }));
-      process.exitCode = e instanceof UsageError ? 2 : e instanceof HoldsDataError ? 3 : 1;
+      process.exitCode = e instanceof UsageError ? 2 : e instanceof HoldsDataError ? RESTORE_ALREADY_DONE : 1;
     },
   );
 }
