@@ -8,7 +8,10 @@ import type { Topology } from "../topology/types";
 // only CloudFront; the header tells this stack's distributions from anybody else's.
 
 export const ORIGIN_VERIFY_HEADER = "X-Origin-Verify";
-/** Letters and digits (an HTTP header value needing no quoting), 48 of them (~285 bits). */
+/**
+ * Letters and digits, 48 of them: no quoting in a header, no `*` or `?` (wildcards in an ALB
+ * header condition, which also compares case-insensitively: ~248 bits remain) and under its 128.
+ */
 export const ORIGIN_SECRET_LENGTH = 48;
 
 /**
