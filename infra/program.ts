@@ -142,7 +142,7 @@ export function deploy(topology: Topology, opts?: pulumi.ComponentResourceOption
       if (aws.api) origins.push({ site: site.key, kind: "alb", region: site.region, dnsName: aws.api.loadBalancerDnsName, zoneId: aws.api.loadBalancerZoneId, https: aws.api.protocol === "https" });
     } else {
       doProvider ??= digitaloceanProvider(root);
-      dumps ??= new DoDumpBucket("dumps", { topology }, { parent: root, provider: doProvider });
+      dumps ??= new DoDumpBucket("dumps", { topology }, { parent: root, providers: { digitalocean: doProvider } });
       const dsite = new DoSite(site.key, { topology, site, provider: doProvider, dumps }, { parent: root });
       const lb = dsite.loadBalancer;
       if (lb) origins.push({ site: site.key, kind: "ip", region: site.region, ip: lb.ip, https: true, publiclyTrusted: topology.digitalocean?.certificate.issuer === "public" });
