@@ -6,6 +6,7 @@ import { freePort, startRedis, startReplicatedMariaDb, type RedisService, type R
 import { migrate } from "../src/db/migrate";
 import { IdGenerator } from "../src/ids";
 import { hashPassword } from "../src/users/passwords";
+import { SessionTokens } from "../src/users/session-token";
 import { cpuSeconds } from "./proc-cpu";
 import { BENCH_AUTH_ENV, loginTokens } from "./logins";
 import { FEED_GRAPH, seedFeedGraph, seedUsers, type SeededUsers } from "./seed";
@@ -30,6 +31,8 @@ import { wrk } from "./wrk";
 //   npx tsx app/bench/bisect-profile.ts <commit> [<commit> …]    measure these side by side
 //   npx tsx app/bench/bisect-profile.ts --bisect <good> <bad>     binary search over the commits
 //                                                                 between them touching BISECT_PATHS
+// BISECT_MINT_TOKENS=1 mints the readers' tokens with this tree's token code instead of logging
+// them in (for commits that take this tree's tokens; 200 production-cost logins take minutes).
 // Tunables: BISECT_SCENARIOS (profile), BISECT_USERS (100000), BISECT_ROUNDS (3), BISECT_SECONDS (6), BISECT_WARM_SECONDS (2),
 // BISECT_CONNECTIONS (50), BISECT_PATHS ("app/"), BISECT_NODE_ARGS (node flags for the commits'
 // APIs, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof": the measured windows are then printed in
@@ -48,6 +51,7 @@ const SCENARIOS = (process.env.BISECT_SCENARIOS ?? "profile").split(",").filter(
 /** each target's unmeasured first round, per scenario */
 const WARM_ROUND_SECONDS = 5;
 const PASSWORD = "bench-password";
+const SESSION_SECRET = "bisect-secret-0123456789";
 /** The runtime dependencies whose versions must match for a checkout to borrow this tree's node_modules. */
 const RUNTIME_DEPS = ["hono", "@hono/node-server", "ioredis", "mysql2", "pino", "prom-client", "zod", "tsx", "sonic-boom"];
 
@@ -144,7 +148,7 @@ async function startCommit(sha: string): Promise<Target> {
   const env = {
     PORT: String(port), HOST: "127.0.0.1", DB_PRIMARY_URL: db!.primaryUrl, DB_REPLICA_URL: db!.replicaUrl,
     // its own Redis database: cached values' shapes may differ between commits
-    REDIS_URL: `${redis!.url}/${++redisDb}`, SESSION_SECRET: "bisect-secret-0123456789", DB_POOL_SIZE: "16", LOG_LEVEL: "info",
+    REDIS_URL: `${redis!.url}/${++redisDb}`, SESSION_SECRET, DB_POOL_SIZE: "16", LOG_LEVEL: "info",
     SITE_ID: "0", NODE_ID: String(10 + redisDb), MIGRATE_ON_START: "false", DRAIN_SECONDS: "1", CELEBRITY_FOLLOWERS: "100", ...BENCH_AUTH_ENV,
     // APIs side by side: each its own loopback metrics listener (commits before it ignore the variable)
     METRICS_PORT: "0",
@@ -276,7 +280,14 @@ async function main(): Promise<void> {
   /** Tokens from the last API given (the newest, as a rule), then every API's reader pages read twice (lists built, bodies cached). */
   const prepare = async (list: Target[]) => {
     if (!SCENARIOS.includes("feed")) return;
-    if (!fs.existsSync(files.tokens)) fs.writeFileSync(files.tokens, (await readerTokens(list[list.length - 1], seeded.handles)).join("\n"));
+    if (!fs.existsSync(files.tokens)) {
+      const g = FEED_GRAPH;
+      // minted here (this tree's token format, the APIs' secret): 200 production-cost logins take minutes on a loaded machine
+      const mint = process.env.BISECT_MINT_TOKENS === "1" ? new SessionTokens(SESSION_SECRET) : null;
+      const exp = Math.floor(Date.now() / 1000) + 86_400;
+      const tokens = mint ? seeded.ids.slice(g.FIRST_READER, g.FIRST_READER + g.READERS).map((id) => mint.mint(id, exp).token) : await readerTokens(list[list.length - 1], seeded.handles);
+      fs.writeFileSync(files.tokens, tokens.join("\n"));
+    }
     const tokens = fs.readFileSync(files.tokens, "utf8").split("\n");
     for (const t of list) {
       if (t.feedWarm !== undefined) continue;

@@ -84,6 +84,16 @@ describe("app: GET /feed bytes are today's rendering", function () {
         assert.equal(pages, limit === 4 ? 3 : 1, "11 posts: 3 pages of 4, 1 of 20");
       }
     }
+
+    // The page changed since this process last served it (its remembered ids are a wrong guess):
+    // a pushed post and a pulled one arrive, and the next read is the new page, byte for byte.
+    for (const author of [regular, celeb]) assert.equal((await call(t.app, "POST", "/posts", { token: author.token, body: { text: `late by ${author.handle}` } })).status, 201);
+    await t.drainFanout();
+    for (const limit of [4, 20]) {
+      const got = await raw(reader.token, null, limit);
+      assert.equal(got.text, await expected(reader.id, null, limit), `after new posts, limit ${limit}`);
+      assert.match(got.text, /late by .*late by /, "both new posts are on the first page");
+    }
   });
 
   it("an empty feed is the reference's empty page", async () => {

@@ -9,27 +9,27 @@ import type { Profile, UserService } from "../users/service";
  * GET /users/:id, within the profile caches' bounds.
  */
 export class AuthorViews {
-  private readonly memo = new Map<string, { body: string; json: string }>();
+  private readonly memo = new Map<string, { body: string; bytes: Buffer }>();
 
   constructor(
     private readonly users: Pick<UserService, "profileBody">,
     private readonly maxEntries = 100_000,
   ) {}
 
-  /** The author's JSON; null when there is no such user. Synchronous on a near-cache hit. */
-  json(id: string): string | null | Promise<string | null> {
+  /** The author's JSON as UTF-8 bytes (spliced into the page as is); null when there is no such user. Synchronous on a near-cache hit. */
+  bytes(id: string): Buffer | null | Promise<Buffer | null> {
     const body = this.users.profileBody(id);
     if (body === null || typeof body === "string") return body === null ? null : this.view(id, body);
     return body.then((b) => (b === null ? null : this.view(id, b)));
   }
 
-  private view(id: string, body: string): string {
+  private view(id: string, body: string): Buffer {
     const m = this.memo.get(id);
-    if (m !== undefined && m.body === body) return m.json;
+    if (m !== undefined && m.body === body) return m.bytes;
     const u = (JSON.parse(body) as { user: Profile }).user;
-    const json = JSON.stringify({ id: u.id, handle: u.handle, displayName: u.displayName });
+    const bytes = Buffer.from(JSON.stringify({ id: u.id, handle: u.handle, displayName: u.displayName }));
     if (this.memo.size >= this.maxEntries) this.memo.clear();
-    this.memo.set(id, { body, json });
-    return json;
+    this.memo.set(id, { body, bytes });
+    return bytes;
   }
 }

@@ -9,6 +9,7 @@ import type { PostCache } from "../posts/cache";
 import type { AuthorViews } from "./authors";
 import { BUILDING, feedKey, pad, pullKey, SENTINEL } from "./list-encoding";
 import { definePageScript, runPageScript } from "./page-script";
+import { PageGuesses, sameIds } from "./page-guess";
 import { PULL_NONE, pulledFollowees, type RecentPosts } from "./pull";
 
 // GET /feed: the page's ids from Redis in one round trip (page-script.ts: the reader's pushed list
@@ -29,14 +30,18 @@ interface PageIds {
 }
 
 /** `{"id":"…","authorId":"…",…}` (renderPost's key order): the author id without parsing. */
-function authorIdOf(postId: string, json: string): string {
+function authorIdOf(postId: string, json: Buffer): string {
   const start = 21 + postId.length; // {"id":"<id>","authorId":"
-  return json.slice(start, json.indexOf('"', start));
+  return json.toString("latin1", start, json.indexOf(0x22 /* " */, start));
 }
+const ITEMS_OPEN = Buffer.from('{"items":[');
+const AUTHOR_KEY = Buffer.from(',"author":');
+const NULL = Buffer.from("null");
 
 export class FeedService {
   private readonly reads: BufferedCounter;
   private readonly listHits: BufferedCounter;
+  private readonly guesses = new PageGuesses();
 
   constructor(
     private readonly db: Db,
@@ -115,28 +120,52 @@ export class FeedService {
     return { ids: rows.slice(0, limit), more: rows.length > limit, primary };
   }
 
-  /** The `GET /feed` response body: `{"items":[post + author],"nextCursor"}`, assembled from cached JSON. */
-  async page(userId: string, cursor: string | null, limit: number): Promise<string> {
-    const p = await this.pageIds(userId, cursor, limit);
-    const bodies = await this.posts.getMany(p.ids, { primary: p.primary });
-    const authors: Array<string | null | Promise<string | null>> = new Array(bodies.length);
+  /**
+   * The `GET /feed` response body, `{"items":[post + author],"nextCursor"}`, spliced from the
+   * cached bytes into one Buffer: each post's stored JSON without its closing brace, the author's,
+   * the brace (nothing decoded, parsed or re-serialized; app/test/feed-bytes.test.ts holds the
+   * bytes to the reference rendering).
+   */
+  async page(userId: string, cursor: string | null, limit: number): Promise<Buffer> {
+    // the last ids of this page: their bodies ride in the page script's round trip (page-guess.ts)
+    const key = this.guesses.key(userId, cursor, limit);
+    const guess = this.guesses.get(key);
+    const pending = this.pageIds(userId, cursor, limit);
+    const early = guess === undefined ? null : this.posts.fetchBytes(guess).catch(() => null);
+    const p = await pending;
+    const bodies = early !== null && sameIds(guess!, p.ids) ? await this.posts.completeBytes(p.ids, await early, { primary: p.primary }) : await this.posts.getManyBytes(p.ids, { primary: p.primary });
+    if (p.ids.length > 0) this.guesses.set(key, p.ids);
+    const authors: Array<Buffer | null | Promise<Buffer | null>> = new Array(bodies.length);
     let waiting = false;
     for (let i = 0; i < bodies.length; i++) {
       const b = bodies[i];
-      const a = b === null ? null : this.authors.json(authorIdOf(p.ids[i], b));
-      if (a !== null && typeof a !== "string") waiting = true;
+      const a = b === null ? null : this.authors.bytes(authorIdOf(p.ids[i], b));
+      if (a !== null && !(a instanceof Buffer)) waiting = true;
       authors[i] = a;
     }
-    const resolved = waiting ? await Promise.all(authors) : (authors as Array<string | null>);
-    let out = '{"items":[';
-    let first = true;
+    const resolved = waiting ? await Promise.all(authors) : (authors as Array<Buffer | null>);
+    const tail = '],"nextCursor":' + (p.more && p.ids.length > 0 ? `"${p.ids[p.ids.length - 1]}"` : "null") + "}";
+    let size = ITEMS_OPEN.length + tail.length;
+    let items = 0;
     for (let i = 0; i < bodies.length; i++) {
       const b = bodies[i];
       if (b === null) continue; // gone from the database
-      out += (first ? "" : ",") + b.slice(0, -1) + ',"author":' + (resolved[i] ?? "null") + "}";
-      first = false;
+      size += (items++ > 0 ? 1 : 0) + b.length - 1 + AUTHOR_KEY.length + (resolved[i] ?? NULL).length + 1;
     }
+    const out = Buffer.allocUnsafe(size);
+    let o = ITEMS_OPEN.copy(out, 0);
+    items = 0;
+    for (let i = 0; i < bodies.length; i++) {
+      const b = bodies[i];
+      if (b === null) continue;
+      if (items++ > 0) out[o++] = 0x2c; // ,
+      o += b.copy(out, o, 0, b.length - 1);
+      o += AUTHOR_KEY.copy(out, o);
+      o += (resolved[i] ?? NULL).copy(out, o);
+      out[o++] = 0x7d; // }
+    }
+    out.write(tail, o, "latin1"); // ASCII: digits and punctuation
     this.reads.inc();
-    return out + '],"nextCursor":' + (p.more && p.ids.length > 0 ? `"${p.ids[p.ids.length - 1]}"` : "null") + "}";
+    return out;
   }
 }
