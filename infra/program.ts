@@ -194,7 +194,7 @@ function awsOutputs(site: SiteTopology, s: AwsSite): SiteOutputs {
     // what `dr.fencedRelease` pins when this site is fenced
     release: s.release,
     // what sites.<site>.amiId / availabilityZones pin (required while this site is fenced)
-    pins: { amiId: s.api?.fleet.amiId, availabilityZones: s.network.availabilityZones },
+    pins: { amiId: s.api?.fleet.amiId, availabilityZones: s.network.availabilityZones, ...(s.security.prefixListIds.cloudfront ? { prefixLists: s.security.prefixListIds } : {}) },
     publicSubnetIds: s.network.publicSubnetIds,
     appSubnetIds: s.network.appSubnetIds,
     dataSubnetIds: s.network.dataSubnetIds,

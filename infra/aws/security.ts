@@ -24,6 +24,8 @@ export class SecurityChain extends pulumi.ComponentResource {
   public readonly loadBalancerSecurityGroupId: pulumi.Output<string>;
   /** every group the load balancer carries: the main one, then those its sources' weights need */
   public readonly loadBalancerSecurityGroupIds: pulumi.Output<string>[];
+  /** behind CloudFront: the AWS-managed prefix lists it admits (what sites.<site>.prefixLists pins) */
+  public readonly prefixListIds: { cloudfront?: pulumi.Output<string>; route53HealthChecks?: pulumi.Output<string> } = {};
   public readonly appSecurityGroupId: pulumi.Output<string>;
   public readonly databaseSecurityGroupId: pulumi.Output<string>;
   public readonly cacheSecurityGroupId: pulumi.Output<string>;
@@ -88,6 +90,9 @@ export class SecurityChain extends pulumi.ComponentResource {
       // behind CloudFront (which needs the certificate) or Cloudflare: only the listener's port
       const port = site.certificateArn !== undefined ? 443 : 80;
       const sources = originSources(name, this, topology, site);
+      for (const source of sources) {
+        if (source.key === "cloudfront" || source.key === "route53HealthChecks") this.prefixListIds[source.key] = pulumi.output(source.prefixListId);
+      }
       packSources(sources.map((s) => ({ key: s.key, weight: weightOf(s) }))).forEach((members, i) => {
         const sg = i === 0 ? lb : group(`load-balancer-${i + 1}`, `Load balancer, more edge sources (rules by prefix-list weight: ${members.map((m) => `${m.key} ${m.weight}`).join(", ")})`);
         if (i > 0) lbGroups.push(sg);

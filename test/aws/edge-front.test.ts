@@ -129,6 +129,15 @@ describe("edge front: prod under the offline plan", function () {
     }
   });
 
+  it("AWS sites behind Cloudflare: the ALB admits only a prefix list of Cloudflare's published IPv4 ranges (in the site's region), no CloudFront distribution for the API, no origin header", async () => {
+    const cf = await evaluateStack({ stack: "prod", configOverrides: { edge: { dns: "cloudflare", zoneId: "0123456789abcdef0123456789abcdef", cloudflare: { accountId: "fedcba9876543210fedcba9876543210", plan: "business" } } } });
+    const list = inputs(cf, "aws:ec2/managedPrefixList:ManagedPrefixList", "primary-sg-cloudflare");
+    assert.deepEqual([list.region, list.addressFamily, list.maxEntries, list.entries], ["ap-northeast-2", "IPv4", 30, [{ cidr: "173.245.48.0/20", description: "Cloudflare (published range)" }, { cidr: "103.21.244.0/22", description: "Cloudflare (published range)" }]]);
+    const rules = cf.resources.filter((r) => r.type === "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule" && r.inputs.securityGroupId === "primary-sg-load-balancer-id");
+    assert.deepEqual(rules.map((r) => [r.name, r.inputs.fromPort, r.inputs.prefixListId, r.inputs.cidrIpv4]), [["primary-sg-lb-from-cloudflare", 443, "primary-sg-cloudflare-id", undefined]]);
+    assert.equal(cf.resources.some((r) => r.name === "cdn-api" || r.name === "primary-api-from-cdn"), false);
+  });
+
   it("the origin secret: two slots of 48 letters and digits, each replaced only by raising its generation", () => {
     for (const slot of ["a", "b"]) assert.deepEqual(inputs(prod, "random:index/randomPassword:RandomPassword", `origin-secret-${slot}`), { length: 48, special: false, keepers: { generation: "0" } });
   });
