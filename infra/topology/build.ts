@@ -111,6 +111,10 @@ export function buildTopology(cfg: ResolvedConfig, asOf?: string): Topology {
     // the dumps: the ops runner of a DigitalOcean writer (infra/digitalocean/ops-runner.ts)
     const writerCloud = cfg.sites[writerSite]?.cloud;
     if (writerCloud === "digitalocean" && cfg.digitalocean?.dumps.heartbeatUrl === undefined) warnings.push("digitalocean.dumps.heartbeatUrl is not set: a failed or stopped dump raises no alarm, and the RPO holds only while dumps succeed (README, DigitalOcean DR)");
+    // the pin the failover that fences this DigitalOcean writer will need (digitalocean-rules.ts)
+    for (const [key, s] of [["primary", primary], ["secondary", secondary]] as const) {
+      if (secondary && s?.cloud === "digitalocean" && key === writerSite && s.databaseCaCertificate === undefined) warnings.push(`sites.${key} is not pinned: a failover that fences it needs its MySQL cluster's CA without a call to ${s.region}; copy the stack output sites.${key}.pins.databaseCaCertificate into sites.${key}.databaseCaCertificate now`);
+    }
     if (writerCloud === "aws") warnings.push(`the aws writer is not dumped for the digitalocean site (the ops runner dumps DigitalOcean writers only): a failover onto it needs a dump made by hand (README, DigitalOcean DR)`);
   }
   const doMysql = DO_MYSQL_VERSIONS.find((v) => v.version === cfg.digitalocean?.database.version);

@@ -139,6 +139,15 @@ describe("digitalocean: config validation", () => {
     has(problems(dev((r) => delete r.digitalocean.dumps)), "resilient-feed:digitalocean.dumps = (missing):");
   });
 
+  it("a two-site stack warns, naming the stack output, while its DigitalOcean writer (the site a failover fences) has no CA pin", () => {
+    const twoSites = (pin: boolean) => buildTopology(parseProjectConfig(dev((r) => {
+      r.sites.secondary = { cloud: "digitalocean", region: "syd1", cidr: "10.40.0.0/18" };
+      if (pin) r.sites.primary.databaseCaCertificate = CA;
+    }))).warnings;
+    assert.deepEqual(twoSites(false).filter((w) => w.includes("is not pinned")), ["sites.primary is not pinned: a failover that fences it needs its MySQL cluster's CA without a call to sgp1; copy the stack output sites.primary.pins.databaseCaCertificate into sites.primary.databaseCaCertificate now"]);
+    assert.deepEqual(twoSites(true).filter((w) => w.includes("is not pinned")), []);
+  });
+
   it("fencing: a fenced DigitalOcean site's cluster CA comes from config, required by key; never on an AWS site", () => {
     const found = problems(dev((r) => {
       r.sites.secondary = { cloud: "digitalocean", region: "syd1", cidr: "10.40.0.0/18" };

@@ -60,6 +60,6 @@ describe("digitalocean: backup-restore between two DigitalOcean sites", function
     assert.ok(fencedPool.includes(CA.trim()), "the fenced pool's user data carries the pinned CA");
     const fencedOps = String(unsecret(inputsOf(plan, "droplet:Droplet", "primary-ops").userData));
     assert.ok(fencedOps.includes(CA.trim()));
-    assert.equal((normal.outputs.sites as any).primary.pins.databaseCaCertificate, "-----BEGIN CERTIFICATE-----\nMOCK-CA-primary-db-id\n-----END CERTIFICATE-----\n");
+    assert.equal((normal.outputs.sites as any).primary.pins.databaseCaCertificate, "-----BEGIN CERTIFICATE-----\nTU9DSy1DQS1wcmltYXJ5LWRiLWlk\n-----END CERTIFICATE-----\n");
   });
 });

@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
 import { evaluateStack } from "../../tools/plan/evaluate";
-import { CLOUDFLARE_IPV4_SAMPLE } from "../../tools/plan/mocks";
+import { CLOUDFLARE_IPV4_SAMPLE, mockDatabaseCa } from "../../tools/plan/mocks";
 import type { PlanResult, PlannedResource } from "../../tools/plan/types";
 import { opsBundle } from "../../infra/digitalocean/ops-bundle";
 import { formatPlan } from "../../tools/plan/format";
@@ -59,7 +59,7 @@ describe("digitalocean: the dev site", function () {
     assert.match(script, /DB_REPLICA_URL=mysql:\/\/feedapp:.*@private-primary-db-read\.db\.ondigitalocean\.com:25060\/feed/);
     assert.match(script, /REDIS_URL=rediss:\/\/default:.*@private-primary-cache\.db\.ondigitalocean\.com:25061/);
     assert.match(script, /DB_TLS=true\nDB_TLS_CA_FILE=\/etc\/resilient-feed\/mysql-ca\.pem/);
-    assert.match(script, /MOCK-CA-primary-db-id/);
+    assert.ok(script.includes(mockDatabaseCa("primary-db-id").trim()), "the cluster CA from getDatabaseCa");
     assert.doesNotMatch(script, /doadmin/, "only the app user's credentials");
   });
 

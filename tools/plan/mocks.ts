@@ -35,7 +35,7 @@ export const INVOKES: Record<string, Invoke> = {
   // Cloudflare's published ranges (a sample of the real list), for the DigitalOcean load balancer's firewall
   "cloudflare:index/getIpRanges:getIpRanges": () => ({ id: "cloudflare-ips", etag: "mock", ipv4Cidrs: CLOUDFLARE_IPV4_SAMPLE, ipv6Cidrs: ["2400:cb00::/32"], chinaIpv4Cidrs: [], chinaIpv6Cidrs: [] }),
   // a managed database cluster's CA, which the droplets verify MySQL against
-  "digitalocean:index/getDatabaseCa:getDatabaseCa": (i) => ({ id: String(i.clusterId), clusterId: i.clusterId, certificate: `-----BEGIN CERTIFICATE-----\nMOCK-CA-${String(i.clusterId)}\n-----END CERTIFICATE-----\n` }),
+  "digitalocean:index/getDatabaseCa:getDatabaseCa": (i) => ({ id: String(i.clusterId), clusterId: i.clusterId, certificate: mockDatabaseCa(String(i.clusterId)) }),
 };
 
 /** Two of Cloudflare's IPv4 ranges, enough to see the firewall's shape. */
@@ -214,6 +214,14 @@ function arnFor(service: string, type: string, region: string, name: string): st
     case "cloudwatch": return resource === "loggroup" ? `arn:aws:logs:${region}:${MOCK_ACCOUNT}:log-group:${name}` : `arn:aws:cloudwatch:${region}:${MOCK_ACCOUNT}:${resource}:${name}`;
     default: return `arn:aws:${service}:${region}:${MOCK_ACCOUNT}:${resource}/${name}`;
   }
+}
+
+/**
+ * The CA getDatabaseCa answers for a cluster under the mocks: a well-formed PEM (base64 of
+ * MOCK-CA-<cluster id>), so a stand-in pin (sites.<site>.databaseCaCertificate) can equal it.
+ */
+export function mockDatabaseCa(clusterId: string): string {
+  return `-----BEGIN CERTIFICATE-----\n${Buffer.from(`MOCK-CA-${clusterId}`).toString("base64")}\n-----END CERTIFICATE-----\n`;
 }
 
 /** A stable hex digest, so mock ids do not change between runs. */

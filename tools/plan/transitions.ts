@@ -7,6 +7,7 @@ import { diffPlans } from "./diff";
 import { evaluateStack } from "./evaluate";
 import { checkSteps, type StepCheck } from "./step-check";
 import type { PlanResult } from "./types";
+import { mockDatabaseCa } from "./mocks";
 
 // Every transition of the DR matrix as the config states a user sets, stage by stage: the four
 // modes in both directions (a switch to backup-restore removes the standby's protected resources,
@@ -59,8 +60,12 @@ function restoreSource(secondary: SiteRef): Overrides {
     : { restoreFromSnapshot: `arn:aws:rds:${secondary.region}:123456789012:snapshot:awsbackup:copyjob-example` };
 }
 
-/** The stand-in for the stack output sites.primary.pins.databaseCaCertificate a fenced DigitalOcean primary pins. */
-const PINNED_CLUSTER_CA = "-----BEGIN CERTIFICATE-----\nTUlJQkZBS0VDTFVTVEVSQ0E=\n-----END CERTIFICATE-----";
+/**
+ * The stand-in for the stack output sites.primary.pins.databaseCaCertificate a fenced DigitalOcean
+ * primary pins: what getDatabaseCa answers for its cluster under the mocks, as a real pin is the
+ * deployed CA, so the fenced primary keeps every input.
+ */
+const PINNED_CLUSTER_CA = mockDatabaseCa("primary-db-id");
 
 export function drTransitions(o: TransitionOptions): Transition[] {
   const state = (mode: Mode, activeSite = "primary", dr: Overrides = {}, more: Overrides = {}): Overrides => merge(merge(o.base ?? {}, {
