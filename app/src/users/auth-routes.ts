@@ -20,11 +20,15 @@ const signupSchema = z.strictObject({ handle, displayName, password: z.string().
 /** mode "bearer": the token comes back in the JSON (for clients without cookies), and no cookie is set. */
 const loginSchema = z.strictObject({ handle: z.string().min(1).max(30), password: z.string().min(1).max(200), mode: z.enum(["cookie", "bearer"]).default("cookie") });
 
-/** 429 with Retry-After when a throttle says wait. */
-function retryLater(c: Context, seconds: number, message: string): void {
-  if (seconds <= 0) return;
+/** 429 with Retry-After. */
+function tooMany(c: Context, seconds: number, message: string): never {
   c.header("retry-after", String(seconds));
   throw new AppError(429, "too_many_requests", message);
+}
+
+/** 429 when a throttle says wait (seconds > 0). */
+function retryLater(c: Context, seconds: number, message: string): void {
+  if (seconds > 0) tooMany(c, seconds, message);
 }
 
 export function authRoutes(deps: Deps) {
@@ -36,12 +40,11 @@ export function authRoutes(deps: Deps) {
 
   /** Runs a password hash inside the gate: 429 (Retry-After: 1) when no slot is free. */
   async function hashing<T>(c: Context, ip: string, work: () => Promise<T>): Promise<T> {
-    const release = gate.tryEnter(ip);
-    if (!release) retryLater(c, 1, "too many password checks in progress: retry in a second");
+    const release = gate.tryEnter(ip) ?? tooMany(c, 1, "too many password checks in progress: retry in a second");
     try {
       return await work();
     } finally {
-      release!();
+      release();
     }
   }
 
