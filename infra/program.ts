@@ -94,6 +94,7 @@ export function deployStatic(topology: Topology, awsSites: ReadonlyMap<string, A
     api: front?.api ?? { domainName: topology.edge.domain, protocol: https ? "https" : "http" },
     webAclArn: front?.webAclArn,
     responseHeadersPolicyId: front?.responseHeadersPolicyId,
+    apiOriginRecords: front?.originRecords,
     certificate: topology.cdn.certificateArn ? { arn: topology.cdn.certificateArn, aliases: [topology.cdn.domain] } : undefined,
   }, opts);
 }

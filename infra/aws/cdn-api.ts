@@ -19,6 +19,8 @@ export interface ApiCdnArgs {
   readonly responseHeadersPolicyId: pulumi.Input<string>;
   /** the bucket of CloudFront's standard logs (the primary's static log bucket) */
   readonly logBucketDomainName?: pulumi.Input<string>;
+  /** the records answering at the origin name: the distribution is created or re-pointed after them */
+  readonly originRecords: readonly pulumi.Resource[];
 }
 
 export class ApiCdn extends pulumi.ComponentResource {
@@ -48,7 +50,7 @@ export class ApiCdn extends pulumi.ComponentResource {
       webAclId: args.webAclArn,
       ...(args.logBucketDomainName !== undefined ? { loggingConfig: { bucket: args.logBucketDomainName, prefix: "api-cdn/", includeCookies: false } } : {}),
       tags,
-    }, { parent: this });
+    }, { parent: this, dependsOn: [...args.originRecords] });
 
     this.distributionId = this.distribution.id;
     this.domainName = this.distribution.domainName;

@@ -97,6 +97,8 @@ export interface CdnArgs {
   readonly webAclArn?: pulumi.Input<string>;
   /** the security headers of the API behaviours (response-headers.ts) */
   readonly responseHeadersPolicyId?: pulumi.Input<string>;
+  /** behind CloudFront: the records answering at the API origin's name (created before the distribution changes) */
+  readonly apiOriginRecords?: readonly pulumi.Resource[];
   /** a us-east-1 ACM certificate for custom names; without one, *.cloudfront.net (dev) */
   readonly certificate?: { readonly arn: string; readonly aliases: string[] };
 }
@@ -176,7 +178,7 @@ export class Cdn extends pulumi.ComponentResource {
         : { cloudfrontDefaultCertificate: true, minimumProtocolVersion: "TLSv1" },
       loggingConfig: { bucket: primary.logBucket!.bucketDomainName, prefix: "cdn/", includeCookies: false },
       tags,
-    }, { ...was("primary-cdn"), dependsOn: [primary.logBucket!] });
+    }, { ...was("primary-cdn"), dependsOn: [primary.logBucket!, ...(args.apiOriginRecords ?? [])] });
 
     // each bucket admits this distribution only; the primary's policy was the primary site's
     const policy = (site: StaticSite, logical: string, options: pulumi.CustomResourceOptions) => new aws.s3.BucketPolicy(logical, {

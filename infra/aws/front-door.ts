@@ -17,6 +17,8 @@ export interface CloudFrontFront {
   readonly responseHeadersPolicyId: pulumi.Output<string>;
   /** how both distributions reach the API: the routing policy's name, HTTPS, with the header */
   readonly api: ApiOriginArgs & { readonly protocol: "https" };
+  /** the records answering at the origin name, once door() built the API distribution */
+  originRecords: readonly pulumi.Resource[];
   /** the API distribution, built once the records answering at `origin.name` exist */
   door(origin: { readonly name: string; readonly records: readonly pulumi.Resource[] }, logBucketDomainName?: pulumi.Input<string>): FrontDoor;
 }
@@ -34,9 +36,11 @@ export function cloudFrontFront(topology: Topology, opts: pulumi.ComponentResour
     webAclArn: waf?.webAclArn,
     responseHeadersPolicyId: headers.id,
     api,
+    originRecords: [],
     door(origin, logBucketDomainName) {
       if (origin.name !== api.domainName) throw new Error(`CloudFront would call ${api.domainName}, but the records answer at ${origin.name}`);
-      const cdn = new ApiCdn("cdn-api", { topology, api, certificateArn, webAclArn: waf?.webAclArn, responseHeadersPolicyId: headers.id, logBucketDomainName }, { ...opts, dependsOn: [...origin.records] });
+      this.originRecords = origin.records;
+      const cdn = new ApiCdn("cdn-api", { topology, api, certificateArn, webAclArn: waf?.webAclArn, responseHeadersPolicyId: headers.id, logBucketDomainName, originRecords: origin.records }, opts);
       return { dnsName: cdn.domainName, zoneId: cdn.hostedZoneId, resource: cdn.distribution };
     },
   };

@@ -110,11 +110,17 @@ describe("edge front: prod under the offline plan", function () {
     assert.equal(apiOriginOf(latency, "cdn-api").domainName, "latency.feed.example.com");
   });
 
-  it("edge.domain is one simple alias to the API distribution, in every routing", () => {
+  it("edge.domain is one simple alias to the API distribution, in every routing; each waits for what it names", () => {
     for (const plan of [prod, single, latency]) {
       const entry = inputs(plan, RECORD, "edge-entry");
       assert.deepEqual([entry.name, entry.type, entry.aliases], ["feed.example.com", "A", [{ name: "fe3ae1b938fb6.cloudfront.net", zoneId: "Z2FDTNDATAQYW2", evaluateTargetHealth: false }]]);
     }
+    const deps = (plan: PlanResult, type: string, name: string) => (one(plan, type, name).dependencies ?? []).map((u) => u.split("::").pop()).filter((n) => /^edge-(failover|latency|geo|single)|^cdn-api$/.test(n!)).sort();
+    // the entry after the distribution, both distributions after the records at their origin name
+    assert.deepEqual(deps(prod, RECORD, "edge-entry"), ["cdn-api"]);
+    assert.deepEqual(deps(prod, DIST, "cdn-api"), ["edge-failover-primary", "edge-failover-secondary"]);
+    assert.deepEqual(deps(prod, DIST, "cdn"), ["edge-failover-primary", "edge-failover-secondary"]);
+    assert.deepEqual(deps(single, DIST, "cdn-api"), ["edge-single"]);
   });
 
   it("listener rules: metrics 404 (10), the origin header forwards (20, both secret slots), /readyz forwards for the health checkers (30), everything else 403 (50000)", () => {
