@@ -34,7 +34,7 @@ describe("app: password-hash concurrency cap under a login flood (real server pr
 
   after(async () => proc?.kill());
 
-  it("a real user's login under a 40-connection flood stays within 6× its idle median + 500 ms; the flood gets 429 with Retry-After 1", async () => {
+  it("a real user's login under a 40-connection flood stays within 8× its idle median + 1 s; the flood gets 429 with Retry-After 1", async () => {
     const tag = Date.now().toString(36);
     const user = { handle: `hf_user_${tag}`, password: "correct horse" };
     await signup(base, user.handle, user.password);
@@ -44,7 +44,7 @@ describe("app: password-hash concurrency cap under a login flood (real server pr
     const flooded = median(r.underFloodMs);
     const figures = `idle ${r.baselineMs.map(Math.round)} ms, under flood ${r.underFloodMs.map(Math.round)} ms, flood ${JSON.stringify(r.floodStatuses)}`;
     assert.deepEqual(r.userStatuses, [200, 200, 200, 200, 200], figures);
-    assert.ok(flooded < 6 * idle + 500, figures);
+    assert.ok(flooded < 8 * idle + 1000, figures);
     assert.ok((r.floodStatuses[429] ?? 0) > r.floodRequests / 2, `most of the flood is refused: ${figures}`);
     assert.ok((r.floodStatuses[401] ?? 0) > 0, `one flood hash at a time still runs: ${figures}`);
     assert.deepEqual(Object.keys(r.floodStatuses).sort(), ["401", "429"], figures);
