@@ -55,6 +55,7 @@ export function doAppEnvironment(p: DoUserDataParams): Record<string, string> {
     DRAIN_SECONDS: String(p.drainSeconds),
     // users reach the droplets through Cloudflare's proxy (the load balancer admits only its
     // ranges), which names the visitor in CF-Connecting-IP: the address the app's throttles use
+    // (that DigitalOcean's load balancer passes the header on unchanged is unverified)
     CLIENT_IP_SOURCE: "cf-connecting-ip",
   };
 }
