@@ -9,7 +9,7 @@ import { DISABLE_SSH, fetchChecked, installNode, METADATA_ROOT_ONLY, shellQuote,
 // At boot (resilient-feed-ops-boot.service, retried until it succeeds: the database firewall may
 // admit the droplet only after it exists): restore the named dump into the new cluster (only a
 // database without data; one already restored is left alone), then the app user's grants. Every
-// intervalMinutes (resilient-feed-dump.timer, after the boot unit): a dump, uploaded to the dump
+// intervalMinutes (resilient-feed-dump.timer; a dump before the boot unit finished fails): a dump, uploaded to the dump
 // bucket in the other region, then the heartbeat call. A failed dump makes no call: the push
 // monitor behind heartbeatUrl alerts when a call is overdue (dead-man's switch).
 
@@ -30,6 +30,8 @@ export const OPS_DIR = "/opt/resilient-feed-ops";
 export const OPS_ENV_FILE = "/etc/resilient-feed-ops/ops.env";
 export const OPS_CA_FILE = "/etc/resilient-feed-ops/mysql-ca.pem";
 const WORK_DIR = "/var/lib/resilient-feed-ops";
+/** written when the boot unit is done: the dump refuses to run before (a dump of a database not yet restored) */
+const READY_FILE = `${WORK_DIR}/ready`;
 /** the ops tool's exit code for "the database already holds data": a restore done before */
 export const RESTORE_ALREADY_DONE = 3;
 
@@ -58,6 +60,8 @@ function dumpScript(p: OpsUserDataParams): string {
   return [
     "#!/bin/bash",
     "set -euo pipefail",
+    // not Requires= on the boot unit: a failed dependency would keep the timer's unit from running at all
+    `if [ ! -f ${READY_FILE} ]; then echo "the boot unit (restore, grants) has not finished" >&2; exit 1; fi`,
     `file=${WORK_DIR}/dump.sql.gz`,
     'key="dumps/${DUMP_SITE}/$(date -u +%Y-%m-%dT%H-%M-%SZ).sql.gz"',
     `${node} dump "$file"`,
@@ -94,6 +98,7 @@ function units(p: OpsUserDataParams): Record<string, string> {
       `EnvironmentFile=${OPS_ENV_FILE}`,
       `ExecStart=/usr/local/bin/resilient-feed-restore`,
       `ExecStart=${node} grants`,
+      `ExecStartPost=/usr/bin/touch ${READY_FILE}`,
       // a database that already holds data was restored before (a replaced runner): not a failure
       `SuccessExitStatus=${RESTORE_ALREADY_DONE}`,
       "Restart=on-failure",
@@ -104,7 +109,6 @@ function units(p: OpsUserDataParams): Record<string, string> {
     "resilient-feed-dump.service": [
       "[Unit]",
       "Description=resilient-feed ops: dump the writer to the dump bucket",
-      "Requires=resilient-feed-ops-boot.service",
       "After=resilient-feed-ops-boot.service",
       "[Service]",
       "Type=oneshot",
@@ -144,7 +148,8 @@ export function renderOpsUserData(p: OpsUserDataParams): string {
     METADATA_ROOT_ONLY,
     ...Object.entries(units(p)).flatMap(([name, body]) => file(`/etc/systemd/system/${name}`, body, "0644", "UNIT")),
     "systemctl daemon-reload",
-    "systemctl enable --now resilient-feed-ops-boot.service resilient-feed-dump.timer",
+    // --no-block: the boot unit retries until the database firewall admits this droplet
+    "systemctl enable --now --no-block resilient-feed-ops-boot.service resilient-feed-dump.timer",
     "",
   ].join("\n");
 }

@@ -43,19 +43,22 @@ describe("digitalocean: the ops runner's cloud-init", () => {
     assert.match(script, new RegExp(`chmod 0600 ${OPS_ENV_FILE.replace(/[./]/g, "\\$&")}`));
   });
 
-  it("the units: restore then grants at boot (retried, 'already restored' is success); a dump every interval after them", () => {
+  it("the units: restore then grants at boot (retried, 'already restored' is success, not blocking cloud-init); a dump every interval, refused until they are done", () => {
     const boot = written(script, "/etc/systemd/system/resilient-feed-ops-boot.service");
-    assert.deepEqual(boot.split("\n").filter((l) => /^(ExecStart|SuccessExitStatus|Restart|RestartSec)=/.test(l)), [
+    assert.deepEqual(boot.split("\n").filter((l) => /^(ExecStart|ExecStartPost|SuccessExitStatus|Restart|RestartSec)=/.test(l)), [
       "ExecStart=/usr/local/bin/resilient-feed-restore",
       "ExecStart=/opt/resilient-feed-ops/node/bin/node /opt/resilient-feed-ops/ops.js grants",
+      "ExecStartPost=/usr/bin/touch /var/lib/resilient-feed-ops/ready",
       `SuccessExitStatus=${RESTORE_ALREADY_DONE}`,
       "Restart=on-failure",
       "RestartSec=30",
     ]);
     const dump = written(script, "/etc/systemd/system/resilient-feed-dump.service");
-    assert.match(dump, /^Requires=resilient-feed-ops-boot\.service\nAfter=resilient-feed-ops-boot\.service$/m);
+    assert.match(dump, /^After=resilient-feed-ops-boot\.service$/m);
+    assert.doesNotMatch(dump, /Requires=/);
+    assert.match(written(script, "/usr/local/bin/resilient-feed-dump"), /^if \[ ! -f \/var\/lib\/resilient-feed-ops\/ready \]; then .* exit 1; fi$/m);
     assert.match(written(script, "/etc/systemd/system/resilient-feed-dump.timer"), /^OnUnitActiveSec=30min$/m);
-    assert.match(script, /systemctl enable --now resilient-feed-ops-boot\.service resilient-feed-dump\.timer\n$/);
+    assert.match(script, /systemctl enable --now --no-block resilient-feed-ops-boot\.service resilient-feed-dump\.timer\n$/);
   });
 
   it("the dump goes to the dump bucket in its region, and only then the heartbeat", () => {
