@@ -9,7 +9,6 @@ import type { PostCache } from "../posts/cache";
 import type { AuthorViews } from "./authors";
 import { BUILDING, feedKey, pad, pullKey, SENTINEL } from "./list-encoding";
 import { definePageScript, runPageScript } from "./page-script";
-import { PageGuesses, sameIds } from "./page-guess";
 import { PULL_NONE, pulledFollowees, type RecentPosts } from "./pull";
 
 // GET /feed: the page's ids from Redis in one round trip (page-script.ts: the reader's pushed list
@@ -41,7 +40,6 @@ const NULL = Buffer.from("null");
 export class FeedService {
   private readonly reads: BufferedCounter;
   private readonly listHits: BufferedCounter;
-  private readonly guesses = new PageGuesses();
 
   constructor(
     private readonly db: Db,
@@ -127,14 +125,8 @@ export class FeedService {
    * bytes to the reference rendering).
    */
   async page(userId: string, cursor: string | null, limit: number): Promise<Buffer> {
-    // the last ids of this page: their bodies ride in the page script's round trip (page-guess.ts)
-    const key = this.guesses.key(userId, cursor, limit);
-    const guess = this.guesses.get(key);
-    const pending = this.pageIds(userId, cursor, limit);
-    const early = guess === undefined ? null : this.posts.fetchBytes(guess).catch(() => null);
-    const p = await pending;
-    const bodies = early !== null && sameIds(guess!, p.ids) ? await this.posts.completeBytes(p.ids, await early, { primary: p.primary }) : await this.posts.getManyBytes(p.ids, { primary: p.primary });
-    if (p.ids.length > 0) this.guesses.set(key, p.ids);
+    const p = await this.pageIds(userId, cursor, limit);
+    const bodies = await this.posts.getManyBytes(p.ids, { primary: p.primary });
     const authors: Array<Buffer | null | Promise<Buffer | null>> = new Array(bodies.length);
     let waiting = false;
     for (let i = 0; i < bodies.length; i++) {

@@ -71,19 +71,14 @@ export class PostCache {
    */
   async getManyBytes(ids: string[], opts: { primary?: boolean } = {}): Promise<Array<Buffer | null>> {
     if (ids.length === 0) return [];
-    return this.completeBytes(ids, await this.fetchBytes(ids).catch(() => null), opts);
-  }
-
-  /** The stored bytes of `ids` as one MGET sends them back: no checks, no counting, no read-through (see completeBytes). */
-  fetchBytes(ids: string[]): Promise<Array<Buffer | null>> {
-    return ids.length === 0 ? Promise.resolve([]) : this.redis.mgetBuffer(ids.map(postKey));
-  }
-
-  /** fetchBytes' values for `ids` (null: Redis failed) checked, counted and completed from MySQL. */
-  completeBytes(ids: string[], values: Array<Buffer | null> | null, opts: { primary?: boolean } = {}): Array<Buffer | null> | Promise<Array<Buffer | null>> {
-    if (values !== null) return this.complete(ids, values, opts, isPostBytes, bytes);
-    this.metrics.cacheRequests.inc({ cache: "post", result: "error" }, ids.length);
-    return Promise.all(ids.map((id) => this.loadOne(id, opts.primary).then(bytes)));
+    let values: Array<Buffer | null>;
+    try {
+      values = await this.redis.mgetBuffer(ids.map(postKey));
+    } catch {
+      this.metrics.cacheRequests.inc({ cache: "post", result: "error" }, ids.length);
+      return Promise.all(ids.map((id) => this.loadOne(id, opts.primary).then(bytes)));
+    }
+    return this.complete(ids, values, opts, isPostBytes, bytes);
   }
 
   /** The values the MGET found for `ids`, with every miss read through (batched per turn); counts hits and misses. */
