@@ -262,7 +262,7 @@ async function main(): Promise<void> {
   lines.push(`DB queries per 1000 profile reads: ${((queries / Math.max(1, profileReads)) * 1000).toFixed(1)} (${queries} statements; lag checks and readiness pings not counted, ${profileReads} reads)`);
   lines.push(`errors (all scenarios + warm-up): ${errors} (target 0) ${errors === 0 ? "OK" : "MISSED"}`);
   lines.push(...fanoutRecoveryLines(fanout));
-  lines.push(`total bench time ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+  lines.push(`total bench time ${((Date.now() - t0) / 1000).toFixed(0)} s; load average (1/5/15 min) at the end: ${fs.readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")}`);
   process.stdout.write(lines.join("\n") + "\n");
 }
 
