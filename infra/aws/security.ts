@@ -165,5 +165,5 @@ function originSources(name: string, parent: pulumi.Resource, topology: Topology
     }),
     tags: { ...siteTags(topology, site, "load-balancer"), Name: `${name}-cloudflare` },
   }, opts);
-  return [{ key: "cloudflare", prefixListId: list.id, description: "Listener port from Cloudflare's proxy and monitors only (published IPv4 ranges)" }];
+  return [{ key: "cloudflare", prefixListId: list.id, description: "Listener port from the Cloudflare proxy and monitors only (published IPv4 ranges)" }];
 }

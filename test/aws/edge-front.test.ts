@@ -142,6 +142,8 @@ describe("edge front: prod under the offline plan", function () {
     const rules = cf.resources.filter((r) => r.type === "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule" && r.inputs.securityGroupId === "primary-sg-load-balancer-id");
     assert.deepEqual(rules.map((r) => [r.name, r.inputs.fromPort, r.inputs.prefixListId, r.inputs.cidrIpv4]), [["primary-sg-lb-from-cloudflare", 443, "primary-sg-cloudflare-id", undefined]]);
     assert.equal(cf.resources.some((r) => r.name === "cdn-api" || r.name === "primary-api-from-cdn"), false);
+    // EC2 refuses any other character in a rule's description (cloud-constraints row 9)
+    for (const r of rules) assert.match(String(r.inputs.description), /^[a-zA-Z0-9 ._\-:/()#,@[\]+=&;{}!$*]+$/, r.name);
   });
 
   it("the origin secret: two slots of 48 letters and digits, each replaced only by raising its generation", () => {

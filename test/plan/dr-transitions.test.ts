@@ -42,7 +42,8 @@ describe("DR transitions of the prod program: static stability", function () {
       assert.ok(before.size > 150, `the primary has its whole stack (${before.size})`);
       assert.deepEqual(diff(before, inputsBy(plan(mode, "secondary"), inPrimary)), { create: [], delete: [], update: [] });
       assert.deepEqual(diff(inputsBy(plan(mode, "primary"), cdnResources), inputsBy(plan(mode, "secondary"), cdnResources)), { create: [], delete: [], update: [] });
-      assert.equal(plan(mode, "secondary").resources.filter((r) => r.type === "aws:cloudfront/distribution:Distribution").length, 1);
+      // the static files' distribution and the API's (CloudFront in front of the API, at edge.domain)
+      assert.deepEqual(plan(mode, "secondary").resources.filter((r) => r.type === "aws:cloudfront/distribution:Distribution").map((r) => r.name).sort(), ["cdn", "cdn-api"]);
     });
   }
 
@@ -82,7 +83,13 @@ describe("DR transitions of the prod program: static stability", function () {
     assert.deepEqual(diff(primary("pilot-light"), primary("backup-restore")), { create: [], delete: peering.create, update: [] });
     assert.deepEqual(diff(primary("pilot-light"), primary("warm-standby")), { create: [], delete: [], update: [] });
     assert.deepEqual(diff(primary("warm-standby"), primary("active-active")), { create: [], delete: [], update: [] });
-    // the CDN and the static replication are the same in every mode
-    for (const mode of MODES) assert.deepEqual(diff(inputsBy(plan("backup-restore", "primary"), cdnResources), inputsBy(plan(mode, "primary"), cdnResources)), { create: [], delete: [], update: [] }, mode);
+    // the CDN and the static replication are the same in every mode but for the API origin's
+    // name, which follows the routing policy (single., failover., latency.<domain>)
+    const label = { "backup-restore": "single", "pilot-light": "failover", "warm-standby": "failover", "active-active": "latency" } as const;
+    const anyOrigin = (p: PlanResult, mode: keyof typeof label) => new Map([...inputsBy(p, cdnResources)].map(([k, v]) => [k, v.replaceAll(`"${label[mode]}.feed.example.com"`, '"<origin>"')]));
+    for (const mode of MODES) {
+      assert.deepEqual(diff(anyOrigin(plan("backup-restore", "primary"), "backup-restore"), anyOrigin(plan(mode, "primary"), mode)), { create: [], delete: [], update: [] }, mode);
+      assert.ok(inputsBy(plan(mode, "primary"), cdnResources).get("aws:cloudfront/distribution:Distribution::cdn-api")!.includes(`"domainName":"${label[mode]}.feed.example.com"`), mode);
+    }
   });
 });
