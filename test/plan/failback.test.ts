@@ -14,9 +14,14 @@ import type { PlanResult } from "../../tools/plan/types";
 const state = (activeSite: string, primary: number, secondary: number) => ({ dr: { activeSite, databaseGeneration: { primary, secondary } } });
 const DB_TYPES = ["aws:rds/instance:Instance", "aws:kms/key:Key", "aws:rds/subnetGroup:SubnetGroup", "aws:rds/parameterGroup:ParameterGroup", "aws:iam/role:Role", "aws:iam/rolePolicyAttachment:RolePolicyAttachment"];
 
-/** Each record: its name, failover role (or -) and what it answers with (a site's ALB, or a set's name). */
+/**
+ * Each record: its name, failover role (or -) and what it answers with (a site's ALB, a set's
+ * name, or the API distribution and the name it calls: CloudFront in front of the API).
+ */
 function records(p: PlanResult): string[] {
-  const target = (name: string) => /^(primary|secondary)-api\./.exec(name)?.[1] ?? name;
+  const api = p.resources.find((r) => r.type === "aws:cloudfront/distribution:Distribution" && r.name === "cdn-api");
+  const origin = (api?.inputs.origins as { domainName: string }[] | undefined)?.[0]?.domainName;
+  const target = (name: string) => (name.endsWith(".cloudfront.net") ? `cdn-api → ${origin}` : /^(primary|secondary)-api\./.exec(name)?.[1] ?? name);
   return p.resources
     .filter((r) => r.type === "aws:route53/record:Record" && r.name.startsWith("edge-"))
     .map((r) => {
@@ -64,7 +69,7 @@ describe("failback as config states (prod, warm-standby)", function () {
     assert.deepEqual(deletes.filter((c) => c.retained && !oldWriter.includes(c)), [], "only the old writer is retained");
     // the primary is the standby again: warm, its apps writing to the secondary's writer
     assert.deepEqual(sites(reseeded), { primary: { role: "standby", servesTraffic: false, database: "replica" }, secondary: { role: "active", servesTraffic: true, database: "writer" } });
-    assert.deepEqual(records(reseeded), ["edge-entry - → failover.feed.example.com", "edge-failover-primary PRIMARY → secondary", "edge-failover-secondary SECONDARY → primary"]);
+    assert.deepEqual(records(reseeded), ["edge-entry - → cdn-api → failover.feed.example.com", "edge-failover-primary PRIMARY → secondary", "edge-failover-secondary SECONDARY → primary"]);
     assert.deepEqual(changes(d, "global"), ["+ edge-failover-secondary", "+ edge-primary-readyz", "+ edge-primary-unready"]);
   });
 
@@ -79,7 +84,7 @@ describe("failback as config states (prod, warm-standby)", function () {
     assert.deepEqual([promoted.inputs.skipFinalSnapshot, promoted.inputs.finalSnapshotIdentifier], [false, "resilient-feed-prod-primary-g1-final"]);
     assert.ok(changes(d, "primary").includes("+ primary-db-g1-read-0") && changes(d, "primary").includes("+ primary-backup"));
     assert.deepEqual(sites(switched), { primary: { role: "active", servesTraffic: true, database: "writer" }, secondary: { role: "standby", servesTraffic: false, database: "fenced" } });
-    assert.deepEqual(records(switched), ["edge-entry - → failover.feed.example.com", "edge-failover-primary PRIMARY → primary"], "the fenced secondary gets no record");
+    assert.deepEqual(records(switched), ["edge-entry - → cdn-api → failover.feed.example.com", "edge-failover-primary PRIMARY → primary"], "the fenced secondary gets no record");
     assert.equal((switched.outputs as { fencedSite?: string }).fencedSite, "secondary");
   });
 
@@ -92,13 +97,13 @@ describe("failback as config states (prod, warm-standby)", function () {
     assert.deepEqual([replica.inputs.replicateSourceDb, replica.region], [writer.arn, "ap-northeast-1"]);
     assert.ok(d.changes.filter((c) => c.op === "-" && c.type === "aws:rds/instance:Instance").every((c) => c.retained));
     assert.deepEqual(sites(back), { primary: { role: "active", servesTraffic: true, database: "writer" }, secondary: { role: "standby", servesTraffic: false, database: "replica" } });
-    assert.deepEqual(records(back), ["edge-entry - → failover.feed.example.com", "edge-failover-primary PRIMARY → primary", "edge-failover-secondary SECONDARY → secondary"]);
+    assert.deepEqual(records(back), ["edge-entry - → cdn-api → failover.feed.example.com", "edge-failover-primary PRIMARY → primary", "edge-failover-secondary SECONDARY → secondary"]);
     assert.equal((back.outputs as { fencedSite?: string }).fencedSite, undefined);
   });
 
   it("active-active switched back: the fenced secondary gets no latency record; a geo rule naming it falls to the default", async () => {
     const latency = await evaluateStack({ stack: "prod", configOverrides: { dr: { mode: "active-active", activeSite: "primary", databaseGeneration: { primary: 1, secondary: 0 } } } });
-    assert.deepEqual(records(latency), ["edge-entry - → latency.feed.example.com", "edge-latency-primary - → primary"]);
+    assert.deepEqual(records(latency), ["edge-entry - → cdn-api → latency.feed.example.com", "edge-latency-primary - → primary"]);
     const geo = await evaluateStack({ stack: "prod", configOverrides: { dr: { mode: "active-active", activeSite: "primary", databaseGeneration: { primary: 1, secondary: 0 } }, edge: { geo: [{ country: "JP", site: "secondary" }] } } });
     const answers = geo.resources.filter((r) => r.type === "aws:route53/record:Record" && r.name !== "edge-entry").map((r) => `${r.name} ${JSON.stringify(r.inputs.geolocationRoutingPolicies ?? [])}`);
     assert.deepEqual(answers, ['edge-geo-default [{"country":"*"}]']);
