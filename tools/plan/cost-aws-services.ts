@@ -26,6 +26,9 @@ export const bucketReplication: PriceRule = (r, ctx) => [
 /** CloudFront: data out by viewer location and HTTPS requests (origin fetches from AWS are free). */
 export const distribution: PriceRule = (r, ctx) => {
   const u = ctx.usage;
+  // the API's own distribution (CloudFront in front of the API): its requests; the bytes of its
+  // small JSON answers are not modelled
+  if (r.name === "cdn-api") return [line(r, ctx, { tier: "cdn", what: "API HTTPS requests (10,000s)", priceItem: "cloudfront:https", region: "global", quantity: u.cdnApiRequestsPerMonth / 10_000 })];
   const japan = u.cdnGbOut * u.cdnJapanShare;
   return [
     line(r, ctx, { tier: "cdn", what: "data out to viewers in Japan (GB)", priceItem: "cloudfront:out:japan", region: "global", quantity: japan }),
