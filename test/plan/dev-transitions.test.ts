@@ -55,6 +55,8 @@ describe("plan --transitions --stack dev: the DigitalOcean writer's DR transitio
     const after = await evaluateStack({ stack: "dev", configOverrides: failover.stages[1].overrides });
     const ok = check(before, after);
     assert.deepEqual([problems(ok), stepsAccepted(ok)], [[], true]);
+    // nothing is called in the fenced primary's region (sgp1)
+    assert.deepEqual([ok.calls.fencedRegion, ok.calls.intoFenced], ["sgp1", []]);
     assert.ok(ok.states > 20, `pairs walked: ${ok.states} states`);
     const clusterUrn = after.resources.find((r) => r.type === DO("databaseCluster:DatabaseCluster") && r.name === "secondary-db")!.urn;
     const broken = { ...after, resources: after.resources.map((r) => (r.name === "secondary-db-read" ? { ...r, dependencies: (r.dependencies ?? []).filter((d) => d !== clusterUrn) } : r)) };
@@ -70,6 +72,15 @@ describe("plan --transitions --stack dev: the DigitalOcean writer's DR transitio
     // the VPC replaced delete-first under a cluster that stays in it: DigitalOcean refuses to delete a VPC with members
     const vpc2 = { ...vpc, inputs: { ipRange: "10.1.0.0/20" }, deleteBeforeReplace: true };
     assert.deepEqual(problems(check(plan([vpc, cluster()]), plan([vpc2, cluster()]))), ["replace-delete net: database cluster is a member of VPC net, which does not exist"]);
+  });
+
+  it("a fenced DigitalOcean site: a step on its objects is a call into its region, also for an object that has a region only through its cluster", () => {
+    const sgp = (r: PlannedResource): PlannedResource => ({ ...r, region: "sgp1", inputs: { ...r.inputs, region: "sgp1" } });
+    const fw = firewall([cluster().urn]);
+    const before = plan([sgp(vpc), sgp(cluster()), fw]);
+    const after: PlanResult = { ...plan([sgp(vpc), sgp(cluster()), { ...fw, inputs: { ...fw.inputs, rules: [] } }]), outputs: { fencedSite: "primary" }, config: { sites: { primary: { cloud: "digitalocean", region: "sgp1" } } } };
+    const c = check(before, after);
+    assert.deepEqual([c.calls.fencedRegion, c.calls.intoFenced], ["sgp1", [`update ${DO("databaseFirewall:DatabaseFirewall")} db-fw`]]);
   });
 
   it("a Cloudflare pool is not named by the load balancer while its DigitalOcean origin does not exist", () => {

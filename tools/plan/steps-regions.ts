@@ -1,12 +1,17 @@
-import type { PlanResult } from "./types";
+import type { PlanResult, PlannedResource } from "./types";
 import type { Step } from "./steps";
+import { handlesOf } from "./steps-digitalocean";
+import { inputStrings } from "./steps-references";
 
 // What a run calls in each region. During a regional outage every call into the failed region
 // fails, and Pulumi stops at the first failure: a run that fences a site must make none there.
 // Calls are the steps on the site's resources, the provider functions the program calls, and the
 // providers' own start-up: the AWS provider validates credentials and asks for the account id
 // through STS in its `stsRegion` (else its region) unless skipCredentialsValidation and
-// skipRequestingAccountId are set (Pulumi AWS provider configuration reference).
+// skipRequestingAccountId are set (Pulumi AWS provider configuration reference). A DigitalOcean
+// object without a region of its own (a cluster's firewall, database, user) is in the region of
+// the object it names (its cluster); DigitalOcean's functions carry no region in the plan, so a
+// fenced DigitalOcean site's functions are not counted here (its cluster CA is pinned in config).
 
 export interface RegionCalls {
   /** provider functions per region ("-" for those answered inside the provider) */
@@ -24,18 +29,32 @@ export function regionCalls(after: PlanResult, steps: readonly Step[]): RegionCa
   const startup = awsStartup(after);
   const fenced = String((after.outputs as { fencedSite?: string }).fencedSite ?? "");
   const sites = (after.config.sites ?? {}) as Record<string, { region?: string; cloud?: string }>;
-  const fencedRegion = fenced && sites[fenced]?.cloud !== "digitalocean" ? sites[fenced]?.region : undefined;
+  const fencedRegion = fenced ? sites[fenced]?.region : undefined;
   const intoFenced: string[] = [];
   if (fencedRegion) {
+    const regionOf = regionsByHandle([...after.resources, ...steps.flatMap((s) => (s.before ? [s.before] : []))]);
     for (const s of steps) {
       const r = s.after ?? s.before;
-      if (r && r.region === fencedRegion) intoFenced.push(`${s.kind} ${s.type} ${s.name}`);
+      if (r && (r.region ?? namedRegion(r, regionOf)) === fencedRegion) intoFenced.push(`${s.kind} ${s.type} ${s.name}`);
     }
     const calls = after.invokes.filter((i) => i.region === fencedRegion);
     for (const token of new Set(calls.map((c) => c.token))) intoFenced.push(`function ${token} ×${calls.filter((c) => c.token === token).length}`);
     for (const p of startup) if (p.region === fencedRegion) intoFenced.push(`start-up of the ${p.provider} (STS: credentials, account id)`);
   }
   return { invokes, startup, intoFenced, ...(fencedRegion ? { fencedRegion } : {}) };
+}
+
+/** The region of every object with one, by the handles other objects name it by. */
+function regionsByHandle(resources: readonly PlannedResource[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const r of resources) if (r.custom && r.region && r.type.startsWith("digitalocean:")) for (const h of handlesOf(r)) out.set(h, r.region);
+  return out;
+}
+
+/** A DigitalOcean object without a region: the region of the first object it names that has one. */
+function namedRegion(r: PlannedResource, regionOf: ReadonlyMap<string, string>): string | undefined {
+  if (!r.type.startsWith("digitalocean:")) return undefined;
+  return inputStrings(r.inputs).map((v) => regionOf.get(v)).find((x) => x !== undefined);
 }
 
 function awsStartup(p: PlanResult): { provider: string; region: string }[] {
