@@ -13,6 +13,7 @@ import { SitePeering } from "./aws/site-peering";
 import { DoDumpBucket } from "./digitalocean/dump-bucket";
 import { DoSite } from "./digitalocean/site";
 import { realizeEdge, type SiteOrigin } from "./edge";
+import { Route53Edge } from "./edge/route53";
 import type { SiteTopology, Topology } from "./topology/types";
 
 /** What changes with a failover or a mode switch, per site: never in regional tags (contract C3). */
@@ -154,7 +155,9 @@ export function deploy(topology: Topology, opts?: pulumi.ComponentResourceOption
   peerAwsSites(topology, awsSites, { parent: root });
   // the API's public name: routes only to sites that may serve (never a fenced one)
   const logBucket = awsSites.get("primary")?.staticSite?.logBucket?.bucketDomainName;
-  realizeEdge(topology, origins, { parent: root }, front && ((origin) => front.door(origin, logBucket)));
+  const edge = realizeEdge(topology, origins, { parent: root }, front && ((origin) => front.door(origin, logBucket)));
+  // behind CloudFront: each ALB refuses requests without the origin header once edge.domain points at CloudFront
+  if (front && edge instanceof Route53Edge) for (const site of awsSites.values()) site.api?.loadBalancer.refuseOthers?.([edge.apexRecord]);
   const cdn = deployStatic(topology, awsSites, { parent: root }, front);
 
   return {

@@ -43,6 +43,12 @@ export class ApiLoadBalancer extends pulumi.ComponentResource {
   public readonly accessLogBucketName: pulumi.Output<string>;
   /** "https" when a certificate is set, "http" otherwise */
   public readonly protocol: "https" | "http";
+  /**
+   * Behind CloudFront: adds the last rule, 403 to whatever the allow rules did not pass, once
+   * `after` exists (the program passes edge.domain's record, so users still calling the ALB
+   * directly are refused only once the name points at CloudFront).
+   */
+  public readonly refuseOthers?: (after: readonly pulumi.Resource[]) => aws.lb.ListenerRule;
 
   constructor(name: string, args: ApiLoadBalancerArgs, opts?: pulumi.ComponentResourceOptions) {
     super("resilient-feed:aws:ApiLoadBalancer", name, {}, opts);
@@ -152,7 +158,10 @@ export class ApiLoadBalancer extends pulumi.ComponentResource {
       actions: [{ type: "fixed-response", fixedResponse: { statusCode: "404", contentType: "application/json", messageBody: JSON.stringify({ error: { code: "not_found", message: "not found" } }) } }],
       tags,
     }, child);
-    if (args.originSecrets) originHeaderRules(name, region, serving, forward, topology.edge.healthCheckPath, args.originSecrets, tags, this);
+    if (args.originSecrets) {
+      const allow = originHeaderRules(name, region, serving, forward, topology.edge.healthCheckPath, args.originSecrets, tags, this);
+      this.refuseOthers = (after) => denyRest(name, region, serving, tags, this, [...allow, ...after]);
+    }
 
     this.loadBalancerArn = alb.arn;
     this.loadBalancerArnSuffix = alb.arnSuffix;
@@ -177,13 +186,14 @@ export const FORBIDDEN_BODY = JSON.stringify({ error: { code: "forbidden", messa
 
 /**
  * Only CloudFront's requests (the secret header) and the readiness path (Route 53's health checks
- * send no custom header) reach the targets; a last rule answers 403 to anything else. The listener's
- * default action stays forward and the deny rule comes after the allow rules (dependsOn), so a
- * stack moving behind CloudFront never answers 403 to CloudFront in between.
+ * send no custom header) reach the targets; a last rule (refuseOthers) answers 403 to anything
+ * else. The listener's default action stays forward and the deny rule comes after the allow rules
+ * and edge.domain's record (dependsOn), so a stack moving behind CloudFront never answers 403 to
+ * CloudFront, nor to users, before the name points at CloudFront.
  */
-function originHeaderRules(name: string, region: string, listener: aws.lb.Listener, forward: aws.types.input.lb.ListenerDefaultAction[], readinessPath: string, secrets: pulumi.Input<string>[], tags: Record<string, string>, parent: pulumi.Resource): void {
+function originHeaderRules(name: string, region: string, listener: aws.lb.Listener, forward: aws.types.input.lb.ListenerDefaultAction[], readinessPath: string, secrets: pulumi.Input<string>[], tags: Record<string, string>, parent: pulumi.Resource): aws.lb.ListenerRule[] {
   const child = { parent };
-  const allow = [
+  return [
     new aws.lb.ListenerRule(`${name}-from-cdn`, {
       region,
       listenerArn: listener.arn,
@@ -201,14 +211,17 @@ function originHeaderRules(name: string, region: string, listener: aws.lb.Listen
       tags,
     }, child),
   ];
-  new aws.lb.ListenerRule(`${name}-deny-rest`, {
+}
+
+function denyRest(name: string, region: string, listener: aws.lb.Listener, tags: Record<string, string>, parent: pulumi.Resource, after: pulumi.Resource[]): aws.lb.ListenerRule {
+  return new aws.lb.ListenerRule(`${name}-deny-rest`, {
     region,
     listenerArn: listener.arn,
     priority: RULE_PRIORITY.denyRest,
     conditions: [{ pathPattern: { values: ["*"] } }],
     actions: [{ type: "fixed-response", fixedResponse: { statusCode: "403", contentType: "application/json", messageBody: FORBIDDEN_BODY } }],
     tags,
-  }, { ...child, dependsOn: allow });
+  }, { parent, dependsOn: after });
 }
 
 function validate(name: string, args: ApiLoadBalancerArgs): void {

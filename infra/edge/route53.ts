@@ -36,6 +36,8 @@ export class Route53Edge extends pulumi.ComponentResource {
   /** logical names of the records: the policy set's, then the entry (or the legacy record) */
   public readonly recordNames: string[];
   public readonly healthCheckIds: Record<string, pulumi.Output<string>>;
+  /** the one record at edge.domain (the entry, or migration stage 1's legacy record) */
+  public readonly apexRecord: aws.route53.Record;
 
   constructor(name: string, args: Route53EdgeArgs, opts?: pulumi.ComponentResourceOptions) {
     super("resilient-feed:edge:Route53", name, {}, opts);
@@ -85,7 +87,7 @@ export class Route53Edge extends pulumi.ComponentResource {
       // migration stage 1: the writer's record of the old layout stays exactly as it was; the
       // others leave, so the next run may turn it into the simple alias in one change batch
       const legacy = legacyApexRecord(topology, writer);
-      new aws.route53.Record(`${name}-${legacy.id}`, {
+      this.apexRecord = new aws.route53.Record(`${name}-${legacy.id}`, {
         zoneId: this.zoneId,
         name: edge.domain,
         type: "A",
@@ -95,7 +97,7 @@ export class Route53Edge extends pulumi.ComponentResource {
       }, child);
       this.recordNames.push(`${name}-${legacy.id}`);
     } else {
-      new aws.route53.Record(`${name}-entry`, {
+      this.apexRecord = new aws.route53.Record(`${name}-entry`, {
         zoneId: this.zoneId,
         name: edge.domain,
         type: "A",

@@ -35,18 +35,20 @@ describe("origin header at the load balancer", function () {
     let secret!: OriginSecret;
     const rec = await record(mocks, () => {
       secret = new OriginSecret("os", { topology });
-      new ApiLoadBalancer("p", {
+      const lb = new ApiLoadBalancer("p", {
         topology, site, vpcId: n.vpcId, publicSubnetIds: n.publicSubnetIds,
         loadBalancerSecurityGroupId: n.loadBalancerSecurityGroupId,
         loadBalancerSecurityGroupIds: [n.loadBalancerSecurityGroupId, "sg-primary-lb-2"],
         certificateArn: site.certificateArn, originSecrets: secret.accepted,
       });
+      lb.refuseOthers!([]);
     });
     assert.equal(await value(secret.sent), "value-of-os-b");
     assert.deepEqual(rec.of("random:index/randomPassword:RandomPassword").map((r) => [r.name, (r.inputs as any).keepers]), [["os-a", { generation: "3" }], ["os-b", { generation: "4" }]]);
     const header = rec.one("lb/listenerRule:ListenerRule", "p-from-cdn").inputs as any;
     assert.deepEqual(header.conditions, [{ httpHeader: { httpHeaderName: "X-Origin-Verify", values: ["value-of-os-a", "value-of-os-b"] } }]);
     assert.deepEqual(rec.one("lb/loadBalancer:LoadBalancer", "p").inputs.securityGroups, ["sg-primary-lb", "sg-primary-lb-2"]);
+    assert.deepEqual(rec.of("lb/listenerRule:ListenerRule").map((r) => [r.name, r.inputs.priority]).sort(), [["p-deny-rest", 50000], ["p-from-cdn", 20], ["p-hide-metrics", 10], ["p-readiness", 30]]);
     // the listener itself still forwards: the 403 is the last rule, created after the allow rules
     assert.deepEqual((rec.one("lb/listener:Listener", "p-https").inputs as any).defaultActions.map((a: any) => a.type), ["forward"]);
   });

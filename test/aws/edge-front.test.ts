@@ -121,6 +121,9 @@ describe("edge front: prod under the offline plan", function () {
     assert.deepEqual(deps(prod, DIST, "cdn-api"), ["edge-failover-primary", "edge-failover-secondary"]);
     assert.deepEqual(deps(prod, DIST, "cdn"), ["edge-failover-primary", "edge-failover-secondary"]);
     assert.deepEqual(deps(single, DIST, "cdn-api"), ["edge-single"]);
+    // an ALB refuses requests without the origin header only once edge.domain points at CloudFront
+    const ruleDeps = (n: string) => (one(prod, RULE, n).dependencies ?? []).map((u) => u.split("::").pop()).sort();
+    assert.deepEqual(ruleDeps("primary-api-deny-rest"), ["edge-entry", "primary-api-from-cdn", "primary-api-https", "primary-api-readiness"]);
   });
 
   it("listener rules: metrics 404 (10), the origin header forwards (20, both secret slots), /readyz forwards for the health checkers (30), everything else 403 (50000)", () => {
