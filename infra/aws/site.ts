@@ -84,7 +84,10 @@ export class AwsSite extends pulumi.ComponentResource {
     super("resilient-feed:aws:Site", name, {}, opts);
     const { topology, site } = args;
     if (site.cloud !== "aws") throw new Error(`AwsSite ${name}: site ${site.key} is on ${site.cloud}, not aws`);
-    if (args.writer === undefined && site.key !== topology.writerSite) {
+    // an AWS writer is this site's replication and backup-copy source; a DigitalOcean writer
+    // (backup-restore only) is neither: its dumps go to Spaces, and a failover restores a snapshot
+    const writerOnAws = topology.sites.some((s) => s.key === topology.writerSite && s.cloud === "aws");
+    if (args.writer === undefined && site.key !== topology.writerSite && writerOnAws) {
       throw new Error(`AwsSite ${name}: site ${site.key} is not the writer (${topology.writerSite}); pass the writer site`);
     }
     const child = { parent: this };

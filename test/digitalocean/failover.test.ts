@@ -63,3 +63,31 @@ describe("digitalocean: backup-restore between two DigitalOcean sites", function
     assert.equal((normal.outputs.sites as any).primary.pins.databaseCaCertificate, "-----BEGIN CERTIFICATE-----\nTU9DSy1DQS1wcmltYXJ5LWRiLWlk\n-----END CERTIFICATE-----\n");
   });
 });
+
+// A DigitalOcean writer with an AWS standby (backup-restore, the only mode across clouds): the
+// standby is planned without a writer to replicate from, and a failover restores a named RDS
+// snapshot (made from a dump by the README's runbook), never an empty database.
+describe("digitalocean: a DigitalOcean writer with an AWS backup-restore standby", function () {
+  this.timeout(300_000);
+  const AWS_SECONDARY = { cloud: "aws", region: "ap-southeast-1", cidr: "10.40.0.0/16" };
+  const SNAPSHOT = "arn:aws:rds:ap-southeast-1:123456789012:snapshot:feed-from-dump-2026-12-03";
+  const awsCustom = (plan: PlanResult) => plan.resources.filter((r) => r.custom && r.type.startsWith("aws:"));
+
+  it("before: the standby is a network and no database or API (no replication source on DigitalOcean)", async () => {
+    const plan = await evaluateStack({ stack: "dev", configOverrides: { sites: { secondary: AWS_SECONDARY } } });
+    const types = new Set(awsCustom(plan).map((r) => r.type));
+    assert.ok(types.has("aws:ec2/vpc:Vpc"));
+    for (const absent of ["aws:rds/instance:Instance", "aws:autoscaling/group:Group", "aws:lb/loadBalancer:LoadBalancer"]) assert.ok(!types.has(absent), `${absent} on the standby`);
+    assert.deepEqual(awsCustom(plan).filter((r) => r.type === "aws:ec2/vpc:Vpc").map((r) => r.inputs.cidrBlock), ["10.40.0.0/16"]);
+  });
+
+  it("failed over: the RDS writer restores dr.restoreFromSnapshot", async () => {
+    const plan = await evaluateStack({
+      stack: "dev",
+      configOverrides: { sites: { primary: { databaseCaCertificate: CA }, secondary: AWS_SECONDARY }, dr: { mode: "backup-restore", activeSite: "secondary", restoreFromSnapshot: SNAPSHOT } },
+    });
+    const writers = awsCustom(plan).filter((r) => r.type === "aws:rds/instance:Instance" && r.inputs.replicateSourceDb === undefined);
+    assert.equal(writers.length, 1);
+    assert.equal(writers[0].inputs.snapshotIdentifier, SNAPSHOT);
+  });
+});
