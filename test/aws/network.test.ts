@@ -238,7 +238,7 @@ describe("DigitalOcean network (dev as shipped)", function () {
     const vpc = dev.resources.find((r) => r.type === "digitalocean:index/vpc:Vpc")!;
     // a /18: a droplet's NODE_ID is its private IPv4 offset in the VPC (test/digitalocean has the rest)
     assert.deepEqual([vpc.inputs.ipRange, vpc.inputs.region], ["10.30.0.0/18", "sgp1"]);
-    const fw = dev.resources.find((r) => r.type === "digitalocean:index/firewall:Firewall")!;
+    const fw = dev.resources.find((r) => r.type === "digitalocean:index/firewall:Firewall" && r.name === "primary-api-fw")!;
     assert.deepEqual(fw.inputs.inboundRules, [{ protocol: "tcp", portRange: "8080", sourceLoadBalancerUids: ["primary-lb-id"] }]);
     assert.deepEqual(fw.inputs.tags, ["api:resilient-feed-dev-primary"]);
     const lb = dev.resources.find((r) => r.type === "digitalocean:index/loadBalancer:LoadBalancer")!;
