@@ -13,6 +13,17 @@ export interface DoDropletFirewallArgs {
 
 const ANYWHERE = ["0.0.0.0/0", "::/0"];
 
+/** What a droplet of the site needs out at boot and to reach MySQL: DNS, NTP, HTTPS, MySQL in the VPC. */
+export function bootOutboundRules(site: SiteTopology): digitalocean.types.input.FirewallOutboundRule[] {
+  return [
+    { protocol: "udp", portRange: "53", destinationAddresses: ANYWHERE },
+    { protocol: "tcp", portRange: "53", destinationAddresses: ANYWHERE },
+    { protocol: "udp", portRange: "123", destinationAddresses: ANYWHERE },
+    { protocol: "tcp", portRange: "443", destinationAddresses: ANYWHERE },
+    { protocol: "tcp", portRange: String(DO_MYSQL_PORT), destinationAddresses: [site.cidr] },
+  ];
+}
+
 /**
  * The API droplets' cloud firewall (by tag). The droplets keep a public interface (their only
  * way out: DigitalOcean droplets have no NAT without one), so this is the guard: inbound only the
@@ -30,14 +41,7 @@ export class DoDropletFirewall extends pulumi.ComponentResource {
       name: `${siteName(topology, site)}-api`,
       tags: [args.apiTag],
       inboundRules: [{ protocol: "tcp", portRange: String(topology.app.port), sourceLoadBalancerUids: [args.loadBalancerId] }],
-      outboundRules: [
-        { protocol: "udp", portRange: "53", destinationAddresses: ANYWHERE },
-        { protocol: "tcp", portRange: "53", destinationAddresses: ANYWHERE },
-        { protocol: "udp", portRange: "123", destinationAddresses: ANYWHERE },
-        { protocol: "tcp", portRange: "443", destinationAddresses: ANYWHERE },
-        { protocol: "tcp", portRange: String(DO_MYSQL_PORT), destinationAddresses: [site.cidr] },
-        { protocol: "tcp", portRange: String(DO_VALKEY_PORT), destinationAddresses: [site.cidr] },
-      ],
+      outboundRules: [...bootOutboundRules(site), { protocol: "tcp", portRange: String(DO_VALKEY_PORT), destinationAddresses: [site.cidr] }],
     }, { parent: this });
     this.id = fw.id;
     this.registerOutputs({ id: this.id });

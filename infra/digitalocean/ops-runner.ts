@@ -1,8 +1,8 @@
 import * as digitalocean from "@pulumi/digitalocean";
 import * as pulumi from "@pulumi/pulumi";
-import { DO_MYSQL_PORT } from "../facts/digitalocean";
 import type { SiteTopology, Topology } from "../topology/types";
 import type { DoDatabase } from "./database";
+import { bootOutboundRules } from "./droplet-firewall";
 import type { DoDumpBucket } from "./dump-bucket";
 import { opsBundle } from "./ops-bundle";
 import { renderOpsUserData } from "./ops-user-data";
@@ -18,8 +18,6 @@ export interface DoOpsRunnerArgs {
   readonly dumps: DoDumpBucket;
   readonly db: DoDatabase;
 }
-
-const ANYWHERE = ["0.0.0.0/0", "::/0"];
 
 /**
  * The site's ops runner: one small droplet in the VPC that does what the managed database cannot
@@ -83,13 +81,7 @@ export class DoOpsRunner extends pulumi.ComponentResource {
     new digitalocean.Firewall(`${name}-fw`, {
       name: `${prefix}-ops`,
       tags: [tag.name],
-      outboundRules: [
-        { protocol: "udp", portRange: "53", destinationAddresses: ANYWHERE },
-        { protocol: "tcp", portRange: "53", destinationAddresses: ANYWHERE },
-        { protocol: "udp", portRange: "123", destinationAddresses: ANYWHERE },
-        { protocol: "tcp", portRange: "443", destinationAddresses: ANYWHERE },
-        { protocol: "tcp", portRange: String(DO_MYSQL_PORT), destinationAddresses: [site.cidr] },
-      ],
+      outboundRules: bootOutboundRules(site),
     }, child);
     this.dropletId = droplet.id;
     this.dropletUrn = droplet.dropletUrn;
