@@ -114,6 +114,39 @@ describe("app: feed read path (post cache, authors, celebrity pull)", function (
   });
 });
 
+describe("app: the feed keeps the posts it served in process (POST_LOCAL_CACHE_ENTRIES)", function () {
+  this.timeout(90_000);
+  let t: TestApp;
+  before(async () => {
+    t = await makeApp({ REPLICA_LAG_CHECK_MS: "0", POST_LOCAL_CACHE_ENTRIES: "3" });
+  });
+  after(async () => t?.close());
+  const localHits = () => t.deps.metrics.counterValue(t.deps.metrics.localCacheHits, { cache: "post" });
+
+  it("a re-read page takes the posts it can from the process (bounded), the same bytes, no SQL, nothing refilled in Redis", async () => {
+    const reader = await signupAndLogin(t.app);
+    const author = await signupAndLogin(t.app);
+    await call(t.app, "PUT", `/users/${author.id}/follow`, { token: reader.token });
+    const posts: string[] = [];
+    for (let i = 0; i < 5; i++) posts.unshift((await call(t.app, "POST", "/posts", { token: author.token, body: { text: `kept ${i}` } })).body.post.id);
+    await t.drainFanout();
+    const first = await call(t.app, "GET", "/feed?limit=5", { token: reader.token });
+    assert.deepEqual(ids(first.body), posts);
+
+    // Redis loses the bodies: the 3 the process still holds (its bound) are served from it, the 2
+    // others read through MySQL; the page is the same either way.
+    await t.deps.redis.del(...posts.map(postKey));
+    const h0 = await localHits();
+    const q0 = t.deps.db.queryCount;
+    const again = await call(t.app, "GET", "/feed?limit=5", { token: reader.token });
+    assert.deepEqual(again.body, first.body);
+    assert.equal((await localHits()) - h0, 3, "the bound: 3 posts kept, the newest 3 inserted");
+    assert.equal(t.deps.db.queryCount - q0, 1, "one SELECT for the 2 posts the process no longer holds");
+    const refilled = (await t.deps.redis.mget(...posts.map(postKey))).map((v) => v !== null);
+    assert.deepEqual(refilled, [true, true, false, false, false], "only the 2 read through MySQL are back in Redis");
+  });
+});
+
 describe("app: celebrity authors are pulled at read time and merged", function () {
   this.timeout(90_000);
   let t: TestApp;

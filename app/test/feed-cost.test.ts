@@ -44,8 +44,8 @@ describe("app: the warm feed page's cost stays within its baseline", function ()
   let t: TestApp;
   let admin: Redis;
   before(async () => {
-    // production's near-cache (the test default turns it off); a celebrity pulled, as in the bench
-    t = await makeApp({ REPLICA_LAG_CHECK_MS: "0", PROFILE_LOCAL_CACHE_MS: "5000", CELEBRITY_FOLLOWERS: "1" });
+    // production's near-caches (the test default turns them off); a celebrity pulled, as in the bench
+    t = await makeApp({ REPLICA_LAG_CHECK_MS: "0", PROFILE_LOCAL_CACHE_MS: "5000", POST_LOCAL_CACHE_ENTRIES: "50000", CELEBRITY_FOLLOWERS: "1" });
     admin = new Redis((await services()).redis.url);
   });
   after(async () => {

@@ -43,7 +43,7 @@ export function feedRead(deps: Deps, observer: RequestObserver): Handler<AppEnv>
     try {
       const token = sessionToken(c);
       const signed = token ? deps.sessions.parse(token) : null;
-      const session = deps.sessions.resolve(token);
+      const session = signed ? deps.sessions.resolveClaims(signed) : deps.sessions.resolve(token);
       let q = signed ? plainQuery(c) : null;
       if (!signed || !q) {
         await session; // a 401 first

@@ -26,7 +26,7 @@ function onCollect(metric: object, flush: Flush): void {
 }
 
 export interface BufferedCounter {
-  inc(): void;
+  inc(n?: number): void;
 }
 
 export function bufferedCounter<T extends string>(metric: Counter<T>, labels: LabelValues<T>): BufferedCounter {
@@ -39,8 +39,8 @@ export function bufferedCounter<T extends string>(metric: Counter<T>, labels: La
     }
   });
   return {
-    inc() {
-      pending++;
+    inc(n = 1) {
+      pending += n;
     },
   };
 }

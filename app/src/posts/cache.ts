@@ -1,4 +1,5 @@
 import { TurnBatch } from "../cache/batch";
+import { LocalCache } from "../cache/local";
 import type { Redis } from "../cache/redis";
 import type { Db, Row } from "../db/pools";
 import { bufferedCounter, type BufferedCounter } from "../http/buffered-metrics";
@@ -11,6 +12,9 @@ import { POST_COLUMNS, renderPost, toPost, type Post } from "./model";
 // ever added, must DEL the key). Filled on write (the post is known at insert) and read through
 // on a miss: the misses of one event-loop turn share one SQL statement per pool (TurnBatch).
 // Entries are sent as stored, never re-serialized; one that is not the post asked for is a miss.
+// Because posts are immutable, the feed's bytes are also kept in process (a near-cache bounded by
+// POST_LOCAL_CACHE_ENTRIES, entries living no longer than in Redis): a page whose posts this
+// process served before needs no MGET for them, and what is served is still exactly the post.
 
 export const postKey = (id: string) => `post:${id}`;
 const bytes = (json: string | null): Buffer | null => (json === null ? null : Buffer.from(json));
@@ -32,6 +36,9 @@ export class PostCache {
   private readonly fromReplica: TurnBatch<string>;
   private readonly fromPrimary: TurnBatch<string>;
   private readonly hits: BufferedCounter;
+  private readonly localHits: BufferedCounter;
+  /** post id → its stored bytes (only posts found: a post never changes once written) */
+  private readonly near: LocalCache<Buffer>;
 
   constructor(
     private readonly db: Db,
@@ -39,10 +46,14 @@ export class PostCache {
     readonly ttlSeconds: number,
     private readonly metrics: Metrics,
     private readonly logger: Logger,
+    localEntries = 0,
+    now: () => number = Date.now,
   ) {
     this.fromReplica = new TurnBatch((ids) => this.load(ids, false));
     this.fromPrimary = new TurnBatch((ids) => this.load(ids, true));
     this.hits = bufferedCounter(metrics.cacheRequests, { cache: "post", result: "hit" });
+    this.localHits = bufferedCounter(metrics.localCacheHits, { cache: "post" });
+    this.near = new LocalCache<Buffer>(localEntries > 0 ? ttlSeconds * 1000 : 0, Math.max(1, localEntries), now);
   }
 
   /** After the INSERT: the post is known, so the cache is filled without a read. */
@@ -66,11 +77,37 @@ export class PostCache {
   }
 
   /**
-   * getMany as the stored bytes (one mgetBuffer): the feed page splices them into its response
-   * without decoding 20 bodies to strings and encoding them back.
+   * getMany as the stored bytes: the feed page splices them into its response without decoding 20
+   * bodies to strings and encoding them back. The near-cache first; one mgetBuffer for the rest.
    */
   async getManyBytes(ids: string[], opts: { primary?: boolean } = {}): Promise<Array<Buffer | null>> {
-    if (ids.length === 0) return [];
+    const values: Array<Buffer | null> = new Array(ids.length);
+    let rest: string[] | null = null;
+    let at: number[] | null = null;
+    for (let i = 0; i < ids.length; i++) {
+      const b = this.near.get(ids[i]);
+      if (b !== undefined) values[i] = b;
+      else {
+        (rest ??= []).push(ids[i]);
+        (at ??= []).push(i);
+      }
+    }
+    const local = ids.length - (rest?.length ?? 0);
+    if (local > 0) {
+      this.hits.inc(local);
+      this.localHits.inc(local);
+    }
+    if (rest === null || at === null) return values;
+    const fetched = await this.fromRedis(rest, opts);
+    for (let j = 0; j < at.length; j++) {
+      const b = fetched[j];
+      values[at[j]] = b;
+      if (b !== null) this.near.set(rest[j], b);
+    }
+    return values;
+  }
+
+  private async fromRedis(ids: string[], opts: { primary?: boolean }): Promise<Array<Buffer | null>> {
     let values: Array<Buffer | null>;
     try {
       values = await this.redis.mgetBuffer(ids.map(postKey));

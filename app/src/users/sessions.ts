@@ -87,6 +87,11 @@ export class SessionStore {
     if (!token) throw unauthorized("missing session");
     const claims = this.tokens.verify(token);
     if (!claims) throw unauthorized("invalid session");
+    return this.resolveClaims(claims);
+  }
+
+  /** resolve() for claims parse() returned: the expiry and revocation checks, without a second HMAC. */
+  async resolveClaims(claims: SessionClaims): Promise<SessionInfo> {
     if (claims.exp * 1000 <= this.now()) throw unauthorized("session expired or logged out");
     const loading = this.revocations.whenLoaded();
     if (loading) await loading;

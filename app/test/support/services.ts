@@ -53,8 +53,9 @@ export function testConfig(s: Services, env: Record<string, string> = {}): AppCo
     DB_ACQUIRE_TIMEOUT_MS: "2000",
     // generous: a busy 2-core CI machine must not turn a slow reply into a 503
     REDIS_COMMAND_TIMEOUT_MS: "2000",
-    // Tests of Redis semantics read through Redis; the near-cache has its own test.
+    // Tests of Redis semantics read through Redis; the near-caches have their own tests.
     PROFILE_LOCAL_CACHE_MS: "0",
+    POST_LOCAL_CACHE_ENTRIES: "0",
     // The logout tail is background SQL that tests counting a request's statements would see; the
     // session tests that need it set their own poll.
     SESSION_REVOCATION_POLL_MS: "60000",
