@@ -30,7 +30,7 @@ export function buildDeps(core: CoreDeps): Deps {
   const ryw = new ReadYourWrites(core.redis, core.config.readYourWritesSeconds, now);
   const queue = new FanoutQueue(core.redis, core.config);
   const users = new UserService(core.db, core.redis, ryw, core.ids, core.clock, core.config, core.metrics, core.logger);
-  const postCache = new PostCache(core.db, core.redis, core.config.postCacheTtlSeconds, core.metrics, core.logger, core.config.postLocalCacheEntries, now);
+  const postCache = new PostCache(core.db, core.redis, core.config.postCacheTtlSeconds, core.metrics, core.logger, core.config.postLocalCacheEntries);
   const posts = new PostService(core.db, ryw, queue, core.ids, core.clock, core.metrics, core.logger, postCache);
   const recent = new RecentPosts(core.db, core.redis, core.config.feedCacheSize, core.config.feedCacheTtlSeconds, core.logger);
   const feed = new FeedService(core.db, core.redis, ryw, postCache, new AuthorViews(users), recent, core.config, core.metrics, core.logger);

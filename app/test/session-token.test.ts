@@ -15,8 +15,11 @@ describe("app: session tokens and their config (no services)", () => {
     assert.notEqual(tokens.mint("1", 1).claims.sid, tokens.mint("1", 1).claims.sid);
   });
 
-  it("any changed character, part or format is refused", () => {
+  it("any changed character, part or format is refused, also once the token itself is remembered as verified", () => {
     const { token } = tokens.mint("42", 2_000_000_000);
+    const first = tokens.verify(token);
+    assert.ok(first !== null && Object.isFrozen(first));
+    assert.equal(tokens.verify(token), first, "the second check is the remembered claims, not a new HMAC");
     for (let i = 0; i < token.length; i++) {
       if (token[i] === ".") continue;
       const c = token[i] === "A" ? "B" : "A";

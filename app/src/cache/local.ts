@@ -3,16 +3,20 @@
  * bound, per-entry expiry) in front of Redis for hot, read-mostly values (profiles). Entries live
  * `ttlMs` (PROFILE_LOCAL_CACHE_MS, default 5 s), so another instance's update is visible here
  * within that bound; updates on this instance, and on others through the Redis pub/sub
- * invalidation channel, delete the entry at once.
+ * invalidation channel, delete the entry at once. With `ttlMs` Infinity entries never expire (for
+ * values that never change, such as post bodies): bounded only, and no clock read per lookup.
  */
 export class LocalCache<V> {
   private readonly map = new Map<string, { v: V; exp: number }>();
+  private readonly expires: boolean;
 
   constructor(
     readonly ttlMs: number,
     private readonly maxEntries: number,
     private readonly now: () => number,
-  ) {}
+  ) {
+    this.expires = ttlMs !== Infinity;
+  }
 
   get enabled(): boolean {
     return this.ttlMs > 0;
@@ -22,7 +26,7 @@ export class LocalCache<V> {
     if (!this.enabled) return undefined;
     const e = this.map.get(key);
     if (!e) return undefined;
-    if (e.exp <= this.now()) {
+    if (this.expires && e.exp <= this.now()) {
       this.map.delete(key);
       return undefined;
     }
@@ -33,7 +37,7 @@ export class LocalCache<V> {
     if (!this.enabled) return;
     this.map.delete(key);
     if (this.map.size >= this.maxEntries) this.evictOldest();
-    this.map.set(key, { v, exp: this.now() + this.ttlMs });
+    this.map.set(key, { v, exp: this.expires ? this.now() + this.ttlMs : Infinity });
   }
 
   /**

@@ -13,8 +13,8 @@ import { POST_COLUMNS, renderPost, toPost, type Post } from "./model";
 // on a miss: the misses of one event-loop turn share one SQL statement per pool (TurnBatch).
 // Entries are sent as stored, never re-serialized; one that is not the post asked for is a miss.
 // Because posts are immutable, the feed's bytes are also kept in process (a near-cache bounded by
-// POST_LOCAL_CACHE_ENTRIES, entries living no longer than in Redis): a page whose posts this
-// process served before needs no MGET for them, and what is served is still exactly the post.
+// POST_LOCAL_CACHE_ENTRIES, no expiry): a page whose posts this process served before needs no
+// MGET for them, and what is served is still exactly the post.
 
 export const postKey = (id: string) => `post:${id}`;
 const bytes = (json: string | null): Buffer | null => (json === null ? null : Buffer.from(json));
@@ -47,13 +47,12 @@ export class PostCache {
     private readonly metrics: Metrics,
     private readonly logger: Logger,
     localEntries = 0,
-    now: () => number = Date.now,
   ) {
     this.fromReplica = new TurnBatch((ids) => this.load(ids, false));
     this.fromPrimary = new TurnBatch((ids) => this.load(ids, true));
     this.hits = bufferedCounter(metrics.cacheRequests, { cache: "post", result: "hit" });
     this.localHits = bufferedCounter(metrics.localCacheHits, { cache: "post" });
-    this.near = new LocalCache<Buffer>(localEntries > 0 ? ttlSeconds * 1000 : 0, Math.max(1, localEntries), now);
+    this.near = new LocalCache<Buffer>(localEntries > 0 ? Infinity : 0, Math.max(1, localEntries), Date.now);
   }
 
   /** After the INSERT: the post is known, so the cache is filled without a read. */

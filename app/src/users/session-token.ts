@@ -1,4 +1,5 @@
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { LocalCache } from "../cache/local";
 
 // A session token is self-contained: `v3.{sid}.{userId}.{iat}.{exp}.{mac}`, where mac is an
 // HMAC-SHA256 (truncated to 192 bits) of everything before it under SESSION_SECRET, the one key
@@ -26,8 +27,18 @@ const SID = /^[\w-]{24}$/;
 const USER_ID = /^\d{1,20}$/;
 const EXP = /^\d{1,12}$/;
 const IAT = /^\d{1,15}$/;
+/** Tokens remembered as verified, per process: a few MB at ~100 bytes a token. */
+const VERIFIED_MAX = 20_000;
 
 export class SessionTokens {
+  /**
+   * Tokens that verified → their claims (frozen). A signature check is a pure function of the
+   * token, so a session's requests after its first cost a Map lookup instead of an HMAC. Keyed by
+   * the whole token, MAC included: only the exact string that verified hits; a forged or altered
+   * one is checked as before. Expiry and revocation are the caller's, on every request.
+   */
+  private readonly verified = new LocalCache<SessionClaims>(Infinity, VERIFIED_MAX, Date.now);
+
   constructor(private readonly secret: string) {
     if (secret.length < 16) throw new Error("session secret: at least 16 characters");
   }
@@ -44,6 +55,8 @@ export class SessionTokens {
 
   /** The claims of a well-formed, correctly signed token (expired or not); null otherwise. */
   verify(token: string): SessionClaims | null {
+    const known = this.verified.get(token);
+    if (known !== undefined) return known;
     const parts = token.split(".");
     let sid: string, userId: string, iatS: string, expS: string;
     if (parts.length === 6 && parts[0] === TOKEN_VERSION) [, sid, userId, iatS, expS] = parts;
@@ -53,6 +66,8 @@ export class SessionTokens {
     const want = this.mac(parts.slice(0, -1).join("."));
     const got = Buffer.from(parts[parts.length - 1]);
     if (want.length !== got.length || !timingSafeEqual(want, got)) return null;
-    return { sid, userId, iat: Number(iatS), exp: Number(expS) };
+    const claims = Object.freeze({ sid, userId, iat: Number(iatS), exp: Number(expS) });
+    this.verified.set(token, claims);
+    return claims;
   }
 }
