@@ -71,6 +71,7 @@ const envFields = {
   // Posts are immutable, so a long post-cache TTL is safe; at most 30 days keeps memory bounded.
   POST_CACHE_TTL_SECONDS: int(1, 30 * 86400).default(86400),
   POST_LOCAL_CACHE_ENTRIES: int(0, 10_000_000).default(50_000),
+  FEED_PAGE_MEMO_ENTRIES: int(0, 1_000_000).default(2000),
   CELEBRITY_FOLLOWERS: int(1, 100_000_000).default(10_000),
   MAX_FOLLOWS: int(1, 1_000_000).default(5000),
   BODY_LIMIT_BYTES: int(256, 10 * 1024 * 1024).default(16 * 1024),
@@ -139,6 +140,8 @@ export const envSchema = z.object(envFields).transform((e, ctx) => {
     postCacheTtlSeconds: e.POST_CACHE_TTL_SECONDS,
     /** Post bytes kept in process for the feed (posts are immutable); 0 disables. */
     postLocalCacheEntries: e.POST_LOCAL_CACHE_ENTRIES,
+    /** Rendered feed pages kept per process, reused while still exactly the page (feed/rendered-pages.ts); 0 disables. */
+    feedPageMemoEntries: e.FEED_PAGE_MEMO_ENTRIES,
     /** Authors with more followers are not pushed on write; their followers pull their posts. */
     celebrityFollowers: e.CELEBRITY_FOLLOWERS,
     maxFollows: e.MAX_FOLLOWS,

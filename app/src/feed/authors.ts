@@ -12,7 +12,7 @@ export class AuthorViews {
   private readonly memo = new Map<string, { body: string; bytes: Buffer }>();
 
   constructor(
-    private readonly users: Pick<UserService, "profileBody">,
+    private readonly users: Pick<UserService, "profileBody" | "local">,
     private readonly maxEntries = 100_000,
   ) {}
 
@@ -21,6 +21,12 @@ export class AuthorViews {
     const body = this.users.profileBody(id);
     if (body === null || typeof body === "string") return body === null ? null : this.view(id, body);
     return body.then((b) => (b === null ? null : this.view(id, b)));
+  }
+
+  /** The author's bytes if the profile near-cache holds them now (no read-through, nothing counted); else undefined. */
+  peek(id: string): Buffer | undefined {
+    const body = this.users.local.get(id);
+    return body === undefined ? undefined : this.view(id, body);
   }
 
   private view(id: string, body: string): Buffer {

@@ -82,8 +82,8 @@ export type PageScriptResult =
   | { kind: "no-recent"; ryw: boolean; authors: string[] }
   /** The cached lists do not cover this page: read it from MySQL. */
   | { kind: "not-cached"; ryw: boolean }
-  /** Up to limit+1 ids, newest first. */
-  | { kind: "page"; ryw: boolean; ids: string[] };
+  /** Up to limit+1 ids, newest first, as the script joined them (padded, comma-separated): pageIdsOf(raw). */
+  | { kind: "page"; ryw: boolean; raw: string };
 
 type Reply = [number, number, unknown?];
 const COMMAND = "feedPage";
@@ -93,6 +93,11 @@ const unpadded = (m: string): string => {
   while (i < m.length - 1 && m.charCodeAt(i) === 48) i++;
   return i === 0 ? m : m.slice(i);
 };
+
+/** A page reply's ids, unpadded. */
+export function pageIdsOf(raw: string): string[] {
+  return raw === "" ? [] : raw.split(",").map(unpadded);
+}
 
 /** Registers the script on a client (EVALSHA, loaded on first use); idempotent. */
 export function definePageScript(redis: Redis): void {
@@ -112,7 +117,7 @@ export async function runPageScript(redis: Redis, keys: { feed: string; ryw: str
     case 3:
       return { kind: "not-cached", ryw };
     case 1:
-      return { kind: "page", ryw, ids: r[2] === "" ? [] : (r[2] as string).split(",").map(unpadded) };
+      return { kind: "page", ryw, raw: r[2] as string };
     default:
       throw new Error(`feed page script: unexpected reply ${JSON.stringify(r)}`);
   }

@@ -8,8 +8,9 @@ import type { Metrics } from "../metrics";
 import type { PostCache } from "../posts/cache";
 import type { AuthorViews } from "./authors";
 import { BUILDING, feedKey, pad, pullKey, SENTINEL } from "./list-encoding";
-import { definePageScript, runPageScript } from "./page-script";
+import { definePageScript, pageIdsOf, runPageScript } from "./page-script";
 import { PULL_NONE, pulledFollowees, type RecentPosts } from "./pull";
+import { RenderedPages } from "./rendered-pages";
 
 // GET /feed: the page's ids from Redis in one round trip (page-script.ts: the reader's pushed list
 // merged with the pulled celebrities' recent posts), the bodies in one MGET with the misses from
@@ -22,11 +23,8 @@ const FEED_IDS_SQL = `SELECT p.id FROM follows f JOIN posts p ON p.author_id = f
 const MAX_BIGINT = (1n << 63n) - 1n;
 const BUILD_TTL_SECONDS = 30;
 
-interface PageIds {
-  ids: string[];
-  more: boolean;
-  primary: boolean;
-}
+/** From Redis: the page script's reply (split only if the page is rendered); from MySQL: the ids. */
+type PageIds = { primary: boolean } & ({ raw: string } | { ids: string[]; more: boolean });
 
 /** `{"id":"…","authorId":"…",…}` (renderPost's key order): the author id without parsing. */
 function authorIdOf(postId: string, json: Buffer): string {
@@ -40,6 +38,8 @@ const NULL = Buffer.from("null");
 export class FeedService {
   private readonly reads: BufferedCounter;
   private readonly listHits: BufferedCounter;
+  private readonly pageReuses: BufferedCounter;
+  private readonly rendered: RenderedPages;
 
   constructor(
     private readonly db: Db,
@@ -55,6 +55,8 @@ export class FeedService {
     definePageScript(redis);
     this.reads = bufferedCounter(metrics.feedReads, {});
     this.listHits = bufferedCounter(metrics.cacheRequests, { cache: "feed", result: "hit" });
+    this.pageReuses = bufferedCounter(metrics.localCacheHits, { cache: "feed_page" });
+    this.rendered = new RenderedPages(config.feedPageMemoEntries);
   }
 
   private async idsFromDb(userId: string, before: string | null, limit: number, primary: boolean): Promise<string[]> {
@@ -104,7 +106,7 @@ export class FeedService {
           if (r.kind === "no-list") this.metrics.cacheRequests.inc({ cache: "feed", result: "miss" });
           else this.listHits.inc();
         }
-        if (r.kind === "page") return { ids: r.ids.slice(0, limit), more: r.ids.length > limit, primary };
+        if (r.kind === "page") return { raw: r.raw, primary };
         // Not covered, or still missing after a rebuild (another rebuild in flight): MySQL.
         if (r.kind === "not-cached" || attempt === 1) break;
         if (r.kind === "no-list") await this.rebuild(userId, primary);
@@ -126,17 +128,35 @@ export class FeedService {
    */
   async page(userId: string, cursor: string | null, limit: number): Promise<Buffer> {
     const p = await this.pageIds(userId, cursor, limit);
-    const bodies = await this.posts.getManyBytes(p.ids, { primary: p.primary });
+    let ids: string[];
+    let more: boolean;
+    let memoKey: string | null = null;
+    if ("raw" in p) {
+      memoKey = RenderedPages.key(userId, cursor, limit);
+      const again = this.rendered.get(memoKey, p.raw, (a) => this.authors.peek(a));
+      if (again !== undefined) {
+        this.pageReuses.inc();
+        this.reads.inc();
+        return again;
+      }
+      const all = pageIdsOf(p.raw);
+      ids = all.length > limit ? all.slice(0, limit) : all;
+      more = all.length > limit;
+    } else ({ ids, more } = p);
+    const bodies = await this.posts.getManyBytes(ids, { primary: p.primary });
     const authors: Array<Buffer | null | Promise<Buffer | null>> = new Array(bodies.length);
+    const authorIds: Array<string | null> = new Array(bodies.length);
     let waiting = false;
     for (let i = 0; i < bodies.length; i++) {
       const b = bodies[i];
-      const a = b === null ? null : this.authors.bytes(authorIdOf(p.ids[i], b));
+      const id = b === null ? null : authorIdOf(ids[i], b);
+      const a = id === null ? null : this.authors.bytes(id);
       if (a !== null && !(a instanceof Buffer)) waiting = true;
+      authorIds[i] = id;
       authors[i] = a;
     }
     const resolved = waiting ? await Promise.all(authors) : (authors as Array<Buffer | null>);
-    const tail = '],"nextCursor":' + (p.more && p.ids.length > 0 ? `"${p.ids[p.ids.length - 1]}"` : "null") + "}";
+    const tail = '],"nextCursor":' + (more && ids.length > 0 ? `"${ids[ids.length - 1]}"` : "null") + "}";
     let size = ITEMS_OPEN.length + tail.length;
     let items = 0;
     for (let i = 0; i < bodies.length; i++) {
@@ -158,6 +178,19 @@ export class FeedService {
     }
     out.write(tail, o, "latin1"); // ASCII: digits and punctuation
     this.reads.inc();
+    if (memoKey !== null) this.remember(memoKey, (p as { raw: string }).raw, authorIds, resolved, out);
     return out;
+  }
+
+  /** Keeps a page rendered from Redis ids whose every post and author was found (RenderedPages). */
+  private remember(key: string, raw: string, authorIds: Array<string | null>, views: Array<Buffer | null>, body: Buffer): void {
+    const seen = new Map<string, Buffer>();
+    for (let i = 0; i < authorIds.length; i++) {
+      const id = authorIds[i];
+      const v = views[i];
+      if (id === null || v === null) return; // a post or author not found: not kept
+      seen.set(id, v);
+    }
+    this.rendered.set(key, { raw, authorIds: [...seen.keys()], authorViews: [...seen.values()], body });
   }
 }

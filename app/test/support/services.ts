@@ -56,6 +56,7 @@ export function testConfig(s: Services, env: Record<string, string> = {}): AppCo
     // Tests of Redis semantics read through Redis; the near-caches have their own tests.
     PROFILE_LOCAL_CACHE_MS: "0",
     POST_LOCAL_CACHE_ENTRIES: "0",
+    FEED_PAGE_MEMO_ENTRIES: "0",
     // The logout tail is background SQL that tests counting a request's statements would see; the
     // session tests that need it set their own poll.
     SESSION_REVOCATION_POLL_MS: "60000",
