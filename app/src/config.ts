@@ -70,7 +70,7 @@ const envFields = {
   FEED_CACHE_SIZE: int(10, 10_000).default(500),
   // Posts are immutable, so a long post-cache TTL is safe; at most 30 days keeps memory bounded.
   POST_CACHE_TTL_SECONDS: int(1, 30 * 86400).default(86400),
-  POST_LOCAL_CACHE_ENTRIES: int(0, 10_000_000).default(50_000),
+  POST_LOCAL_CACHE_ENTRIES: int(0, 10_000_000).default(20_000),
   FEED_PAGE_MEMO_ENTRIES: int(0, 1_000_000).default(2000),
   CELEBRITY_FOLLOWERS: int(1, 100_000_000).default(10_000),
   MAX_FOLLOWS: int(1, 1_000_000).default(5000),

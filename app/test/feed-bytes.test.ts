@@ -21,7 +21,7 @@ const TRICKY_TEXTS = [
 /** The suite's default (every read through Redis), and production's in-process caches (posts, profiles, rendered pages). */
 const CONFIGS: Array<[string, Record<string, string>]> = [
   ["through Redis", {}],
-  ["with the in-process caches", { PROFILE_LOCAL_CACHE_MS: "5000", POST_LOCAL_CACHE_ENTRIES: "50000", FEED_PAGE_MEMO_ENTRIES: "2000" }],
+  ["with the in-process caches", { PROFILE_LOCAL_CACHE_MS: "5000", POST_LOCAL_CACHE_ENTRIES: "20000", FEED_PAGE_MEMO_ENTRIES: "2000" }],
 ];
 
 for (const [configName, configEnv] of CONFIGS) {

@@ -45,7 +45,7 @@ describe("app: the warm feed page's cost stays within its baseline", function ()
   let admin: Redis;
   before(async () => {
     // production's near-caches (the test default turns them off); a celebrity pulled, as in the bench
-    t = await makeApp({ REPLICA_LAG_CHECK_MS: "0", PROFILE_LOCAL_CACHE_MS: "5000", POST_LOCAL_CACHE_ENTRIES: "50000", FEED_PAGE_MEMO_ENTRIES: "2000", CELEBRITY_FOLLOWERS: "1" });
+    t = await makeApp({ REPLICA_LAG_CHECK_MS: "0", PROFILE_LOCAL_CACHE_MS: "5000", POST_LOCAL_CACHE_ENTRIES: "20000", FEED_PAGE_MEMO_ENTRIES: "2000", CELEBRITY_FOLLOWERS: "1" });
     admin = new Redis((await services()).redis.url);
   });
   after(async () => {
