@@ -130,10 +130,10 @@ export class FeedService {
     const p = await this.pageIds(userId, cursor, limit);
     let ids: string[];
     let more: boolean;
-    let memoKey: string | null = null;
+    let memo: { key: string; raw: string } | null = null;
     if ("raw" in p) {
-      memoKey = RenderedPages.key(userId, cursor, limit);
-      const again = this.rendered.get(memoKey, p.raw, (a) => this.authors.peek(a));
+      memo = { key: RenderedPages.key(userId, cursor, limit), raw: p.raw };
+      const again = this.rendered.get(memo.key, p.raw, (a) => this.authors.peek(a));
       if (again !== undefined) {
         this.pageReuses.inc();
         this.reads.inc();
@@ -178,7 +178,7 @@ export class FeedService {
     }
     out.write(tail, o, "latin1"); // ASCII: digits and punctuation
     this.reads.inc();
-    if (memoKey !== null) this.remember(memoKey, (p as { raw: string }).raw, authorIds, resolved, out);
+    if (memo !== null) this.remember(memo.key, memo.raw, authorIds, resolved, out);
     return out;
   }
 
