@@ -1,4 +1,5 @@
 import { strict as assert } from "node:assert";
+import { MAX_KEPT_PAGE_BYTES } from "../src/feed/rendered-pages";
 import { call, makeApp, signupAndLogin, type TestApp } from "./support/services";
 
 // A rendered feed page is sent again only while it is still exactly the page (feed/rendered-pages.ts):
@@ -49,6 +50,17 @@ describe("app: rendered feed pages are reused only while exact", function () {
       assert.equal(next.body.items[0].id, p.body.post.id, `the new post by the ${author === celeb ? "pulled" : "pushed"} author comes first`);
       assert.equal((await reused(t)) - r1, 0, "not the remembered page");
     }
+  });
+
+  it("a page over MAX_KEPT_PAGE_BYTES is rendered every time (the memo's memory stays bounded)", async () => {
+    const { reader, regular } = await setup();
+    for (let i = 0; i < 20; i++) await call(t.app, "POST", "/posts", { token: regular.token, body: { text: `${i} ${"long ".repeat(190)}` } });
+    await t.drainFanout();
+    const big = await call(t.app, "GET", "/feed", { token: reader.token });
+    assert.ok(JSON.stringify(big.body).length > MAX_KEPT_PAGE_BYTES);
+    const r0 = await reused(t);
+    assert.deepEqual((await call(t.app, "GET", "/feed", { token: reader.token })).body, big.body);
+    assert.equal((await reused(t)) - r0, 0);
   });
 
   it("an author's new display name is on the next page on this instance, and within PROFILE_LOCAL_CACHE_MS on another", async () => {

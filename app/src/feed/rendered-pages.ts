@@ -8,6 +8,9 @@ import { LocalCache } from "../cache/local";
 // saves: splitting the ids, 20 post lookups, the authors' ids, and allocating and copying the
 // ~6.5 KB response (a third of the page's garbage).
 
+/** Larger pages (long posts, big limits) are not kept: FEED_PAGE_MEMO_ENTRIES × this bounds the memory. */
+export const MAX_KEPT_PAGE_BYTES = 16 * 1024;
+
 export interface RenderedPage {
   /** the page script's reply (its ids, joined) */
   raw: string;
@@ -37,6 +40,6 @@ export class RenderedPages {
   }
 
   set(key: string, page: RenderedPage): void {
-    this.pages.set(key, page);
+    if (page.body.length <= MAX_KEPT_PAGE_BYTES) this.pages.set(key, page);
   }
 }
