@@ -18,6 +18,11 @@ export class LocalCache<V> {
     this.expires = ttlMs !== Infinity;
   }
 
+  /** Entries that never expire (values that never change), at most `maxEntries` of them; 0 disables. */
+  static unexpiring<V>(maxEntries: number): LocalCache<V> {
+    return new LocalCache<V>(maxEntries > 0 ? Infinity : 0, Math.max(1, maxEntries), Date.now);
+  }
+
   get enabled(): boolean {
     return this.ttlMs > 0;
   }

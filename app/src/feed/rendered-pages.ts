@@ -16,7 +16,7 @@ export interface RenderedPage {
   raw: string;
   /** the page's distinct authors and the view bytes it was rendered with */
   authorIds: string[];
-  authorViews: Array<Buffer | null>;
+  authorViews: Buffer[];
   body: Buffer;
 }
 
@@ -24,7 +24,7 @@ export class RenderedPages {
   private readonly pages: LocalCache<RenderedPage>;
 
   constructor(maxEntries: number) {
-    this.pages = new LocalCache<RenderedPage>(maxEntries > 0 ? Infinity : 0, Math.max(1, maxEntries), Date.now);
+    this.pages = LocalCache.unexpiring<RenderedPage>(maxEntries);
   }
 
   static key(userId: string, cursor: string | null, limit: number): string {

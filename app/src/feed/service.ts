@@ -13,9 +13,10 @@ import { PULL_NONE, pulledFollowees, type RecentPosts } from "./pull";
 import { RenderedPages } from "./rendered-pages";
 
 // GET /feed: the page's ids from Redis in one round trip (page-script.ts: the reader's pushed list
-// merged with the pulled celebrities' recent posts), the bodies in one MGET with the misses from
-// MySQL (one statement per turn, PostCache), each item's author from the profile caches
-// (AuthorViews). Lists missing → rebuilt from MySQL; a page the lists do not cover, or Redis
+// merged with the pulled celebrities' recent posts), then either the page this process rendered
+// for the same ids and authors (RenderedPages) or a new rendering: the bodies from PostCache (its
+// in-process copies, one MGET for the rest, the misses from MySQL in one statement per turn), each
+// item's author from the profile caches (AuthorViews). Lists missing → rebuilt from MySQL; a page the lists do not cover, or Redis
 // down → the page's ids from MySQL (the follow graph, pushed and pulled authors alike).
 
 const FEED_IDS_SQL = `SELECT p.id FROM follows f JOIN posts p ON p.author_id = f.followee_id

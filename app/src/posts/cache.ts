@@ -52,7 +52,7 @@ export class PostCache {
     this.fromPrimary = new TurnBatch((ids) => this.load(ids, true));
     this.hits = bufferedCounter(metrics.cacheRequests, { cache: "post", result: "hit" });
     this.localHits = bufferedCounter(metrics.localCacheHits, { cache: "post" });
-    this.near = new LocalCache<Buffer>(localEntries > 0 ? Infinity : 0, Math.max(1, localEntries), Date.now);
+    this.near = LocalCache.unexpiring<Buffer>(localEntries);
   }
 
   /** After the INSERT: the post is known, so the cache is filled without a read. */

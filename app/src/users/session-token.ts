@@ -37,7 +37,7 @@ export class SessionTokens {
    * the whole token, MAC included: only the exact string that verified hits; a forged or altered
    * one is checked as before. Expiry and revocation are the caller's, on every request.
    */
-  private readonly verified = new LocalCache<SessionClaims>(Infinity, VERIFIED_MAX, Date.now);
+  private readonly verified = LocalCache.unexpiring<SessionClaims>(VERIFIED_MAX);
 
   constructor(private readonly secret: string) {
     if (secret.length < 16) throw new Error("session secret: at least 16 characters");
